@@ -1,0 +1,1 @@
+"""evidencekit.ilostat (being built)."""

@@ -1,0 +1,238 @@
+"""Canonical ILOSTAT requests: periods, filters and their validation.
+
+One :class:`Query` describes a data request whatever answers it (live API, cache or snapshot):
+codes are upper-cased, lists are sorted tuples, periods are checked. :func:`filter_frame` applies
+the same request to a frame already in memory and says which filter matched nothing.
+
+ILOSTAT writes periods as ``2022`` (annual), ``2022Q1`` (quarterly) and ``2022M01`` (monthly);
+the sortable ``period`` column is the period's first day (Q2 -> April 1st), as Rilostat does.
+
+>>> q = Query.build("sdg_0852_sex_age_rt_a", ref_area=["phl", "IDN"], sex="T", start=2015, end="2024")
+>>> q.ref_area, q.sex, q.start, q.end
+(('IDN', 'PHL'), ('SEX_T',), '2015', '2024')
+>>> q.params()["ref_area"], q.params()["timefrom"]
+('IDN+PHL', '2015')
+>>> period_start("2022Q2"), period_start("2022M11"), period_start("2022")
+(Timestamp('2022-04-01 00:00:00'), Timestamp('2022-11-01 00:00:00'), Timestamp('2022-01-01 00:00:00'))
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pandas as pd
+
+from evidencekit.ilostat.errors import NoMatchError, QueryError
+
+LANGS = ("en", "fr", "es")
+FILTERS = ("ref_area", "sex", "classif1", "classif2", "source")
+_PERIOD = re.compile(r"^(\d{4})(?:([QM])(\d{1,2}))?$")
+_DATASET_ID = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_[AQM]$")
+_SEX_SHORT = {"T": "SEX_T", "M": "SEX_M", "F": "SEX_F", "O": "SEX_O"}
+
+
+def parse_period(value: object, what: str = "period") -> tuple[int, str, int]:
+    """Return ``(year, freq, sub)`` for ``2022``, ``2022Q3`` or ``2022M07`` (sub = quarter or month, 0 for annual).
+
+    >>> parse_period("2022Q3"), parse_period(2015), parse_period("2022m7")
+    ((2022, 'Q', 3), (2015, 'A', 0), (2022, 'M', 7))
+    """
+    text = str(value).strip().upper()
+    m = _PERIOD.match(text)
+    if not m or (m.group(2) == "Q" and not 1 <= int(m.group(3)) <= 4) or (
+        m.group(2) == "M" and not 1 <= int(m.group(3)) <= 12
+    ):
+        raise QueryError(
+            f"The {what} {value!r}",
+            "is not an ILOSTAT period",
+            "write a year (2015), a quarter (2022Q1) or a month (2022M01)",
+        )
+    year = int(m.group(1))
+    if m.group(2) is None:
+        return year, "A", 0
+    return year, m.group(2), int(m.group(3))
+
+
+def format_period(year: int, freq: str, sub: int) -> str:
+    """ILOSTAT's spelling of a period: ``2022``, ``2022Q1``, ``2022M01``."""
+    if freq == "A":
+        return f"{year}"
+    return f"{year}Q{sub}" if freq == "Q" else f"{year}M{sub:02d}"
+
+
+def _start_month(freq: str, sub: int) -> int:
+    return 1 if freq == "A" else (3 * (sub - 1) + 1 if freq == "Q" else sub)
+
+
+def period_start(value: object) -> pd.Timestamp:
+    """First day of an ILOSTAT period (``2022Q2`` -> 2022-04-01)."""
+    year, freq, sub = parse_period(value)
+    return pd.Timestamp(year=year, month=_start_month(freq, sub), day=1)
+
+
+def period_column(time: pd.Series) -> pd.Series:
+    """Vectorised :func:`period_start` for a whole ``time`` column (unparseable values -> NaT)."""
+    text = time.astype("string").str.strip().str.upper()
+    parts = text.str.extract(r"^(\d{4})(?:([QM])(\d{1,2}))?$")
+    year = pd.to_numeric(parts[0], errors="coerce")
+    sub = pd.to_numeric(parts[2], errors="coerce").fillna(1)
+    month = sub.where(parts[1] != "Q", 3 * (sub - 1) + 1).where(parts[1].notna(), 1)
+    out = pd.to_datetime(
+        pd.DataFrame({"year": year, "month": month, "day": 1}), errors="coerce"
+    )
+    return out.rename("period")
+
+
+def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, (str, int)) else list(value)
+    out = []
+    for item in items:
+        code = str(item).strip().upper()
+        if not code:
+            raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave {name} out to get all")
+        if name == "sex":
+            code = _SEX_SHORT.get(code, code)
+        out.append(code)
+    return tuple(sorted(set(out)))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated data request. Build it with :meth:`Query.build`."""
+
+    id: str
+    ref_area: tuple[str, ...] = ()
+    sex: tuple[str, ...] = ()
+    classif1: tuple[str, ...] = ()
+    classif2: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    lang: str = "en"
+    labels: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        id: str,
+        ref_area: str | Iterable[str] | None = None,
+        sex: str | Iterable[str] | None = None,
+        classif1: str | Iterable[str] | None = None,
+        classif2: str | Iterable[str] | None = None,
+        source: str | Iterable[str] | None = None,
+        start: object = None,
+        end: object = None,
+        lang: str = "en",
+        labels: bool = False,
+    ) -> "Query":
+        """Normalise and check every part of a request; raise :class:`QueryError` with what to do."""
+        ds = str(id or "").strip().upper()
+        if not _DATASET_ID.match(ds):
+            raise QueryError(
+                f"The indicator id {id!r}",
+                "is not an ILOSTAT dataset id",
+                "use an id with its frequency suffix, such as 'SDG_0852_SEX_AGE_RT_A' "
+                "(evidencekit search <words> lists them)",
+            )
+        lang_n = str(lang or "").strip().lower()
+        if lang_n not in LANGS:
+            raise QueryError(f"The language {lang!r}", "is not offered by ILOSTAT", "use 'en', 'fr' or 'es'")
+        s = e = None
+        if start is not None and str(start).strip() != "":
+            s = format_period(*parse_period(start, "start period"))
+        if end is not None and str(end).strip() != "":
+            e = format_period(*parse_period(end, "end period"))
+        if s and e and period_start(e) < period_start(s):
+            raise QueryError(f"The period {s} to {e}", "ends before it starts", f"swap them: start={e}, end={s}")
+        return cls(
+            id=ds,
+            ref_area=_codes(ref_area, "ref_area"),
+            sex=_codes(sex, "sex"),
+            classif1=_codes(classif1, "classif1"),
+            classif2=_codes(classif2, "classif2"),
+            source=_codes(source, "source"),
+            start=s,
+            end=e,
+            lang=lang_n,
+            labels=bool(labels),
+        )
+
+    @property
+    def freq(self) -> str:
+        """The dataset's frequency letter: ``A``, ``Q`` or ``M``."""
+        return self.id[-1]
+
+    @property
+    def indicator(self) -> str:
+        """The indicator code without the frequency suffix (ILOSTAT's ``indicator`` column)."""
+        return self.id[:-2]
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The non-empty code filters, in ILOSTAT's column order."""
+        return {name: getattr(self, name) for name in FILTERS if getattr(self, name)}
+
+    def params(self) -> dict[str, str]:
+        """Query-string parameters for rplumber ``/data/indicator/`` (lists ``+``-joined; no blanks).
+
+        ``timefrom``/``timeto`` take the year only; :func:`filter_frame` then trims sub-annual bounds.
+        """
+        p = {"id": self.id}
+        for name, codes in self.filters().items():
+            p[name] = "+".join(codes)
+        if self.start:
+            p["timefrom"] = self.start[:4]
+        if self.end:
+            p["timeto"] = self.end[:4]
+        p["type"] = "code"
+        p["format"] = ".csv"
+        return p
+
+
+def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFrame:
+    """Apply the query's filters and period bounds to a tidy frame; say which filter matched nothing.
+
+    A filter on a column the dataset does not have is an error (ILOSTAT itself would ignore it silently).
+    ``where`` names the origin in messages (e.g. ``"the offline snapshot"``).
+    """
+    out = df
+    origin = f" in {where}" if where else ""
+    for name, codes in query.filters().items():
+        if name not in out.columns:
+            raise NoMatchError(
+                f"The filter {name}={'+'.join(codes)} on {query.id}",
+                f"this indicator has no {name} column{origin}",
+                "leave that filter out",
+            )
+        col = out[name].astype("string").str.upper()
+        kept = out[col.isin(codes).fillna(False).to_numpy()]
+        if kept.empty:
+            have = sorted(str(c) for c in out[name].dropna().unique())
+            shown = ", ".join(have[:25]) + (f", … ({len(have)} in all)" if len(have) > 25 else "")
+            raise NoMatchError(
+                f"The filter {name}={'+'.join(codes)} on {query.id}",
+                f"matches no rows{origin}",
+                f"choose among the codes that exist: {shown}" if have else "leave that filter out",
+            )
+        out = kept
+    if query.start or query.end:
+        per = out["period"] if "period" in out.columns else period_column(out["time"])
+        mask = pd.Series(True, index=out.index)
+        if query.start:
+            mask &= per >= period_start(query.start)
+        if query.end:
+            mask &= per <= period_start(query.end)
+        kept = out[mask.fillna(False).to_numpy()]
+        if kept.empty:
+            years = per.dropna()
+            span = f"{out['time'].loc[years.idxmin()]} to {out['time'].loc[years.idxmax()]}" if len(years) else "none"
+            raise NoMatchError(
+                f"The period {query.start or '…'} to {query.end or '…'} on {query.id}",
+                f"has no data{origin} for the other filters",
+                f"choose periods within {span}",
+            )
+        out = kept
+    return out

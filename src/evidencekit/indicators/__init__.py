@@ -1,0 +1,1 @@
+"""evidencekit.indicators (being built)."""

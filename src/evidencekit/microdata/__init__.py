@@ -1,0 +1,1 @@
+"""evidencekit.microdata (being built)."""
