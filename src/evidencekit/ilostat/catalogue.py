@@ -1,0 +1,140 @@
+"""Search the ILOSTAT catalogue (table of contents) by words, and suggest ids for a mistyped one.
+
+Matching is case- and accent-insensitive (Unicode NFKD, marks removed, case-folded) over the dataset id,
+the indicator code and the label. Ranking rule: every query word counts; a row scores, per word,
+3 for a whole word in the label, 2 for a label word starting with it, 1 for a substring of label or id,
+and 4 for the whole id or indicator code; rows matching *all* words come first (+10), then those with the
+words as a phrase (+3), the label starting with the first word (+1), datasets held offline (+0.5), and
+shorter labels (more specific) break ties. A word found nowhere is replaced by the closest catalogue word
+(``difflib``), so "unemploymnet" still finds unemployment.
+
+>>> toc = pd.DataFrame({"id": ["UNE_DEAP_SEX_AGE_RT_A", "UNE_3EAP_SEX_AGE_EDU_RT_A", "EAP_DWAP_SEX_AGE_RT_A"],
+...                     "label": ["Unemployment rate by sex and age (%)",
+...                               "Youth unemployment rate by sex, age and education (%)",
+...                               "Labour force participation rate by sex and age (%)"]})
+>>> search(toc, "YOUTH unemployment")["id"].tolist()
+['UNE_3EAP_SEX_AGE_EDU_RT_A', 'UNE_DEAP_SEX_AGE_RT_A']
+>>> search(toc, "participación")["id"].tolist()  # accents ignored; the word is close to 'participation'
+['EAP_DWAP_SEX_AGE_RT_A']
+>>> suggest("UNE_DEAP_SEX_AGE_RT", toc)
+['UNE_DEAP_SEX_AGE_RT_A', 'UNE_3EAP_SEX_AGE_EDU_RT_A', 'EAP_DWAP_SEX_AGE_RT_A']
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
+
+
+def normalise(text: str) -> str:
+    """Case-fold and strip accents: ``"Participación"`` -> ``"participacion"``.
+
+    >>> normalise("Côte d’Ivoire  ÉTÉ")
+    "cote d'ivoire ete"
+    """
+    text = unicodedata.normalize("NFKD", str(text)).replace("\u2019", "'").replace("\u2018", "'")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def _normalise_series(s: pd.Series) -> pd.Series:
+    text = s.astype("string").fillna("")
+    text = text.str.normalize("NFKD").str.encode("ascii", errors="ignore").str.decode("ascii")
+    return text.str.lower().str.replace(r"\s+", " ", regex=True)
+
+
+def _label_column(toc: pd.DataFrame) -> str | None:
+    for name in ("label", "indicator.label"):
+        if name in toc.columns:
+            return name
+    return None
+
+
+def _query_words(text: str) -> list[str]:
+    words = []
+    for w in re.findall(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", normalise(text)):
+        if w not in words:
+            words.append(w)
+    return words
+
+
+def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame:
+    """Rank the catalogue rows that match ``text`` (see the module rule); adds a ``score`` column.
+
+    Returns the matching rows, best first (at most ``limit``; ``None`` for all). An empty text returns
+    no rows. Pure: ``toc`` is not modified.
+    """
+    words = _query_words(text)
+    if not words or toc.empty:
+        return toc.iloc[0:0].assign(score=pd.Series(dtype="float64"))
+    label_col = _label_column(toc)
+    label = _normalise_series(toc[label_col]) if label_col else pd.Series("", index=toc.index)
+    ids = pd.Series("", index=toc.index, dtype="string")
+    for name in ("id", "indicator"):
+        if name in toc.columns:
+            ids = ids.str.cat(toc[name].astype("string").fillna("").str.lower(), sep=" ")
+    haystack = label.str.cat(ids, sep=" ")
+    words = [_closest_word(w, haystack) for w in words]
+    score = np.zeros(len(toc))
+    n_hit = np.zeros(len(toc), dtype=int)
+    for w in words:
+        esc = re.escape(w)
+        whole = label.str.contains(rf"(?<![a-z0-9]){esc}(?![a-z0-9])", regex=True).to_numpy(bool)
+        start = label.str.contains(rf"(?<![a-z0-9]){esc}", regex=True).to_numpy(bool)
+        sub = haystack.str.contains(w, regex=False).to_numpy(bool)
+        exact_id = ids.str.contains(rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])", regex=True).to_numpy(bool)
+        s = np.where(whole, 3.0, np.where(start, 2.0, np.where(sub, 1.0, 0.0))) + np.where(exact_id, 4.0, 0.0)
+        score += s
+        n_hit += s > 0
+    hit = n_hit > 0
+    if not hit.any():
+        return toc.iloc[0:0].assign(score=pd.Series(dtype="float64"))
+    score += np.where(n_hit == len(words), 10.0, 0.0)
+    if len(words) > 1:
+        score += np.where(label.str.contains(" ".join(words), regex=False).to_numpy(bool), 3.0, 0.0)
+    score += np.where(label.str.startswith(words[0]).to_numpy(bool), 1.0, 0.0)
+    if "offline" in toc.columns:
+        score += np.where(toc["offline"].fillna(False).astype(bool).to_numpy(), 0.5, 0.0)
+    length = label.str.len().to_numpy(float)
+    out = toc.loc[hit].assign(score=np.round(score[hit], 3))
+    order = np.lexsort((length[hit], -score[hit]))
+    out = out.iloc[order]
+    if limit is not None:
+        out = out.head(limit)
+    return out.reset_index(drop=True)
+
+
+def _closest_word(word: str, haystack: pd.Series) -> str:
+    """The word itself when it occurs somewhere, else the nearest catalogue word (difflib ratio >= 0.75)."""
+    if haystack.str.contains(word, regex=False).any():
+        return word
+    vocabulary = sorted({w for text in haystack.tolist() for w in _WORD.findall(text)})
+    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
+    return close[0] if close else word
+
+
+def suggest(text: str, toc: pd.DataFrame, n: int = 5) -> list[str]:
+    """The ``n`` catalogue ids closest to an unknown id (``difflib`` similarity over ids, then word search).
+
+    Only rows with an ``id`` are considered (catalogue entries known only as indicator codes have none).
+    """
+    if "id" not in toc.columns or toc.empty:
+        return []
+    ids = [str(i) for i in toc["id"].dropna().unique()]
+    key = str(text).strip().upper()
+    close = difflib.get_close_matches(key, ids, n=n, cutoff=0.5)
+    if len(close) < n:
+        base = key.rsplit("_", 1)[0] if re.search(r"_[AQM]$", key) else key
+        for i in ids:
+            if i not in close and i.rsplit("_", 1)[0] == base:
+                close.append(i)
+    if len(close) < n:
+        words = " ".join(key.replace("_", " ").split())
+        found = search(toc[toc["id"].notna()], words, limit=None)
+        close += [i for i in found["id"].tolist() if i not in close]
+    return close[:n]
