@@ -1,1 +1,73 @@
-"""evidencekit.ilostat (being built)."""
+"""ILOSTAT from Python: ``search``, ``get``, ``areas`` — live when possible, cached, and offline from a snapshot.
+
+>>> import evidencekit as ek
+>>> ek.ilostat.search("youth unemployment")                             # doctest: +SKIP
+>>> df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")         # doctest: +SKIP
+>>> df.attrs["provenance"]["origin"], df.attrs["provenance"]["citation"]  # doctest: +SKIP
+
+The module-level functions use one default :class:`Client`, built from the environment
+(``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``, ``EVIDENCEKIT_CACHE_DIR``) and rebuilt when those
+change. Build your own ``Client(base_url=..., cache_dir=..., offline=...)`` for other settings.
+
+Bad input is refused before anything is fetched:
+
+>>> get("SDG_0852_SEX_AGE_RT_A", start=2024, end=2015)
+Traceback (most recent call last):
+...
+evidencekit.ilostat.errors.QueryError: The period 2024 to 2015: ends before it starts. What to do: swap them: start=2015, end=2024.
+"""
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+
+from evidencekit.ilostat.cache import CacheWarning
+from evidencekit.ilostat.client import Client, Codes, SourceWarning
+from evidencekit.ilostat.errors import (
+    CacheError, ChallengeError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
+    NotAvailableOfflineError, QueryError, SnapshotError, UnknownIndicatorError,
+)
+from evidencekit.ilostat.settings import Settings
+
+__all__ = [
+    "search", "get", "areas", "clear_cache", "default_client", "Client", "Settings",
+    "EvidenceKitError", "IlostatError", "QueryError", "UnknownIndicatorError", "NoMatchError", "NetworkError",
+    "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError", "SourceWarning", "CacheWarning",
+]
+
+_lock = threading.Lock()
+_default: Client | None = None
+
+
+def default_client() -> Client:
+    """The shared client behind the module functions (rebuilt when the environment settings change)."""
+    global _default
+    with _lock:
+        wanted = Settings.resolve()
+        if _default is None or _default.settings != wanted:
+            _default = Client()
+        return _default
+
+
+def search(text: str, limit: int = 20, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+    """Indicators matching ``text`` (labels and ids; case- and accent-insensitive; best first)."""
+    return default_client().search(text, limit=limit, lang=lang, offline=offline)
+
+
+def get(id: str, ref_area: Codes = None, sex: Codes = None, classif1: Codes = None, classif2: Codes = None,
+        source: Codes = None, start: object = None, end: object = None, labels: bool = False, lang: str = "en",
+        offline: bool | None = None) -> pd.DataFrame:
+    """One ILOSTAT dataset, filtered, with ``attrs["provenance"]`` (see :meth:`Client.get`)."""
+    return default_client().get(id, ref_area=ref_area, sex=sex, classif1=classif1, classif2=classif2,
+                                source=source, start=start, end=end, labels=labels, lang=lang, offline=offline)
+
+
+def areas(lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+    """Reference areas with names, ILO regions and income groups (see :meth:`Client.areas`)."""
+    return default_client().areas(lang=lang, offline=offline)
+
+
+def clear_cache() -> int:
+    """Delete the default client's cached ILOSTAT files; return how many were removed."""
+    return default_client().clear_cache()

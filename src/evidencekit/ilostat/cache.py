@@ -1,0 +1,189 @@
+"""The disk cache of ILOSTAT data answers: tidy frames as Parquet, refreshed by the catalogue's ``last.update``.
+
+Layout inside the cache folder (``Settings.cache_dir``)::
+
+    data/<key>.parquet     the tidy frame ILOSTAT returned for one request (key = sha256 of the request URL)
+    data/<key>.json        its record: url, dataset, last_update (ToC), retrieved_at, rows, sha256 of the Parquet
+    http-metadata.sqlite   catalogue (ToC) and dictionary answers, kept by requests-cache (see :mod:`.http`)
+
+Rules:
+
+- **Atomic writes**: every file is written to a temporary file in the same folder, flushed, fsync'ed and
+  moved into place with :func:`os.replace`; the record is written after the Parquet file. A killed process
+  leaves either the old pair, or a Parquet file without a matching record — which is never read.
+- **Freshness**: a cached dataset is fresh while the ToC's ``last.update`` for its id equals the one stored
+  with it (ILOSTAT's only change signal on ``/data``; Rilostat does the same).
+- **Damage**: a record that does not parse, a Parquet file whose sha256 differs from its record, or one
+  that does not read, is deleted with a :class:`CacheWarning` (the message of a :class:`CacheError`) and
+  the data are fetched again. The cache only holds copies, so discarding one never loses anything, and
+  the checksum means a damaged file can never be served as data.
+
+>>> import tempfile, pandas as pd
+>>> cache = DataCache(tempfile.mkdtemp())
+>>> key = cache.key("https://rplumber.ilo.org/data/indicator/?id=X_A")
+>>> cache.put(key, pd.DataFrame({"ref_area": ["PHL"], "obs_value": [2.5]}), {"dataset": "X_A", "last_update": "2026-09-24T07:10:19"})
+>>> df, record = cache.get(key)
+>>> df["obs_value"].tolist(), record["dataset"], record["rows"]
+([2.5], 'X_A', 1)
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from evidencekit.ilostat.errors import CacheError
+from evidencekit.ilostat.tidy import now_utc
+
+FORMAT_VERSION = 1
+
+
+class CacheWarning(UserWarning):
+    """A damaged cache file was discarded (the data will be fetched again)."""
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    Temp file in the same folder -> write -> flush -> fsync -> :func:`os.replace` (atomic on POSIX and Windows).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write(p, b"hello"); p.read_bytes()
+    b'hello'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
+        try:
+            dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+
+
+class DataCache:
+    """Parquet copies of ILOSTAT data answers, one pair of files per request URL."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+        self.folder = self.root / "data"
+
+    @staticmethod
+    def key(url: str) -> str:
+        """The file stem for a request URL (sha256, 32 hex digits)."""
+        return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.folder / f"{key}.parquet", self.folder / f"{key}.json"
+
+    def put(self, key: str, df: pd.DataFrame, record: dict) -> dict:
+        """Store a frame and its record (atomically, Parquet first). Returns the record as stored."""
+        plain = df.copy()
+        plain.attrs = {}
+        buf = io.BytesIO()
+        plain.to_parquet(buf, index=False)
+        data = buf.getvalue()
+        stored = dict(record)
+        stored.update(format=FORMAT_VERSION, rows=int(len(df)), sha256=hashlib.sha256(data).hexdigest(),
+                      retrieved_at=record.get("retrieved_at") or now_utc())
+        parquet, meta = self._paths(key)
+        atomic_write(parquet, data)
+        atomic_write(meta, json.dumps(stored, indent=1, sort_keys=True).encode("utf-8"))
+        return stored
+
+    def get(self, key: str) -> tuple[pd.DataFrame, dict] | None:
+        """The cached frame and its record, or None when absent (or damaged: discarded with a warning)."""
+        parquet, meta = self._paths(key)
+        if not meta.exists():
+            return None
+        try:
+            return self._read(parquet, meta)
+        except CacheError as err:
+            warnings.warn(CacheWarning(f"{err} (the damaged copy was deleted and will be fetched again)"),
+                          stacklevel=2)
+            self.discard(key)
+            return None
+
+    def _read(self, parquet: Path, meta: Path) -> tuple[pd.DataFrame, dict]:
+        def damaged(why: str) -> CacheError:
+            return CacheError(f"The cached ILOSTAT file {parquet}", why, "nothing: it is fetched again")
+
+        try:
+            record = json.loads(meta.read_text(encoding="utf-8"))
+            if not isinstance(record, dict) or record.get("format") != FORMAT_VERSION:
+                raise ValueError("unknown record format")
+        except (OSError, ValueError) as err:
+            raise damaged(f"its record {meta.name} is unreadable ({err})") from None
+        try:
+            data = parquet.read_bytes()
+        except OSError as err:
+            raise damaged(f"it cannot be read ({err})") from None
+        if hashlib.sha256(data).hexdigest() != record.get("sha256"):
+            raise damaged("its checksum does not match (the file is damaged or half-written)")
+        try:
+            df = pd.read_parquet(io.BytesIO(data))
+        except Exception as err:  # pyarrow raises several types for a bad file
+            raise damaged(f"it is not a readable Parquet file ({err})") from None
+        if len(df) != record.get("rows"):
+            raise damaged("its row count does not match its record")
+        return df, record
+
+    def discard(self, key: str) -> None:
+        for p in self._paths(key):
+            p.unlink(missing_ok=True)
+
+    def records(self) -> list[dict]:
+        """Every readable record (for finding a cached copy of a dataset when offline)."""
+        out = []
+        for meta in sorted(self.folder.glob("*.json")):
+            try:
+                rec = json.loads(meta.read_text(encoding="utf-8"))
+                if isinstance(rec, dict):
+                    rec["key"] = meta.stem
+                    out.append(rec)
+            except (OSError, ValueError):
+                continue
+        return out
+
+
+def clear(root: str | os.PathLike) -> int:
+    """Delete evidencekit's ILOSTAT cache files under ``root`` (data, catalogue, dictionaries); return how many.
+
+    Only our own files are removed, so a cache folder shared with other things is safe to clear.
+    """
+    root = Path(root)
+    if not root.exists():
+        return 0
+    files = [*root.glob("data/*.parquet"), *root.glob("data/*.json"), *root.glob("data/.*.tmp"),
+             *root.glob("http-metadata.sqlite*"), *root.glob(".*.tmp"), root / "network-down.json"]
+    n = 0
+    for p in files:
+        if p.is_file():
+            p.unlink(missing_ok=True)
+            n += 1
+    for folder in (root / "data", root):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return n

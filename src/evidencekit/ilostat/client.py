@@ -1,0 +1,586 @@
+"""The ILOSTAT client: live rplumber API -> local cache -> offline snapshot, and the answer says which.
+
+Fallback order (``docs/design.md``, Data rules):
+
+1. **live** — the rplumber API. The catalogue (ToC) is fetched at most once a day (requests-cache);
+   a data answer already in the cache is reused while the ToC's ``last.update`` for the dataset is the
+   one stored with it (``origin="cache"``), otherwise it is downloaded again (``origin="live"``).
+2. **cache** — when ILOSTAT cannot be reached (no network, 5xx after retries, Cloudflare challenge),
+   the cached copy answers, labelled ``origin="cache"`` and ``stale=True``.
+3. **snapshot** — the embedded offline snapshot, labelled ``origin="snapshot"`` (``stale=True`` when it
+   answers because the live request failed).
+
+``offline=True`` (or ``EVIDENCEKIT_OFFLINE=1``) skips step 1 entirely: no connection is ever opened.
+After a failed live attempt the client goes straight to steps 2–3 for ``down_for`` seconds (2 minutes),
+so a trainer without network is not kept waiting.
+
+A header-only answer (ILOSTAT's way of saying "no rows") never becomes an empty frame: each filter code
+is checked against the dictionaries and the catalogue and :class:`NoMatchError` says which filter is to
+blame and which codes exist — or that every code is valid but the combination has no data.
+
+>>> import tempfile
+>>> client = Client(cache_dir=tempfile.mkdtemp(), offline=True)
+>>> client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", start="20x5")
+Traceback (most recent call last):
+...
+evidencekit.ilostat.errors.QueryError: The start period '20x5': is not an ILOSTAT period. What to do: write a year (2015), a quarter (2022Q1) or a month (2022M01).
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import time
+import unicodedata
+import warnings
+from datetime import datetime
+from typing import Iterable
+
+import pandas as pd
+
+from evidencekit.errors import EvidenceKitError
+from evidencekit.ilostat import cache as cache_mod
+from evidencekit.ilostat.cache import DataCache
+from evidencekit.ilostat.errors import (
+    IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, SnapshotError, UnknownIndicatorError,
+)
+from evidencekit.ilostat.http import Transport, build_url
+from evidencekit.ilostat.query import FILTERS, Query, filter_frame, period_start
+from evidencekit.ilostat.settings import Settings
+from evidencekit.ilostat.tidy import attach, now_utc, provenance, tidy
+
+TOC_COLUMNS = ("id", "indicator", "label", "freq", "data_start", "data_end", "last_update", "n_records", "offline")
+TOC_PATH = "/metadata/toc/indicator/"
+AREAS_PATH = "/metadata/toc/ref_area/"
+DIC_PATH = "/metadata/dic/"
+DATA_PATH = "/data/indicator/"
+Codes = str | Iterable[str] | None
+
+
+class SourceWarning(UserWarning):
+    """The answer did not come from live ILOSTAT (and why): a stale cache copy or the offline snapshot."""
+
+
+# -- parsing ILOSTAT answers -------------------------------------------------------------------------
+def parse_csv(body: bytes) -> pd.DataFrame:
+    """rplumber CSV -> DataFrame of strings (BOM stripped; 'NA' is Namibia, not a missing value)."""
+    df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
+
+
+def iso_last_update(value: object) -> str | None:
+    """ILOSTAT's ``dd/mm/YYYY HH:MM:SS`` -> ISO ``YYYY-MM-DDTHH:MM:SS`` (None when absent or unreadable).
+
+    >>> iso_last_update("24/09/2026 07:10:19"), iso_last_update(""), iso_last_update("2026-09-24")
+    ('2026-09-24T07:10:19', None, '2026-09-24T00:00:00')
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def normalise_toc(records: list[dict], offline_ids: Iterable[str] = ()) -> pd.DataFrame:
+    """The live indicator ToC (JSON records) in the snapshot's ToC columns, so one ``search`` serves both.
+
+    ``id, indicator, label, freq, data_start, data_end, last_update (ISO), n_records, offline`` then
+    ``subject, database, with_region`` (``offline``: the snapshot holds the dataset too).
+    """
+    raw = pd.DataFrame.from_records(records)
+    if raw.empty or "id" not in raw.columns:
+        raise IlostatError("Reading the ILOSTAT catalogue", "the answer holds no indicators", "try again later")
+
+    def col(name: str) -> pd.Series:
+        return raw[name] if name in raw.columns else pd.Series([None] * len(raw), index=raw.index)
+
+    have = set(offline_ids)
+    out = pd.DataFrame({
+        "id": col("id").astype("string"),
+        "indicator": col("indicator").astype("string"),
+        "label": col("indicator.label").astype("string"),
+        "freq": col("freq").astype("string"),
+        "data_start": pd.to_numeric(col("data.start"), errors="coerce").astype("Int64"),
+        "data_end": pd.to_numeric(col("data.end"), errors="coerce").astype("Int64"),
+        "last_update": col("last.update").map(iso_last_update).astype("string"),
+        "n_records": pd.to_numeric(col("n.records"), errors="coerce").astype("Int64"),
+        "offline": col("id").isin(have).astype(bool),
+        "subject": col("subject").astype("string"),
+        "database": col("database").astype("string"),
+        "with_region": col("with.region").astype("string"),
+    })
+    return out.reset_index(drop=True)
+
+
+def normalise_areas(records: list[dict]) -> pd.DataFrame:
+    """The live ref_area ToC -> one row per area: code, name, ILO region and income group (X codes)."""
+    raw = pd.DataFrame.from_records(records)
+
+    def col(name: str) -> pd.Series:
+        s = raw[name] if name in raw.columns else pd.Series([None] * len(raw), index=raw.index)
+        return s.astype("string").str.replace(r"^ILO_GEO_(?:WB_INC_)?", "", regex=True)
+
+    out = pd.DataFrame({
+        "ref_area": col("ref_area"), "label": col("ref_area.label"),
+        "ilo_region": col("ilo_region"), "ilo_region.label": col("ilo_region.label"),
+        "ilo_subregion": col("ilo_subregion_broad"), "ilo_subregion.label": col("ilo_subregion_broad.label"),
+        "income_group": col("wb_income_group"), "income_group.label": col("wb_income_group.label"),
+    })
+    out["aggregate"] = out["ref_area"].str.match(r"^X[0-9A-Z]{2}$").fillna(False).astype(bool)
+    return out.drop_duplicates("ref_area").sort_values("ref_area").reset_index(drop=True)
+
+
+def _fold(text: object) -> str:
+    """Case- and accent-insensitive form, for matching a name typed where a code was expected."""
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold().strip()
+
+
+def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
+    """Codes of a dictionary that look like ``code`` (by code, or by label: 'Philippines' -> PHL).
+
+    >>> dic = pd.DataFrame({"ref_area": ["PHL", "PHI", "IDN"], "ref_area.label": ["Philippines", "X", "Indonesia"]})
+    >>> closest_codes("philippines", dic), closest_codes("IDM", dic)[:1]
+    (['PHL (Philippines)'], ['IDN (Indonesia)'])
+    """
+    codes = dictionary.iloc[:, 0].astype(str).tolist()
+    labels = dictionary.iloc[:, 1].astype(str).tolist() if dictionary.shape[1] > 1 else codes
+    named = dict(zip(codes, labels))
+    folded = _fold(code)
+    hits = [c for c, lab in named.items() if _fold(lab) == folded]
+    if not hits:
+        hits = [c for c, lab in named.items() if folded and folded in _fold(lab)][:n]
+    if not hits:
+        hits = difflib.get_close_matches(code.upper(), codes, n=n, cutoff=0.5)
+    if not hits:
+        hits = codes[:n]
+    return [f"{c} ({named[c]})" if named[c] and named[c] != c else c for c in hits[:n]]
+
+
+class Client:
+    """ILOSTAT client with the three verbs (``search``, ``get``, ``areas``) and its cache.
+
+    Settings: arguments first, then ``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``,
+    ``EVIDENCEKIT_CACHE_DIR`` (see :mod:`evidencekit.ilostat.settings`). ``snapshot`` is a
+    :class:`~evidencekit.ilostat.snapshot.Snapshot` (default: the embedded one, opened when first needed).
+
+    >>> import tempfile
+    >>> c = Client(base_url="https://example.org/", cache_dir=tempfile.mkdtemp(), offline=True, timeout=(2, 30))
+    >>> c.settings.base_url, c.settings.offline, c.settings.connect_timeout
+    ('https://example.org', True, 2.0)
+    """
+
+    def __init__(self, base_url: str | None = None, cache_dir=None, offline: bool | None = None,
+                 timeout: float | tuple[float, float] | None = None, progress: bool | None = None,
+                 snapshot=None, **settings) -> None:
+        self.settings = Settings.resolve(base_url, cache_dir, offline, timeout, progress=progress, **settings)
+        self.transport = Transport(self.settings)
+        self.cache = DataCache(self.settings.cache_dir)
+        self._snapshot = snapshot
+        self._snapshot_error: Exception | None = None
+        self._memo: dict[tuple, tuple[float, object]] = {}
+        self._last_failure: tuple[float, NetworkError] | None = None
+
+    def _failed(self, err: NetworkError) -> NetworkError:
+        self._last_failure = (time.monotonic(), err)
+        return err
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"Client(base_url={s.base_url!r}, cache_dir={str(s.cache_dir)!r}, offline={s.offline})"
+
+    # -- snapshot ---------------------------------------------------------------------------------
+    def snapshot(self):
+        """The offline snapshot, or None when it is missing or damaged (the reason is kept for messages)."""
+        if self._snapshot is None and self._snapshot_error is None:
+            try:
+                from evidencekit.ilostat.snapshot import Snapshot
+
+                self._snapshot = Snapshot()
+            except (SnapshotError, ImportError, OSError) as err:
+                self._snapshot_error = err
+        elif isinstance(self._snapshot, (str, bytes)) or hasattr(self._snapshot, "__fspath__"):
+            from evidencekit.ilostat.snapshot import Snapshot
+
+            try:
+                self._snapshot = Snapshot(self._snapshot)
+            except (SnapshotError, OSError) as err:
+                self._snapshot, self._snapshot_error = None, err
+        return self._snapshot
+
+    def _snapshot_ids(self) -> set[str]:
+        snap = self.snapshot()
+        if snap is None:
+            return set()
+        try:
+            return set(snap.toc()["id"].astype(str))
+        except Exception:
+            return set()
+
+    # -- offline / network state ------------------------------------------------------------------
+    def _is_offline(self, offline: bool | None) -> bool:
+        return self.settings.offline if offline is None else bool(offline)
+
+    def _remembered_failure(self) -> NetworkError | None:
+        down = self.transport.recently_down()
+        if down is None:
+            return None
+        if self._last_failure is not None and time.monotonic() - self._last_failure[0] < self.settings.down_for:
+            return self._last_failure[1]
+        age, why = down
+        return NetworkError(
+            f"Reaching ILOSTAT at {self.settings.base_url}",
+            f"{why} ({age:.0f} s ago; not tried again yet)",
+            f"it is tried again {self.settings.down_for:.0f} s after the failure; or set offline=True",
+        )
+
+    def _memo_get(self, key: tuple):
+        hit = self._memo.get(key)
+        if hit and time.monotonic() - hit[0] < self.settings.toc_max_age:
+            return hit[1]
+        return None
+
+    # -- metadata: ToC, areas, dictionaries ---------------------------------------------------------
+    def _meta(self, path: str, params: dict, offline: bool | None) -> tuple[bytes, dict] | None:
+        """A catalogue/dictionary answer: live (or fresh cache), else the cached copy, else None."""
+        if self._is_offline(offline) or self._remembered_failure() is not None:
+            try:
+                return self.transport.get_meta(path, params, cached_only=True)
+            except NetworkError:
+                return None
+        try:
+            return self.transport.get_meta(path, params)
+        except NetworkError as err:
+            self._failed(err)
+            return None
+
+    def toc(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """The indicator catalogue in the snapshot's ToC columns: live -> cached -> snapshot.
+
+        ``df.attrs["provenance"]`` says which (``origin``, ``url``, ``retrieved_at``, ``stale``).
+        """
+        lang = Query.build("X_A", lang=lang).lang
+        memo_key = ("toc", lang, self._is_offline(offline))
+        hit = self._memo_get(memo_key)
+        if hit is not None:
+            return hit
+        got = self._meta(TOC_PATH, {"lang": lang, "format": ".json"}, offline)
+        if got is not None:
+            body, info = got
+            try:
+                records = json.loads(body.decode("utf-8-sig"))
+            except ValueError as err:
+                raise IlostatError(f"Reading the ILOSTAT catalogue from {info['url']}", f"it is not JSON ({err})",
+                                   "try again later") from None
+            df = normalise_toc(records, self._snapshot_ids())
+            stale = info["stale"] or (info["from_cache"] and self._remembered_failure() is not None)
+            df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
+                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": bool(stale)}
+        else:
+            snap = self.snapshot()
+            if snap is None:
+                raise self._nothing_offline("The ILOSTAT catalogue", offline)
+            df = snap.toc().copy()
+            df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
+                                      "snapshot_id": _snapshot_id(snap)}
+        if df.attrs["provenance"]["origin"] != "snapshot" and not df.attrs["provenance"]["stale"]:
+            self._memo[memo_key] = (time.monotonic(), df)
+        return df
+
+    def search(self, text: str, limit: int = 20, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """Indicators whose label or id match ``text`` (case- and accent-insensitive, best first).
+
+        >>> import evidencekit as ek
+        >>> ek.ilostat.search("youth unemployment", limit=5)   # doctest: +SKIP
+        """
+        from evidencekit.ilostat.catalogue import search as rank
+
+        toc = self.toc(lang, offline)
+        out = rank(toc, text, limit)
+        out.attrs["provenance"] = dict(toc.attrs.get("provenance", {}))
+        return out
+
+    def areas(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """Reference areas: code, name, ILO region and sub-region, income group; live -> cached -> snapshot."""
+        lang = Query.build("X_A", lang=lang).lang
+        got = self._meta(AREAS_PATH, {"lang": lang, "format": ".json"}, offline)
+        if got is not None:
+            body, info = got
+            df = normalise_areas(json.loads(body.decode("utf-8-sig")))
+            df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
+                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": info["stale"]}
+            return df
+        snap = self.snapshot()
+        if snap is None:
+            raise self._nothing_offline("The list of ILOSTAT areas", offline)
+        df = snap.areas().copy()
+        df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
+                                  "snapshot_id": _snapshot_id(snap)}
+        return df
+
+    def dictionary(self, var: str, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """ILOSTAT code list ``var`` (``sex``, ``classif1``, ``ref_area``, …): columns ``<var>``, ``<var>.label``."""
+        lang = Query.build("X_A", lang=lang).lang
+        memo_key = ("dic", var, lang, self._is_offline(offline))
+        hit = self._memo_get(memo_key)
+        if hit is not None:
+            return hit
+        got = self._meta(DIC_PATH, {"var": var, "lang": lang, "format": ".csv"}, offline)
+        df = None
+        if got is not None:
+            df = parse_csv(got[0])
+            df = df[[c for c in df.columns if "description" not in c]]
+        else:
+            snap = self.snapshot()
+            if snap is not None:
+                try:
+                    df = snap.dictionary(var, lang=lang)
+                except EvidenceKitError:
+                    df = None
+        if df is None or df.empty:
+            raise self._nothing_offline(f"The ILOSTAT {var} dictionary ({lang})", offline)
+        self._memo[memo_key] = (time.monotonic(), df)
+        return df
+
+    def _nothing_offline(self, what: str, offline: bool | None) -> IlostatError:
+        why = "it is neither in the local cache nor in the offline snapshot"
+        if self._snapshot_error is not None:
+            why += f" (the snapshot could not be opened: {self._snapshot_error})"
+        if self._is_offline(offline):
+            return NotAvailableOfflineError(what, why + " and offline mode is on",
+                                            "go online once (answers are then cached), or turn offline mode off")
+        return NetworkError(what, f"ILOSTAT could not be reached and {why}", "check the connection and try again")
+
+    # -- data -------------------------------------------------------------------------------------
+    def get(self, id: str, ref_area: Codes = None, sex: Codes = None, classif1: Codes = None,
+            classif2: Codes = None, source: Codes = None, start: object = None, end: object = None,
+            labels: bool = False, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """One ILOSTAT dataset, filtered, in ILOSTAT's columns, with ``attrs["provenance"]``.
+
+        ``start``/``end``: ``2015``, ``2022Q1`` or ``2022M01``; codes as strings or lists
+        (``sex="T"`` means ``SEX_T``); ``labels=True`` adds ``<col>.label`` columns in ``lang``.
+
+        >>> import evidencekit as ek
+        >>> df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", offline=True)   # doctest: +SKIP
+        """
+        q = Query.build(id, ref_area=ref_area, sex=sex, classif1=classif1, classif2=classif2, source=source,
+                        start=start, end=end, lang=lang, labels=labels)
+        if self._is_offline(offline):
+            return self._from_local(q, reason=None)
+        remembered = self._remembered_failure()
+        if remembered is not None:
+            return self._from_local(q, reason=remembered)
+        try:
+            toc = self.toc("en")
+        except NetworkError as err:  # no live ToC, no cached ToC, no snapshot
+            return self._from_local(q, reason=err)
+        toc_prov = toc.attrs.get("provenance", {})
+        remembered = self._remembered_failure()
+        if remembered is not None or toc_prov.get("origin") == "snapshot":  # the catalogue could not be fetched
+            return self._from_local(q, reason=remembered or NetworkError(
+                f"Reaching ILOSTAT at {self.settings.base_url}", "its catalogue could not be downloaded", ""))
+        row = _toc_row(toc, q.id)
+        last_update = row.get("last_update") if row else None
+        url = build_url(self.settings.base_url, DATA_PATH, q.params())
+        key = self.cache.key(url)
+        hit = self.cache.get(key)
+        if hit is not None and last_update and hit[1].get("last_update") == last_update:
+            df, record = hit
+            return self._finish(df, q, "cache", record, row, stale=bool(toc_prov.get("stale")))
+        try:
+            body, url = self.transport.get_data(DATA_PATH, q.params(), label=q.id)
+        except UnknownIndicatorError as err:
+            raise self._unknown(q.id, toc, err) from None
+        except NetworkError as err:
+            return self._from_local(q, reason=self._failed(err))
+        df = tidy(parse_csv(body))
+        if df.empty:
+            self._diagnose_empty(q, row)
+        record = self.cache.put(key, df, {
+            "dataset": q.id, "url": url, "last_update": last_update, "retrieved_at": now_utc(),
+            "query": _query_record(q), "label": row.get("label") if row else None,
+        })
+        return self._finish(df, q, "live", record, row, stale=False)
+
+    def _finish(self, df: pd.DataFrame, q: Query, origin: str, record: dict, row: dict | None,
+                stale: bool) -> pd.DataFrame:
+        where = {"cache": "the local cache", "live": "ILOSTAT's answer"}.get(origin, "")
+        out = filter_frame(df, q, where)
+        if q.labels:
+            out = self._labels(out, q.lang)
+        out = out.reset_index(drop=True)
+        last_update = record.get("last_update")
+        label = row.get("label") if row else None
+        prov = provenance(origin, q.id, url=record.get("url"), retrieved_at=record.get("retrieved_at"),
+                          vintage=last_update[:10] if last_update else None,
+                          label=label if isinstance(label, str) else None, stale=stale)
+        prov["last_update"] = last_update
+        prov["query"] = _query_record(q)
+        return attach(out, prov)
+
+    def _labels(self, df: pd.DataFrame, lang: str) -> pd.DataFrame:
+        from evidencekit.ilostat.labels import add_labels
+
+        return add_labels(df, lambda var, lang_=lang: self.dictionary(var, lang_))
+
+    def _from_local(self, q: Query, reason: NetworkError | None) -> pd.DataFrame:
+        """Answer from the cache, else the snapshot; ``reason`` is the live failure (None: offline mode)."""
+        offline_mode = reason is None
+        found = self._cached_for(q)
+        if found is not None:
+            df, record = found
+            toc_last = self._cached_last_update(q.id)
+            stale = True if not offline_mode else bool(toc_last and record.get("last_update") != toc_last)
+            if reason is not None:
+                warnings.warn(SourceWarning(
+                    f"{reason.why}; {q.id} comes from the local cache (retrieved {record.get('retrieved_at', '?')[:10]})"
+                ), stacklevel=3)
+            row = {"label": record.get("label")} if record.get("label") else None
+            return self._finish(df, q, "cache", record, row, stale=stale)
+        snap = self.snapshot()
+        if snap is not None and snap.has(q.id):
+            df = snap.get(q)
+            prov = dict(df.attrs.get("provenance") or {})
+            if reason is not None:
+                prov["stale"] = True
+                warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
+                                            f"(release {prov.get('vintage') or '?'})"), stacklevel=3)
+            prov.setdefault("origin", "snapshot")
+            prov["query"] = _query_record(q)
+            return attach(df, prov)
+        if offline_mode:
+            raise NotAvailableOfflineError(
+                f"Getting {q.id} offline", "it is neither in the local cache nor in the offline snapshot"
+                + (f" (the snapshot could not be opened: {self._snapshot_error})" if self._snapshot_error else ""),
+                "go online once (the answer is then cached), or pick an indicator the snapshot holds "
+                "(evidencekit search --offline WORDS; the 'offline' column)",
+            )
+        raise type(reason)(reason.what, f"{reason.why}; and {q.id} is neither in the local cache nor in the "
+                           "offline snapshot", reason.fix or "try again when online")
+
+    def _cached_for(self, q: Query) -> tuple[pd.DataFrame, dict] | None:
+        """The exact cached request, else a cached request of the same dataset that covers this one."""
+        url = build_url(self.settings.base_url, DATA_PATH, q.params())
+        hit = self.cache.get(self.cache.key(url))
+        if hit is not None:
+            return hit
+        want = _query_record(q)
+        for rec in self.cache.records():
+            if rec.get("dataset") != q.id or not _covers(rec.get("query") or {}, want):
+                continue
+            hit = self.cache.get(rec["key"])
+            if hit is not None:
+                return hit
+        return None
+
+    def _cached_last_update(self, dataset: str) -> str | None:
+        try:
+            body, _ = self.transport.get_meta(TOC_PATH, {"lang": "en", "format": ".json"}, cached_only=True)
+            for r in json.loads(body.decode("utf-8-sig")):
+                if r.get("id") == dataset:
+                    return iso_last_update(r.get("last.update"))
+        except (EvidenceKitError, ValueError):
+            pass
+        return None
+
+    def _unknown(self, dataset: str, toc: pd.DataFrame, err: Exception) -> UnknownIndicatorError:
+        names = _suggest(dataset, toc)
+        fix = (f"did you mean {', '.join(names)}? " if names else "") + "`evidencekit search WORDS` lists indicators"
+        return UnknownIndicatorError(f"The indicator id {dataset!r}",
+                                     f"is not in the ILOSTAT catalogue ({getattr(err, 'why', err)})", fix)
+
+    def _diagnose_empty(self, q: Query, row: dict | None) -> None:
+        """ILOSTAT answered with a header only: find the filter to blame and raise :class:`NoMatchError`."""
+        for name, codes in q.filters().items():
+            try:
+                dic = self.dictionary(name, "en")
+            except EvidenceKitError:
+                continue
+            known = set(dic.iloc[:, 0].astype(str).str.upper())
+            bad = [c for c in codes if c not in known]
+            if bad:
+                hints = [h for b in bad for h in closest_codes(b, dic, 5)]
+                raise NoMatchError(
+                    f"The filter {name}={'+'.join(codes)} on {q.id}",
+                    f"{', '.join(bad)} {'is not an ILOSTAT code' if len(bad) == 1 else 'are not ILOSTAT codes'} "
+                    f"for {name}",
+                    f"use codes that exist, such as {', '.join(dict.fromkeys(hints))}",
+                )
+        if row:
+            aggregates = [c for c in q.ref_area if c.startswith("X") and len(c) == 3]
+            if aggregates and str(row.get("with_region") or "") != "Y":
+                raise NoMatchError(
+                    f"The filter ref_area={'+'.join(q.ref_area)} on {q.id}",
+                    f"{', '.join(aggregates)} {'is a regional aggregate' if len(aggregates) == 1 else 'are regional aggregates'}"
+                    " and this dataset has none", "choose countries (evidencekit areas lists the codes)")
+            first, last = row.get("data_start"), row.get("data_end")
+            if pd.notna(first) and pd.notna(last):
+                if (q.start and period_start(q.start).year > int(last)) or (q.end and period_start(q.end).year < int(first)):
+                    raise NoMatchError(f"The period {q.start or '…'} to {q.end or '…'} on {q.id}",
+                                       f"this dataset covers {int(first)} to {int(last)} only",
+                                       "choose periods in that range")
+        asked = ", ".join(f"{k}={'+'.join(v)}" for k, v in q.filters().items())
+        if q.start or q.end:
+            asked += f"{', ' if asked else ''}period {q.start or '…'} to {q.end or '…'}"
+        span = f" ({q.id} covers {row['data_start']} to {row['data_end']})" if row and pd.notna(row.get("data_start")) else ""
+        raise NoMatchError(
+            f"The request {q.id} with {asked or 'no filters'}",
+            "every code exists in ILOSTAT, but this combination has no data",
+            f"drop or change one filter at a time, or widen the period{span}",
+        )
+
+    # -- cache ------------------------------------------------------------------------------------
+    def clear_cache(self) -> int:
+        """Delete this client's cached ILOSTAT files (data, catalogue, dictionaries); return how many."""
+        self.transport.close()
+        self._memo.clear()
+        return cache_mod.clear(self.settings.cache_dir)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def _snapshot_id(snap) -> str | None:
+    manifest = getattr(snap, "manifest", None) or {}
+    return manifest.get("snapshot_id") if isinstance(manifest, dict) else None
+
+
+def _toc_row(toc: pd.DataFrame, dataset: str) -> dict | None:
+    rows = toc[toc["id"].astype(str).str.upper() == dataset]
+    if rows.empty:
+        return None
+    row = rows.iloc[0].to_dict()
+    return {k: (None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v) for k, v in row.items()}
+
+
+def _query_record(q: Query) -> dict:
+    rec: dict = {name: list(getattr(q, name)) for name in FILTERS}
+    rec.update(start=q.start, end=q.end)
+    return rec
+
+
+def _covers(have: dict, want: dict) -> bool:
+    """True when a cached request ``have`` holds every row of request ``want`` (same dataset)."""
+    for name in FILTERS:
+        h, w = have.get(name) or [], want.get(name) or []
+        if h and (not w or not set(w) <= set(h)):
+            return False
+    if have.get("start") and (not want.get("start") or period_start(want["start"]) < period_start(have["start"])):
+        return False
+    if have.get("end") and (not want.get("end") or period_start(want["end"]) > period_start(have["end"])):
+        return False
+    return True
+
+
+def _suggest(dataset: str, toc: pd.DataFrame, n: int = 5) -> list[str]:
+    try:
+        from evidencekit.ilostat.catalogue import suggest
+
+        got = suggest(dataset, toc, n)
+    except Exception:
+        got = difflib.get_close_matches(dataset, toc["id"].astype(str).tolist(), n=n, cutoff=0.3)
+    if isinstance(got, pd.DataFrame):
+        got = got["id"].astype(str).tolist() if "id" in got.columns else []
+    return [g[0] if isinstance(g, (tuple, list)) else str(g) for g in list(got)[:n]]

@@ -1,0 +1,347 @@
+"""Talking to ILOSTAT's rplumber API as it is served today (``docs/ilostat-api.md`` §3).
+
+- Lists are joined with a literal ``+`` after percent-encoding each element (``id=A%2BB`` is refused).
+- Blank values are never sent (a blank ``ref_area=`` would widen the answer to every area).
+- Bodies come as ``application/octet-stream`` whatever the format, CSV with a UTF-8 BOM.
+- Retries: urllib3's :class:`~urllib3.util.Retry` on a requests ``HTTPAdapter`` (backoff, 5xx/429,
+  connection errors, ``Retry-After`` honoured up to a cap). No home-made retry loop.
+- A Cloudflare challenge (403 + ``cf-mitigated: challenge`` or a "Just a moment" page) becomes
+  :class:`ChallengeError`; a 400 "invalid dataset id" becomes :class:`UnknownIndicatorError`.
+- Catalogue (ToC) and dictionary answers go through requests-cache (SQLite in the cache folder,
+  expiring after ``toc_max_age``, stale copies served when the network fails); data answers are
+  streamed (with a progress bar on a terminal) and cached as tidy Parquet by :mod:`.cache`.
+- When the network is down, the failure is remembered for ``down_for`` seconds (in the process and
+  in the cache folder) so that an offline trainer is not kept waiting on every call.
+
+>>> build_url("https://rplumber.ilo.org", "/data/indicator/", {"id": "A_A", "ref_area": "KEN+USA", "sex": ""})
+'https://rplumber.ilo.org/data/indicator/?id=A_A&ref_area=KEN+USA'
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sqlite3
+import sys
+import time
+import warnings
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+import requests_cache
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from evidencekit.ilostat.errors import (
+    ChallengeError, IlostatError, NetworkError, UnknownIndicatorError,
+)
+from evidencekit.ilostat.settings import Settings
+
+try:  # the package version, for the User-Agent
+    from importlib.metadata import version as _version
+
+    VERSION = _version("evidencekit")
+except Exception:  # pragma: no cover - only when not installed
+    VERSION = "0"
+
+USER_AGENT = (
+    f"evidencekit/{VERSION} (ILO decent-work evidence workbench; python-requests/{requests.__version__})"
+)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+HTTP_CACHE_FILE = "http-metadata.sqlite"
+DOWN_FILE = "network-down.json"
+# requests-cache logs a traceback at WARNING when it serves a stale copy; we say it ourselves, once.
+logging.getLogger("requests_cache").addHandler(logging.NullHandler())
+logging.getLogger("requests_cache").propagate = False
+
+_DOWN_UNTIL: dict[str, tuple[float, str]] = {}   # base_url -> (monotonic deadline, why), for this process
+
+
+class CappedRetry(Retry):
+    """urllib3 ``Retry`` that honours ``Retry-After`` but never waits longer than ``max_retry_after``."""
+
+    max_retry_after: float = 30.0
+
+    def get_retry_after(self, response):  # type: ignore[override]
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.max_retry_after)
+
+    def new(self, **kw):  # keep the cap on the copies urllib3 makes after each attempt
+        other = super().new(**kw)
+        other.max_retry_after = self.max_retry_after
+        return other
+
+
+def make_retry(settings: Settings) -> Retry:
+    """3 attempts on 5xx/429 with exponential backoff (0.5 s, 1 s, …), 1 retry on connection errors."""
+    retry = CappedRetry(
+        total=3, connect=1, read=1, status=3, other=0,
+        backoff_factor=0.5,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+    retry.max_retry_after = settings.max_retry_after
+    return retry
+
+
+def _mount(session: requests.Session, settings: Settings) -> requests.Session:
+    adapter = HTTPAdapter(max_retries=make_retry(settings), pool_connections=2, pool_maxsize=2)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", "Accept-Language": "en"})
+    return session
+
+
+def build_url(base: str, path: str, params: dict[str, str]) -> str:
+    """``base + path + ?query`` with ``+``-joined lists kept literal and blank values dropped."""
+    parts = []
+    for key, value in params.items():
+        if value is None or str(value).strip() == "":
+            continue
+        items = [quote(v.strip(), safe=":.-_~") for v in str(value).split("+") if v.strip()]
+        if items:
+            parts.append(f"{key}={'+'.join(items)}")
+    return f"{base.rstrip('/')}{path}" + ("?" + "&".join(parts) if parts else "")
+
+
+def is_challenge(response: requests.Response) -> bool:
+    """Cloudflare's bot challenge: 403/503 with ``cf-mitigated: challenge`` or a "Just a moment" page."""
+    if response.headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    if response.status_code in (403, 503) and "text/html" in response.headers.get("content-type", ""):
+        head = response.content[:4000].decode("utf-8", "replace").lower()
+        return "just a moment" in head or "challenge-platform" in head
+    return False
+
+
+def check(response: requests.Response, url: str, body: bytes | None = None) -> None:
+    """Turn a non-200 answer into the matching error (the URL is in every message)."""
+    code = response.status_code
+    if code == 200:
+        ctype = response.headers.get("content-type", "")
+        head = (response.content if body is None else body)[:2000].lower()
+        if "text/html" in ctype and b"<html" in head:
+            raise NetworkError(
+                f"Asking ILOSTAT for {url}", "a web page came back instead of data (a portal or a proxy answered)",
+                "check the network, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved",
+            )
+        return
+    if is_challenge(response):
+        raise ChallengeError(
+            f"Asking ILOSTAT for {url}",
+            f"ILOSTAT's Cloudflare front answered {code} with a bot check ('Just a moment…') instead of data",
+            "wait a few minutes and try again; meanwhile evidencekit answers from the cache or the offline snapshot",
+        )
+    if code == 400:
+        try:
+            message = str(json.loads(response.content.decode("utf-8-sig")).get("error", ""))
+        except (ValueError, AttributeError):
+            message = response.text[:200]
+        if "dataset id" in message.lower():
+            raise UnknownIndicatorError(f"The indicator id in {url}", f"ILOSTAT says: {message}", "search the catalogue")
+        raise IlostatError(f"Asking ILOSTAT for {url}", f"ILOSTAT refused the request (400: {message})",
+                           "check the filters")
+    if code == 404:
+        raise IlostatError(f"Asking ILOSTAT for {url}", "ILOSTAT answered 404 (not found): the address may have moved",
+                           "set EVIDENCEKIT_ILOSTAT_URL to the current rplumber address, or work offline")
+    if code in (403, 429) or code >= 500:
+        why = {403: "ILOSTAT refused access (403 Forbidden; the server may be overloaded)",
+               429: "ILOSTAT asked us to slow down (429 Too Many Requests) and kept refusing"}.get(
+            code, f"ILOSTAT kept failing (HTTP {code}) after 3 retries")
+        raise NetworkError(f"Asking ILOSTAT for {url}", why, "try again later; meanwhile the cache or snapshot answers")
+    raise IlostatError(f"Asking ILOSTAT for {url}", f"unexpected answer HTTP {code}", "try again later")
+
+
+class Transport:
+    """The two HTTP sessions (cached metadata, streamed data) and the network-down memory."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._data: requests.Session | None = None
+        self._meta: requests_cache.CachedSession | None = None
+
+    # -- sessions ---------------------------------------------------------------------------------
+    @property
+    def http_cache_path(self) -> Path:
+        return Path(self.settings.cache_dir) / HTTP_CACHE_FILE
+
+    def data_session(self) -> requests.Session:
+        if self._data is None:
+            self._data = _mount(requests.Session(), self.settings)
+        return self._data
+
+    def meta_session(self) -> requests_cache.CachedSession:
+        """requests-cache session for ToC and dictionaries (SQLite; a corrupt file is discarded with a warning)."""
+        if self._meta is None:
+            Path(self.settings.cache_dir).mkdir(parents=True, exist_ok=True)
+            self._meta = self._open_meta()
+        return self._meta
+
+    def _open_meta(self) -> requests_cache.CachedSession:
+        session = requests_cache.CachedSession(
+            str(self.http_cache_path), backend="sqlite",
+            expire_after=self.settings.toc_max_age, stale_if_error=True,
+            allowable_codes=(200,), allowable_methods=("GET",),
+        )
+        try:
+            session.cache.responses.count()  # touches the file: fails here if it is not a database
+        except sqlite3.DatabaseError as err:
+            session.close()
+            self._discard_meta(err)
+            session = requests_cache.CachedSession(
+                str(self.http_cache_path), backend="sqlite",
+                expire_after=self.settings.toc_max_age, stale_if_error=True, allowable_codes=(200,),
+            )
+        return _mount(session, self.settings)
+
+    def _discard_meta(self, err: Exception) -> None:
+        from evidencekit.ilostat.cache import CacheWarning
+
+        warnings.warn(CacheWarning(
+            f"The cached ILOSTAT catalogue file {self.http_cache_path} is damaged ({err}); "
+            "it was deleted and will be downloaded again"), stacklevel=3)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.http_cache_path) + suffix).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for s in (self._data, self._meta):
+            if s is not None:
+                s.close()
+        self._data = self._meta = None
+
+    # -- network-down memory ----------------------------------------------------------------------
+    def _down_file(self) -> Path:
+        return Path(self.settings.cache_dir) / DOWN_FILE
+
+    def recently_down(self) -> tuple[float, str] | None:
+        """``(seconds since, why)`` of the last failed live attempt if within ``down_for``; else None."""
+        hit = _DOWN_UNTIL.get(self.settings.base_url)
+        if hit is not None and time.monotonic() < hit[0]:
+            return self.settings.down_for - (hit[0] - time.monotonic()), hit[1]
+        try:
+            info = json.loads(self._down_file().read_text())
+            if info.get("base_url") == self.settings.base_url:
+                age = time.time() - float(info["at"])
+                if 0 <= age < self.settings.down_for:
+                    return age, str(info.get("why") or "it could not be reached")
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def mark_down(self, why: str) -> None:
+        """Remember a failed live attempt (in this process and in the cache folder) for ``down_for`` s."""
+        _DOWN_UNTIL[self.settings.base_url] = (time.monotonic() + self.settings.down_for, why)
+        try:
+            from evidencekit.ilostat.cache import atomic_write
+
+            atomic_write(self._down_file(), json.dumps(
+                {"base_url": self.settings.base_url, "at": time.time(), "why": why}).encode())
+        except OSError:
+            pass
+
+    def mark_up(self) -> None:
+        if _DOWN_UNTIL.pop(self.settings.base_url, None) is not None or self._down_file().exists():
+            self._down_file().unlink(missing_ok=True)
+
+    # -- requests ---------------------------------------------------------------------------------
+    def _timeout(self) -> tuple[float, float]:
+        return (self.settings.connect_timeout, self.settings.read_timeout)
+
+    def _network_error(self, url: str, err: Exception) -> NetworkError:
+        kind = "could not be reached (no network, or the address is wrong)"
+        if isinstance(err, requests.Timeout):
+            kind = "did not answer in time"
+        self.mark_down(f"{self.settings.base_url} {kind}")
+        return NetworkError(
+            f"Asking ILOSTAT for {url}", f"{self.settings.base_url} {kind}",
+            "check the connection, or work offline (offline=True or EVIDENCEKIT_OFFLINE=1)",
+        )
+
+    def _check(self, response: requests.Response, url: str, body: bytes | None = None) -> None:
+        """:func:`check`, remembering a challenge / 5xx / 429 as "ILOSTAT is down" for ``down_for`` s."""
+        try:
+            check(response, url, body)
+        except NetworkError as err:
+            self.mark_down(err.why)
+            raise
+
+    def get_meta(self, path: str, params: dict[str, str], cached_only: bool = False) -> tuple[bytes, dict]:
+        """GET a catalogue/dictionary answer through requests-cache.
+
+        Returns ``(body, info)``; ``info`` has ``url``, ``from_cache``, ``stale`` (an expired copy
+        served because the live request failed or was not allowed) and ``retrieved_at`` (ISO UTC).
+        ``cached_only=True`` never touches the network (raises :class:`NetworkError` when nothing is cached).
+        """
+        url = build_url(self.settings.base_url, path, params)
+        session = self.meta_session()
+        try:
+            try:
+                response = session.get(url, timeout=self._timeout(), only_if_cached=cached_only)
+            except sqlite3.DatabaseError as err:
+                session.close()
+                self._discard_meta(err)
+                self._meta = None
+                session = self.meta_session()
+                response = session.get(url, timeout=self._timeout(), only_if_cached=cached_only)
+        except requests.RequestException as err:
+            raise self._network_error(url, err) from None
+        from_cache = bool(getattr(response, "from_cache", False))
+        if cached_only and response.status_code == 504 and not from_cache:
+            raise NetworkError(f"Reading {url} from the cache", "it was never downloaded", "go online once")
+        self._check(response, url)
+        expired = bool(getattr(response, "is_expired", False))
+        if from_cache and expired and not cached_only:
+            # requests-cache served the expired copy because the live request failed (stale_if_error)
+            self.mark_down(f"{self.settings.base_url} did not answer (a saved copy of the catalogue was used)")
+        created = getattr(response, "created_at", None)
+        if not from_cache:
+            self.mark_up()
+        retrieved = (created.replace(microsecond=0).isoformat() if created is not None and from_cache else None)
+        if retrieved and "+" not in retrieved and not retrieved.endswith("Z"):
+            retrieved += "+00:00"
+        return response.content, {"url": url, "from_cache": from_cache, "stale": from_cache and expired,
+                                  "retrieved_at": retrieved}
+
+    def get_data(self, path: str, params: dict[str, str], progress: bool | None = None,
+                 label: str = "ILOSTAT") -> tuple[bytes, str]:
+        """GET a data answer, streamed; a progress bar on a terminal (or when ``progress=True``)."""
+        url = build_url(self.settings.base_url, path, params)
+        try:
+            response = self.data_session().get(url, timeout=self._timeout(), stream=True)
+            if response.status_code != 200:
+                response.content  # read the (small) error body for check()
+                self._check(response, url)
+            body = _read_stream(response, progress if progress is not None else self.settings.progress, label)
+        except requests.RequestException as err:
+            raise self._network_error(url, err) from None
+        self.mark_up()
+        if not body.strip():
+            raise NetworkError(f"Asking ILOSTAT for {url}", "the answer was empty (the download was cut off)",
+                               "try again; meanwhile the cache or snapshot answers")
+        self._check(response, url, body)
+        return body, url
+
+
+def _read_stream(response: requests.Response, progress: bool | None, label: str) -> bytes:
+    """Read a streamed body in 64 KiB chunks, with a tqdm bar when asked or when stderr is a terminal."""
+    show = progress if progress is not None else sys.stderr.isatty()
+    total = int(response.headers.get("content-length") or 0) or None
+    if response.headers.get("content-encoding"):
+        total = None  # content-length counts compressed bytes
+    buf = io.BytesIO()
+    if show:
+        from tqdm import tqdm
+
+        with tqdm(total=total, unit="B", unit_scale=True, desc=f"Downloading {label}", leave=False,
+                  file=sys.stderr) as bar:
+            for chunk in response.iter_content(65536):
+                buf.write(chunk)
+                bar.update(len(chunk))
+    else:
+        for chunk in response.iter_content(65536):
+            buf.write(chunk)
+    return buf.getvalue()

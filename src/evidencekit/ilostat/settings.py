@@ -1,0 +1,76 @@
+"""Settings of the ILOSTAT client: arguments first, then environment variables, then defaults.
+
+| setting | argument | environment variable | default |
+|---|---|---|---|
+| never touch the network | ``offline=`` | ``EVIDENCEKIT_OFFLINE=1`` | off |
+| rplumber base URL | ``base_url=`` | ``EVIDENCEKIT_ILOSTAT_URL`` | ``https://rplumber.ilo.org`` |
+| cache folder | ``cache_dir=`` | ``EVIDENCEKIT_CACHE_DIR`` | the user cache dir (platformdirs) |
+
+ILOSTAT's hosts have moved many times (see ``docs/ilostat-api.md`` §1), hence the URL setting.
+
+>>> s = Settings.resolve(base_url="https://example.org/", cache_dir="/tmp/ek", offline=True, env={})
+>>> s.base_url, str(s.cache_dir), s.offline
+('https://example.org', '/tmp/ek', True)
+>>> Settings.resolve(env={"EVIDENCEKIT_OFFLINE": "1"}).offline
+True
+>>> Settings.resolve(offline=False, env={"EVIDENCEKIT_OFFLINE": "1"}).offline   # the argument wins
+False
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import platformdirs
+
+DEFAULT_BASE_URL = "https://rplumber.ilo.org"
+ENV_OFFLINE = "EVIDENCEKIT_OFFLINE"
+ENV_URL = "EVIDENCEKIT_ILOSTAT_URL"
+ENV_CACHE = "EVIDENCEKIT_CACHE_DIR"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def default_cache_dir() -> Path:
+    """The user cache folder for evidencekit's ILOSTAT files (e.g. ``~/.cache/evidencekit/ilostat``)."""
+    return Path(platformdirs.user_cache_dir("evidencekit", appauthor=False)) / "ilostat"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved client settings (see the module table). Times are in seconds."""
+
+    base_url: str = DEFAULT_BASE_URL
+    cache_dir: Path = Path(".")
+    offline: bool = False
+    connect_timeout: float = 4.0     # fail fast when the network is down
+    read_timeout: float = 60.0       # a whole unfiltered dataset can take a while
+    toc_max_age: float = 86400.0     # the catalogue (ToC) and dictionaries are re-fetched after a day
+    down_for: float = 120.0          # after a failed live attempt, go straight to cache/snapshot this long
+    max_retry_after: float = 30.0    # never wait longer than this on a Retry-After header
+    progress: bool | None = None     # None: a progress bar only when stderr is a terminal
+
+    @classmethod
+    def resolve(
+        cls,
+        base_url: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+        offline: bool | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        env: Mapping[str, str] | None = None,
+        **other: object,
+    ) -> "Settings":
+        """Arguments first, then ``env`` (default ``os.environ``), then defaults.
+
+        ``timeout`` is one number (connect and read) or a ``(connect, read)`` pair.
+        """
+        env = os.environ if env is None else env
+        url = base_url or env.get(ENV_URL) or DEFAULT_BASE_URL
+        folder = cache_dir or env.get(ENV_CACHE) or default_cache_dir()
+        off = offline if offline is not None else env.get(ENV_OFFLINE, "").strip().lower() in _TRUE
+        kw = dict(other)
+        if timeout is not None:
+            connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+            kw["connect_timeout"], kw["read_timeout"] = float(connect), float(read)
+        return cls(base_url=str(url).rstrip("/"), cache_dir=Path(folder).expanduser(), offline=bool(off), **kw)
