@@ -1,1 +1,26 @@
-"""evidencekit.microdata (being built)."""
+"""evidencekit.microdata: read survey files into a :class:`Survey` and harmonise them to ILO variables.
+
+>>> import evidencekit as ek
+>>> s = ek.microdata.read("puf.dcf", mapping="psa_lfs_puf")   # doctest: +SKIP
+>>> s.design_summary()                                         # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from evidencekit.microdata.cspro import read_cspro, read_dictionary, read_records
+from evidencekit.microdata.errors import (
+    ColumnError,
+    DataTypeError,
+    DictionaryMismatchError,
+    FileFormatError,
+    MappingError,
+    MissingFileError,
+)
+from evidencekit.microdata.mapping import Mapping, apply_mapping, list_mappings, load_mapping, save_mapping
+from evidencekit.microdata.readers import read
+from evidencekit.microdata.survey import Survey
+
+__all__ = [
+    "read", "Survey", "Mapping", "load_mapping", "save_mapping", "apply_mapping", "list_mappings",
+    "read_cspro", "read_dictionary", "read_records",
+    "FileFormatError", "MissingFileError", "ColumnError", "DataTypeError", "DictionaryMismatchError", "MappingError",
+]

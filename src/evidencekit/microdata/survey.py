@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from evidencekit.errors import InputError
+from evidencekit.microdata.errors import ColumnError, suggest
 
 
 @dataclass
@@ -36,23 +37,57 @@ class Survey:
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.data, pd.DataFrame):
+            raise InputError(
+                "Making a Survey", f"data is a {type(self.data).__name__}, not a pandas DataFrame",
+                "pass a DataFrame, or read a file with evidencekit.microdata.read(path)",
+            )
         where = f"the survey {self.source!r}" if self.source else "the survey"
         for role in ("weight", "strata", "psu", "fpc"):
             col = getattr(self, role)
             if col is not None and col not in self.data.columns:
-                close = [c for c in self.data.columns if str(c).lower() == str(col).lower()]
-                hint = f"did you mean {close[0]!r}?" if close else f"choose one of: {', '.join(map(str, list(self.data.columns)[:30]))}"
-                raise InputError(f"The {role} column {col!r} of {where}", "is not in the data", hint)
+                raise ColumnError(
+                    f"The {role} column {col!r} of {where}", "is not in the data",
+                    f"{suggest(col, self.data.columns)} (pass {role}=<column name>)",
+                )
         if self.weight is not None:
-            w = pd.to_numeric(self.data[self.weight], errors="coerce")
-            bad = w.isna() | (w <= 0)
+            raw = self.data[self.weight]
+            w = pd.to_numeric(raw, errors="coerce")
+            missing = raw.isna().to_numpy()
+            text = (w.isna().to_numpy() & ~missing)
+            zero = (w == 0).to_numpy()
+            negative = (w < 0).to_numpy()
+            bad = missing | text | zero | negative
             if bad.any():
-                rows = list(self.data.index[bad.to_numpy()][:5])
+                parts = [f"{int(m.sum())} {kind}" for kind, m in
+                         (("missing", missing), ("non-numeric", text), ("zero", zero), ("negative", negative)) if m.any()]
+                rows = list(self.data.index[bad][:5])
                 raise InputError(
                     f"The weight column {self.weight!r} of {where}",
-                    f"has {int(bad.sum())} missing, non-numeric, zero or negative values (first rows: {rows})",
-                    "fix or remove those records in the file, or give the right weight column",
+                    f"has {', '.join(parts)} value(s) out of {len(self.data)} records "
+                    f"(first rows: {rows}); every record needs a positive weight",
+                    "fix those records in the file, or give the right weight column "
+                    "(a survey's final person weight is usually positive everywhere)",
                 )
+
+    def __repr__(self) -> str:
+        d = self.design_summary()
+        design = ", ".join(f"{k}={d[k]!r}" for k in ("weight", "strata", "psu") if d[k] is not None) or "no design"
+        src = f" from {self.source!r}" if self.source else ""
+        return f"<Survey{src}: {d['records']} records, {self.data.shape[1]} columns; {design}>"
+
+    def labels(self, column: str) -> pd.Series:
+        """The column with its codes replaced by their value labels (codes without a label are kept).
+
+        >>> s = Survey(pd.DataFrame({"sex": [1, 2, 2]}), value_labels={"sex": {1: "Male", 2: "Female"}})
+        >>> s.labels("sex").tolist()
+        ['Male', 'Female', 'Female']
+        """
+        if column not in self.data.columns:
+            raise ColumnError(f"Labelling column {column!r}", "it is not in the data", suggest(column, self.data.columns))
+        col = self.data[column]
+        labels = self.value_labels.get(column, {})
+        return col.map(lambda v: labels.get(v, v) if pd.notna(v) else v).rename(column)
 
     @property
     def has_design(self) -> bool:

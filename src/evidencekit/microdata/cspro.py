@@ -1,0 +1,527 @@
+"""CSPro: read a ``.dcf`` dictionary (CSPro 7.x text format) and its fixed-width data file.
+
+The dictionary says where each item sits in a line (``Start=`` is 1-based, ``Len=`` characters),
+whether it is numeric (``DataType=Numeric``; ``Decimal=d`` implied decimals when
+``DecimalChar=No``) and which codes mean what (``[ValueSet]``: ``Value=code;label``, ranges
+``lo:hi``). A file can hold several record types, told apart by the characters at
+``RecordTypeStart``/``RecordTypeLen``; id items (``[IdItems]``) are in every record.
+
+Rules: a UTF-8 BOM is skipped; lines may be right-trimmed (a short line means its trailing items
+are blank, not an error); blank fields are missing; numeric items become nullable ``Int64`` (or
+float with implied decimals); alphanumeric items stay text. Text in a numeric item, a line longer
+than its record, an unknown record type or items lying beyond every line are errors naming both files.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "lfs.dcf").write_text('''[Dictionary]
+... Name=LFS
+... RecordTypeStart=1
+... RecordTypeLen=1
+... DecimalChar=No
+... [IdItems]
+... [Item]
+... Name=HH
+... Start=2
+... Len=3
+... DataType=Numeric
+... [Record]
+... Name=PERSON
+... Label=Persons
+... RecordTypeValue='1'
+... RecordLen=12
+... [Item]
+... Name=SEX
+... Start=5
+... Len=1
+... DataType=Numeric
+... [ValueSet]
+... Name=SEX_VS1
+... Value=1;Male
+... Value=2;Female
+... [Item]
+... Name=WGT
+... Start=6
+... Len=6
+... DataType=Numeric
+... Decimal=2
+... [Item]
+... Name=CITY
+... Start=12
+... Len=1
+... DataType=Alpha
+... ''')
+>>> _ = (folder / "lfs.dat").write_text("10011012345A\\n10012000150\\n")
+>>> s = read_cspro(folder / "lfs.dcf")
+>>> s.data
+   HH  SEX     WGT  CITY
+0   1    1  123.45     A
+1   1    2    1.50  <NA>
+>>> s.value_labels["SEX"]
+{1: 'Male', 2: 'Female'}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evidencekit.microdata.errors import (
+    DataTypeError,
+    DictionaryMismatchError,
+    FileFormatError,
+    MissingFileError,
+    suggest,
+)
+from evidencekit.microdata.survey import Survey
+
+DATA_EXTENSIONS = (".dat", ".F2", ".txt", ".DAT", ".f2", ".TXT", ".csdat")
+_BOM = b"\xef\xbb\xbf"
+_SPACE = 32
+
+
+@dataclass
+class ValueSet:
+    """One ``[ValueSet]``: ``values`` is a list of (codes, label, special); codes are values or (lo, hi) ranges."""
+
+    name: str
+    label: str = ""
+    values: list[tuple[list, str, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """One ``[Item]``: 1-based ``start``, ``length`` characters, numeric or alpha, implied ``decimals``."""
+
+    name: str
+    start: int
+    length: int
+    numeric: bool = True
+    decimals: int = 0
+    decimal_char: bool = False
+    occurrences: int = 1
+    label: str = ""
+    value_sets: list[ValueSet] = field(default_factory=list)
+
+    def columns(self) -> list[tuple[str, int]]:
+        """(column name, 0-based start) for each occurrence (``NAME_1``, ``NAME_2``… when repeated)."""
+        if self.occurrences <= 1:
+            return [(self.name, self.start - 1)]
+        return [(f"{self.name}_{k + 1}", self.start - 1 + k * self.length) for k in range(self.occurrences)]
+
+    def value_labels(self) -> dict:
+        """Single codes -> label, from every value set (the first one wins); ranges are not expanded."""
+        out: dict = {}
+        for vs in self.value_sets:
+            for codes, label, _special in vs.values:
+                if not label:
+                    continue
+                for code in codes:
+                    if not isinstance(code, tuple) and code is not None and code not in out:
+                        out[code] = label
+        return out
+
+
+@dataclass
+class Record:
+    """One ``[Record]``: its type value, its items and its declared length."""
+
+    name: str
+    label: str = ""
+    type_value: str = ""
+    length: int | None = None
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Dictionary:
+    """A parsed CSPro dictionary."""
+
+    path: Path
+    name: str = ""
+    label: str = ""
+    version: str = ""
+    record_type_start: int = 0
+    record_type_len: int = 0
+    decimal_char: bool = False
+    id_items: list[Item] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+    def record(self, name: str) -> Record:
+        """The record called ``name`` (its name or its type value), or an error listing them."""
+        for rec in self.records:
+            if name in (rec.name, rec.type_value):
+                return rec
+        raise FileFormatError(f"Choosing record {name!r} of {self.path.name!r}", "the dictionary has no such record",
+                              f"{suggest(name, [r.name for r in self.records])} (records: {self.describe_records()})")
+
+    def describe_records(self) -> str:
+        """'NAME (label, type 'v')' for each record, for messages."""
+        return "; ".join(f"{r.name} ({r.label}, type {r.type_value!r})" for r in self.records)
+
+
+def _sections(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            out.append((line[1:-1].strip(), []))
+        elif out and "=" in line:
+            key, _, value = line.partition("=")
+            out[-1][1].append((key.strip(), value))
+    return out
+
+
+def _code(token: str, numeric: bool, decimals: int):
+    token = token.strip()
+    if len(token) >= 2 and token[0] == token[-1] == "'":
+        text = token[1:-1]
+        if numeric:
+            return None if not text.strip() else _number(text, decimals)
+        return text.rstrip()
+    if numeric:
+        return _number(token, decimals)
+    return token
+
+
+def _number(text: str, decimals: int):
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if decimals or not value.is_integer() else int(value)
+
+
+def _parse_value(spec: str, item: Item) -> tuple[list, str]:
+    codes_text, _, label = spec.partition(";")
+    codes: list = []
+    # tokens separated by spaces, outside quotes
+    tokens, cur, quoted = [], "", False
+    for ch in codes_text:
+        if ch == "'":
+            quoted = not quoted
+        if ch == " " and not quoted:
+            if cur:
+                tokens.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        tokens.append(cur)
+    for tok in tokens:
+        if ":" in tok and not tok.startswith("'"):
+            lo, _, hi = tok.partition(":")
+            codes.append((_code(lo, item.numeric, item.decimals), _code(hi, item.numeric, item.decimals)))
+        else:
+            codes.append(_code(tok, item.numeric, item.decimals))
+    return codes, label.strip()
+
+
+def read_dictionary(path: str | PathLike) -> Dictionary:
+    """Parse a CSPro ``.dcf`` (CSPro 7.x text format) into a :class:`Dictionary`.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.dcf"
+    >>> _ = p.write_text("[Dictionary]\\nName=D\\n[Record]\\nName=R\\nRecordTypeValue='1'\\n"
+    ...                  "[Item]\\nName=AGE\\nStart=2\\nLen=2\\nDataType=Numeric\\n")
+    >>> d = read_dictionary(p)
+    >>> [(i.name, i.start, i.length) for i in d.records[0].items]
+    [('AGE', 2, 2)]
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"Reading the CSPro dictionary {str(path)!r}", "the file does not exist", "check the path")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    sections = _sections(text)
+    if not sections or sections[0][0] != "Dictionary":
+        raise FileFormatError(f"Reading {str(path)!r}", "it does not start with a [Dictionary] section, so it is not a CSPro 7 text dictionary",
+                              "open the dictionary in CSPro 7 or later and save it (it writes the text .dcf format)")
+    d = Dictionary(path=path)
+    target: list[Item] | None = None
+    item: Item | None = None
+    vs: ValueSet | None = None
+    for name, pairs in sections:
+        keys = dict(pairs)
+        if name == "Dictionary":
+            d.name, d.label, d.version = keys.get("Name", ""), keys.get("Label", ""), keys.get("Version", "")
+            d.record_type_start = int(keys.get("RecordTypeStart", 0) or 0)
+            d.record_type_len = int(keys.get("RecordTypeLen", 0) or 0)
+            d.decimal_char = keys.get("DecimalChar", "No").strip().lower() == "yes"
+        elif name == "IdItems":
+            target = d.id_items
+        elif name == "Record":
+            rec = Record(name=keys.get("Name", f"RECORD{len(d.records) + 1}"), label=keys.get("Label", ""),
+                         type_value=keys.get("RecordTypeValue", "").strip().strip("'"),
+                         length=int(keys["RecordLen"]) if keys.get("RecordLen") else None)
+            d.records.append(rec)
+            target = rec.items
+        elif name == "Item":
+            if target is None:
+                raise FileFormatError(f"Reading {str(path)!r}", f"item {keys.get('Name')!r} comes before any [IdItems] or [Record] section",
+                                      "check the dictionary in CSPro")
+            try:
+                item = Item(
+                    name=keys["Name"], label=keys.get("Label", ""), start=int(keys["Start"]), length=int(keys["Len"]),
+                    numeric=keys.get("DataType", "Numeric").strip().lower() != "alpha",
+                    decimals=int(keys.get("Decimal", 0) or 0),
+                    decimal_char=(keys.get("DecimalChar", "Yes" if d.decimal_char else "No").strip().lower() == "yes"),
+                    occurrences=int(keys.get("Occurrences", 1) or 1),
+                )
+            except (KeyError, ValueError) as err:
+                raise FileFormatError(f"Reading {str(path)!r}", f"item {keys.get('Name', '?')!r} has no valid {err}",
+                                      "every [Item] needs Name=, Start= and Len= (whole numbers)") from None
+            target.append(item)
+        elif name == "ValueSet":
+            if item is None:
+                continue
+            vs = ValueSet(name=keys.get("Name", ""), label=keys.get("Label", ""))
+            item.value_sets.append(vs)
+            for key, value in pairs:
+                if key == "Value":
+                    codes, label = _parse_value(value, item)
+                    vs.values.append((codes, label, None))
+                elif key == "Name" and vs.values and "," in value:
+                    codes, label, _ = vs.values[-1]
+                    vs.values[-1] = (codes, label, value.split(",", 1)[0].strip())
+    if not d.records:
+        raise FileFormatError(f"Reading {str(path)!r}", "the dictionary defines no [Record]", "check the dictionary in CSPro")
+    return d
+
+
+def find_data_file(dcf: Path) -> Path:
+    """The data file next to a dictionary: same stem with ``.dat``, ``.F2``, ``.txt`` (first found)."""
+    for ext in DATA_EXTENSIONS:
+        cand = dcf.with_suffix(ext)
+        if cand.exists():
+            return cand
+    others = sorted(p.name for p in dcf.parent.glob(dcf.stem + ".*") if p != dcf)
+    raise MissingFileError(
+        f"Reading the CSPro data of {str(dcf)!r}",
+        f"no data file {', '.join(dcf.stem + e for e in DATA_EXTENSIONS[:3])} next to the dictionary",
+        f"pass data='path/to/file'" + (f" (files with the same name: {others})" if others else ""),
+    )
+
+
+class _Lines:
+    """A data file as one flat array of character codes with the start and length of each line."""
+
+    def __init__(self, path: Path, notes: list[str]) -> None:
+        raw = path.read_bytes()
+        if raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+            notes.append(f"{path.name}: UTF-8 byte-order mark (BOM) skipped.")
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        if (buf >= 128).any():
+            try:
+                text = raw.decode("utf-8")
+                notes.append(f"{path.name}: UTF-8 text; positions counted in characters.")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+                notes.append(f"{path.name}: not UTF-8; read as cp1252.")
+            buf = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        newline = np.flatnonzero(buf == 10)
+        starts = np.concatenate([[0], newline + 1])
+        ends = np.concatenate([newline, [len(buf)]])
+        if len(buf) and buf[-1] == 10 or len(buf) == 0:
+            starts, ends = starts[:-1], ends[:-1]
+        cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13) if len(buf) else np.zeros(0, bool)
+        ends = ends - cr
+        self.buf, self.starts, self.lengths = buf, starts.astype(np.int64), (ends - starts).astype(np.int64)
+        self.number = np.arange(1, len(starts) + 1)  # 1-based line numbers in the file
+
+    def take(self, rows: np.ndarray) -> None:
+        self.starts, self.lengths, self.number = self.starts[rows], self.lengths[rows], self.number[rows]
+
+    def field(self, start0: int, width: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Characters ``start0 .. start0+width`` of each line as a (lines, width) code matrix; past the end = space."""
+        starts = self.starts if rows is None else self.starts[rows]
+        lengths = self.lengths if rows is None else self.lengths[rows]
+        pos = start0 + np.arange(width)
+        inside = pos[None, :] < lengths[:, None]
+        idx = np.where(inside, starts[:, None] + pos[None, :], 0)
+        out = self.buf[idx] if len(self.buf) else np.zeros(idx.shape, self.buf.dtype)
+        out[~inside] = _SPACE
+        return out
+
+    @staticmethod
+    def text(m: np.ndarray) -> np.ndarray:
+        """A code matrix as an array of Python strings (right-trimmed)."""
+        width = m.shape[1]
+        if m.dtype == np.uint8:
+            strings = np.ascontiguousarray(m).view(f"S{width}").ravel().astype(f"U{width}")
+        else:
+            strings = np.ascontiguousarray(m, dtype=np.uint32).view(f"<U{width}").ravel()
+        return np.char.rstrip(strings)
+
+
+def _numeric(m: np.ndarray, item: Item, lines: np.ndarray, bad: list):
+    """Numbers from a (lines, width) code matrix: Int64 without decimals, float64 with them; blank = missing.
+
+    Fast path (vectorised): fields made of leading spaces then digits. Anything else (signs, a
+    decimal point, stray text) goes through ``pd.to_numeric``; text is recorded in ``bad``.
+    """
+    n, width = m.shape
+    digit = (m >= 48) & (m <= 57)
+    space = m == _SPACE
+    missing = space.all(axis=1)
+    simple = (digit | space).all(axis=1) & ~(np.maximum.accumulate(digit, axis=1) & space).any(axis=1)
+    if width > 18:
+        simple[:] = False
+    powers = 10 ** np.arange(min(width, 18) - 1, -1, -1, dtype=np.int64)
+    ints = (np.where(digit, m - 48, 0).astype(np.int64)[:, -len(powers):] * powers).sum(axis=1)
+    implied = 10.0 ** item.decimals if (item.decimals and not item.decimal_char) else 1.0
+    floats = ints / implied
+    slow = np.flatnonzero(~simple & ~missing)
+    if len(slow):
+        text = pd.Series(_Lines.text(m[slow]), dtype="string").str.strip()
+        parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        wrong = np.isnan(parsed)
+        if wrong.any():
+            bad.append((item.name, lines[slow[wrong]], text.to_numpy()[wrong]))
+        point = text.str.contains(".", regex=False).to_numpy(dtype=bool, na_value=False)
+        floats[slow] = np.where(point, parsed, parsed / implied)
+        missing[slow[wrong]] = True
+    whole = item.decimals == 0 and (not len(slow) or np.all(np.mod(floats[slow][~missing[slow]], 1) == 0))
+    if whole:
+        values = ints.copy()
+        values[slow] = np.nan_to_num(floats[slow]).astype(np.int64)
+        return pd.arrays.IntegerArray(values, missing)
+    floats[missing] = np.nan
+    return floats
+
+
+def _frame(lines: _Lines, items: list[Item], data_path: Path, dcf_path: Path, rows: np.ndarray) -> pd.DataFrame:
+    columns: dict[str, object] = {}
+    bad: list = []
+    numbers = lines.number[rows]
+    for item in items:
+        for col, start0 in item.columns():
+            m = lines.field(start0, item.length, rows)
+            if item.numeric:
+                columns[col] = _numeric(m, item, numbers, bad)
+            else:
+                text = _Lines.text(m)
+                columns[col] = pd.array(np.where(text == "", None, text), dtype="string")
+    if bad:
+        parts = []
+        for name, where, examples in bad[:3]:
+            shown = ", ".join(str(int(x)) for x in where[:5]) + (" …" if len(where) > 5 else "")
+            parts.append(f"item {name!r}: {len(where)} line(s) ({shown}), e.g. {str(examples[0])!r}")
+        more = f" and {len(bad) - 3} more item(s)" if len(bad) > 3 else ""
+        raise DataTypeError(
+            f"Reading {str(data_path)!r} with the dictionary {dcf_path.name!r}",
+            "text where the dictionary declares a number: " + "; ".join(parts) + more,
+            "check that the data file belongs to this dictionary (same version), or declare the item "
+            "DataType=Alpha in the dictionary if it really holds text",
+        )
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+
+
+def read_records(dcf: str | PathLike, data: str | PathLike | None = None, *, notes: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every record type of a CSPro file as its own DataFrame (id items repeated in each), keyed by record name.
+
+    Every non-blank line becomes one row of the frame of its record type.
+    """
+    dictionary, frames, _ = _read(Path(dcf), data, notes if notes is not None else [])
+    return frames
+
+
+def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dictionary, dict[str, pd.DataFrame], dict[str, int]]:
+    d = read_dictionary(dcf)
+    data_path = Path(data) if data is not None else find_data_file(dcf)
+    if not data_path.exists():
+        raise MissingFileError(f"Reading the CSPro data file {str(data_path)!r} for {dcf.name!r}", "the file does not exist",
+                               "check the path given as data=")
+    lines = _Lines(data_path, notes)
+    both = f"the data file {data_path.name!r} and the dictionary {dcf.name!r}"
+    empty = lines.lengths == 0
+    if empty.all():
+        raise FileFormatError(f"Reading {str(data_path)!r}", "the data file is empty", "check that it was exported completely")
+    if empty.any():
+        notes.append(f"{data_path.name}: {int(empty.sum())} blank line(s) skipped (lines {list(lines.number[empty][:5])}); they hold no record.")
+        lines.take(np.flatnonzero(~empty))
+    notes.append(f"{data_path.name}: {len(lines.starts)} records read with the CSPro dictionary {d.name or dcf.name!r} ({dcf.name}).")
+
+    all_rows = np.arange(len(lines.starts))
+    if d.record_type_len > 0 and len(d.records) > 0:
+        types = _Lines.text(lines.field(d.record_type_start - 1, d.record_type_len))
+        known = {r.type_value: r for r in d.records}
+        unknown = ~np.isin(types, list(known))
+        if unknown.any():
+            found = sorted(set(types[unknown].tolist()))[:5]
+            raise DictionaryMismatchError(
+                f"Reading {both}", f"{int(unknown.sum())} line(s) have a record type the dictionary does not define "
+                f"(found {found} at position {d.record_type_start}; lines {list(lines.number[unknown][:5])}); "
+                f"the dictionary's record types are {sorted(known)}",
+                "check that the data file belongs to this dictionary",
+            )
+        groups = {r.name: np.flatnonzero(types == r.type_value) for r in d.records}
+    else:
+        groups = {d.records[0].name: all_rows}
+        if len(d.records) > 1:
+            raise DictionaryMismatchError(f"Reading {both}", "the dictionary has several records but no record type position (RecordTypeLen=0)",
+                                          "fix RecordTypeStart/RecordTypeLen in the dictionary")
+    frames: dict[str, pd.DataFrame] = {}
+    counts: dict[str, int] = {}
+    for rec in d.records:
+        rows = groups[rec.name]
+        counts[rec.name] = len(rows)
+        if not len(rows):
+            continue
+        items = d.id_items + rec.items
+        declared = rec.length or max(i.start - 1 + i.length * i.occurrences for i in items)
+        lengths = lines.lengths[rows]
+        long = lengths > declared
+        if long.any():
+            raise DictionaryMismatchError(
+                f"Reading {both}", f"{int(long.sum())} line(s) of record {rec.name!r} are longer than its {declared} characters "
+                f"(lines {list(lines.number[rows][long][:5])}, up to {int(lengths.max())} characters)",
+                "check that the data file belongs to this dictionary (same version) and was not exported with extra columns",
+            )
+        longest = int(lengths.max())
+        beyond = [i.name for i in items if i.start > longest]
+        if beyond:
+            raise DictionaryMismatchError(
+                f"Reading {both}", f"the dictionary places item(s) {beyond[:5]} of record {rec.name!r} beyond the end of every line "
+                f"(the longest line has {longest} characters)",
+                "check that the data file belongs to this dictionary (same version, same record layout)",
+            )
+        frames[rec.name] = _frame(lines, items, data_path, dcf, rows)
+    return d, frames, counts
+
+
+def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None) -> Survey:
+    """A :class:`Survey` from a CSPro dictionary and its data file (one record type).
+
+    ``record`` (a record name or type value) is needed only when the file holds several record
+    types. Value sets become ``value_labels`` (single codes; ranges such as ``0:14`` are not
+    expanded) and item labels become ``variable_labels``.
+    """
+    dcf = Path(dcf)
+    notes: list[str] = []
+    d, frames, counts = _read(dcf, data, notes)
+    present = [name for name, n in counts.items() if n]
+    if record is None:
+        if len(present) > 1:
+            listing = "; ".join(f"{r.name} ({r.label or 'no label'}, type {r.type_value!r}): {counts[r.name]} lines" for r in d.records)
+            raise FileFormatError(f"Reading {dcf.name!r}", f"the data file holds several record types: {listing}",
+                                  "pass record='<name>' (e.g. the person record), or use cspro.read_records() to get them all")
+        chosen = d.record(present[0])
+    else:
+        chosen = d.record(record)
+        if chosen.name not in frames:
+            raise FileFormatError(f"Reading record {record!r} of {dcf.name!r}", "the data file has no line of that record type",
+                                  f"choose one of the record types present: {present}")
+    notes.append(f"Record type: {chosen.name}" + (f" ({chosen.label})" if chosen.label else "") + ".")
+    items = d.id_items + chosen.items
+    value_labels = {it.name: it.value_labels() for it in items if it.occurrences <= 1 and it.value_labels()}
+    variable_labels = {it.name: it.label for it in items if it.label}
+    return Survey(frames[chosen.name], value_labels=value_labels, variable_labels=variable_labels, source=dcf.name, notes=notes)

@@ -1,0 +1,58 @@
+"""Errors of the microdata room: every one is an :class:`~evidencekit.errors.InputError`.
+
+Each message names the file (and the column, item or code) and says what to do.
+
+>>> try:
+...     raise ColumnError("Reading 'lfs.csv'", "there is no column 'wgt'", "use 'ilo_wgt' instead")
+... except InputError as err:
+...     print(err)
+Reading 'lfs.csv': there is no column 'wgt'. What to do: use 'ilo_wgt' instead.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from evidencekit.errors import InputError
+
+
+class FileFormatError(InputError):
+    """The file cannot be read: missing, unsupported extension, empty, wrong encoding, malformed rows."""
+
+
+class MissingFileError(FileFormatError, FileNotFoundError):
+    """The file (or its companion data file) does not exist."""
+
+
+class ColumnError(InputError):
+    """A column named by the caller or a mapping is not in the data."""
+
+
+class DataTypeError(InputError):
+    """A value does not fit its declared type (e.g. text in a numeric CSPro item)."""
+
+
+class DictionaryMismatchError(FileFormatError):
+    """A CSPro data file does not match its dictionary (record length, record type, item positions)."""
+
+
+class MappingError(InputError):
+    """A harmonisation mapping is malformed, or cannot be applied to this data."""
+
+
+def suggest(name: object, choices: Iterable[object], *, limit: int = 30) -> str:
+    """A 'what to do' hint: the closest names (``difflib``), or the first ``limit`` choices.
+
+    >>> suggest("PUFPWGT", ["PUFPWGTPRV", "PUFREG", "PUFPSU"])
+    "use 'PUFPWGTPRV' instead"
+    >>> suggest("zzz", ["a", "b"])
+    'choose one of: a, b'
+    """
+    names = [str(c) for c in choices]
+    text = str(name)
+    scored = sorted(((difflib.SequenceMatcher(None, text.lower(), n.lower()).ratio(), n) for n in names), reverse=True)
+    close = [n for r, n in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
+    if close:
+        return f"use {close[0]!r} instead" if len(close) == 1 else "use one of " + ", ".join(repr(c) for c in close)
+    more = f" (and {len(names) - limit} more)" if len(names) > limit else ""
+    return "choose one of: " + ", ".join(names[:limit]) + more

@@ -1,0 +1,468 @@
+"""Harmonisation mappings: national survey variables -> ILO harmonised ``ilo_*`` variables.
+
+A mapping is plain data (a YAML file) so it can be read, shared and reused without code. Each
+target variable has one rule, taken from a small safe set (nothing is ``eval``-ed):
+
+=============================  ===================================================================
+``copy: COL``                  the column as it is (add ``scale: 0.0001`` to multiply it)
+``from: COL`` + ``recode:``    ``{code: new code}``; codes the recode does not cover become NA and
+                               are reported (count and codes) in ``survey.notes``, or are an error
+                               with ``strict: true``; ``other: V`` gives them V instead
+``from: COL`` + ``bands:``     ``{"0-14": 1, "15-24": 2, "65+": 5, "99": 9}`` (inclusive bands)
+``value: V``                   a constant (usually with ``where``)
+``cases:``                     a list of ``{where: {...}, value: V}``; the first that holds wins
+``combine: [COL, COL]``        the codes joined as text (``"13-1"``), e.g. region x urban strata
+``where: {COL: cond}``         the universe: rows outside it get ``default`` (NA unless given).
+                               ``cond`` is a code, a list of codes, ``">= 15"`` (``>``, ``<``,
+                               ``<=``, ``!=``, ``==``), ``"missing"`` or ``"not missing"``; all must hold
+``label`` / ``labels``         variable label / value labels (the ILO codes' labels by default)
+=============================  ===================================================================
+
+Rules run in order, so a later rule can use an earlier ``ilo_*`` variable.
+
+>>> import pandas as pd
+>>> from evidencekit.microdata import Survey
+>>> m = Mapping.from_dict({"name": "demo", "design": {"weight": "ilo_wgt"}, "variables": {
+...     "ilo_wgt": {"copy": "wt", "scale": 0.01},
+...     "ilo_sex": {"from": "sex", "recode": {"M": 1, "F": 2}},
+...     "ilo_age": {"copy": "age"},
+...     "ilo_age_aggregate": {"from": "ilo_age", "bands": {"0-14": 1, "15-24": 2, "25-54": 3, "55-64": 4, "65+": 5}},
+...     "ilo_wap": {"value": 1, "where": {"ilo_age": ">= 15"}}}})
+>>> s = apply_mapping(Survey(pd.DataFrame({"wt": [150, 250, 100], "sex": ["M", "F", "X"], "age": [12, 30, 70]})), m)
+>>> s.data[["ilo_wgt", "ilo_sex", "ilo_age_aggregate", "ilo_wap"]]
+   ilo_wgt  ilo_sex  ilo_age_aggregate  ilo_wap
+0      1.5        1                  1     <NA>
+1      2.5        2                  3        1
+2      1.0     <NA>                  5        1
+>>> s.weight, s.value_labels["ilo_sex"]
+('ilo_wgt', {1: 'Male', 2: 'Female'})
+>>> print(s.notes[0])
+Mapping 'demo': ilo_sex: 1 record(s) with codes of 'sex' the recode does not cover, set to NA: 'X' (1).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from evidencekit.microdata.errors import ColumnError, MappingError, suggest
+from evidencekit.microdata.survey import Survey
+
+# Codes of the ILO harmonised variables (indicators.md §2.2, from ILO do-files).
+ILO_LABELS: dict[str, dict[int, str]] = {
+    "ilo_geo": {1: "Urban", 2: "Rural", 3: "Not elsewhere classified"},
+    "ilo_sex": {1: "Male", 2: "Female"},
+    "ilo_age_5yrbands": {1: "0-4", 2: "5-9", 3: "10-14", 4: "15-19", 5: "20-24", 6: "25-29", 7: "30-34", 8: "35-39",
+                         9: "40-44", 10: "45-49", 11: "50-54", 12: "55-59", 13: "60-64", 14: "65+"},
+    "ilo_age_10yrbands": {1: "<15", 2: "15-24", 3: "25-34", 4: "35-44", 5: "45-54", 6: "55-64", 7: "65+"},
+    "ilo_age_aggregate": {1: "<15", 2: "15-24", 3: "25-54", 4: "55-64", 5: "65+"},
+    "ilo_edu_aggregate": {1: "Less than basic", 2: "Basic", 3: "Intermediate", 4: "Advanced", 5: "Level not stated"},
+    "ilo_edu_attendance": {1: "Attending", 2: "Not attending", 3: "Not elsewhere classified"},
+    "ilo_mrts_details": {1: "Single", 2: "Married", 3: "Union/cohabiting", 4: "Widowed", 5: "Divorced/separated",
+                         6: "Not elsewhere classified"},
+    "ilo_mrts_aggregate": {1: "Single/widowed/divorced/separated", 2: "Married/union/cohabiting", 3: "Not elsewhere classified"},
+    "ilo_wap": {1: "Working-age population"},
+    "ilo_lfs": {1: "Employed", 2: "Unemployed", 3: "Outside the labour force"},
+    "ilo_mjh": {1: "One job only", 2: "More than one job"},
+    "ilo_cat_une": {1: "Unemployed previously employed", 2: "Unemployed seeking their first job", 3: "Unknown"},
+    "ilo_dur_aggregate": {1: "Less than 6 months", 2: "6 months to less than 12 months", 3: "12 months or more",
+                          4: "Not elsewhere classified"},
+    "ilo_olf_dlma": {1: "Seeking, not available (unavailable jobseekers)",
+                     2: "Not seeking, available (available potential jobseekers)",
+                     3: "Not seeking, not available, willing (willing non-jobseekers)",
+                     4: "Not seeking, not available, not willing", 5: "Not elsewhere classified"},
+    "ilo_olf_reason": {1: "Labour market (discouraged)", 2: "Other labour market reasons", 3: "Personal/family-related",
+                       4: "Does not need/want to work", 5: "Not elsewhere classified"},
+    "ilo_dis": {1: "Discouraged job-seekers"},
+    "ilo_neet": {1: "Youth not in employment, education or training"},
+    "ilo_job1_ste_icse93": {1: "Employees", 2: "Employers", 3: "Own-account workers",
+                            4: "Members of producers' cooperatives", 5: "Contributing family workers",
+                            6: "Workers not classifiable by status"},
+    "ilo_job1_ste_aggregate": {1: "Employees", 2: "Self-employed", 3: "Not classifiable by status"},
+    "ilo_job1_eco_isic4": {i + 1: f"{s}" for i, s in enumerate("ABCDEFGHIJKLMNOPQRSTU")} | {22: "X Not elsewhere classified"},
+    "ilo_job1_eco_aggregate": {1: "Agriculture", 2: "Manufacturing", 3: "Construction",
+                               4: "Mining and quarrying; Electricity, gas and water supply",
+                               5: "Market services (Trade; Transportation; Accommodation and food; Business and administrative services)",
+                               6: "Non-market services (Public administration; Community, social and other services)",
+                               7: "Not classifiable by economic activity"},
+    "ilo_job1_ocu_isco08": {1: "Managers", 2: "Professionals", 3: "Technicians and associate professionals",
+                            4: "Clerical support workers", 5: "Service and sales workers",
+                            6: "Skilled agricultural, forestry and fishery workers", 7: "Craft and related trades workers",
+                            8: "Plant and machine operators, and assemblers", 9: "Elementary occupations",
+                            10: "Armed forces occupations", 11: "Not elsewhere classified"},
+    "ilo_job1_ocu_aggregate": {1: "Managers, professionals, and technicians", 2: "Clerical, service and sales workers",
+                               3: "Skilled agricultural and trades workers", 4: "Plant and machine operators, and assemblers",
+                               5: "Elementary occupations", 6: "Armed forces", 7: "Not elsewhere classified"},
+    "ilo_job1_ocu_skill": {1: "Skill level 1 (low)", 2: "Skill level 2 (medium)", 3: "Skill levels 3 and 4 (high)",
+                           4: "Not elsewhere classified"},
+    "ilo_job1_ins_sector": {1: "Public", 2: "Private"},
+    "ilo_job1_job_time": {1: "Part-time", 2: "Full-time", 3: "Unknown"},
+    "ilo_job1_job_contract": {1: "Permanent (unlimited duration)", 2: "Temporary (limited duration)", 3: "Unknown"},
+    "ilo_job1_ife_prod": {1: "Informal", 2: "Formal", 3: "Household"},
+    "ilo_job1_ife_nature": {1: "Informal job", 2: "Formal job"},
+    "ilo_joball_tru": {1: "Time-related underemployed"},
+}
+_HOURS_BANDS = {1: "No hours actually worked", 2: "01-14", 3: "15-29", 4: "30-34", 5: "35-39", 6: "40-48", 7: "49+",
+                8: "Not elsewhere classified"}
+for _v in ("ilo_job1_how_actual_bands", "ilo_job1_how_usual_bands", "ilo_joball_how_actual_bands", "ilo_joball_how_usual_bands"):
+    ILO_LABELS[_v] = _HOURS_BANDS
+
+_RULES = ("copy", "from", "value", "cases", "combine")
+_KEYS = set(_RULES) | {"recode", "bands", "scale", "where", "default", "other", "label", "labels"}
+_META = ("name", "label", "survey", "country", "period", "source", "notes", "strict", "design", "variables")
+_COND = re.compile(r"^\s*(>=|<=|!=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+_BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-\s*(-?\d+(?:\.\d+)?)|(\+))?\s*$")
+
+
+def _mapping_dir():
+    return resources.files("evidencekit.microdata") / "mappings"
+
+
+@dataclass
+class Mapping:
+    """A named set of rules turning a survey's own variables into ``ilo_*`` variables, plus its design."""
+
+    name: str
+    variables: dict[str, dict]
+    design: dict = field(default_factory=dict)
+    label: str = ""
+    survey: str = ""
+    country: str = ""
+    period: str = ""
+    source: str = ""
+    notes: str = ""
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        where = f"The mapping {self.name!r}"
+        if not isinstance(self.variables, dict) or not self.variables:
+            raise MappingError(where, "has no variables", "add a 'variables:' section: target name -> rule")
+        unknown = set(self.design) - {"weight", "strata", "psu", "fpc", "nest"}
+        if unknown:
+            raise MappingError(where, f"its design has unknown key(s) {sorted(unknown)}", "use weight, strata, psu, fpc, nest")
+        for target, rule in self.variables.items():
+            if isinstance(rule, str):  # shorthand: ilo_age: PUFC05_AGE
+                rule = self.variables[target] = {"copy": rule}
+            if not isinstance(rule, dict):
+                raise MappingError(where, f"the rule for {target!r} is not a set of key: value lines", "write e.g. {copy: AGE}")
+            bad = set(rule) - _KEYS
+            if bad:
+                raise MappingError(where, f"the rule for {target!r} has unknown key(s) {sorted(bad)}",
+                                   f"{suggest(sorted(bad)[0], sorted(_KEYS))}; allowed: {', '.join(sorted(_KEYS))}")
+            kinds = [k for k in _RULES if k in rule]
+            if len(kinds) != 1:
+                raise MappingError(where, f"the rule for {target!r} has {len(kinds)} of {', '.join(_RULES)} ({kinds})",
+                                   "give exactly one of them")
+            if "recode" in rule and not isinstance(rule["recode"], dict):
+                raise MappingError(where, f"the recode of {target!r} is not a code: new-code table", "write recode: {1: 1, 2: 2}")
+            if "bands" in rule:
+                if not isinstance(rule["bands"], dict):
+                    raise MappingError(where, f"the bands of {target!r} are not a 'lo-hi': code table", "write bands: {'0-14': 1, '15+': 2}")
+                for band in rule["bands"]:
+                    if not _BAND.match(str(band)):
+                        raise MappingError(where, f"band {band!r} of {target!r} is not 'lo-hi', 'lo+' or one value", "write e.g. '15-24', '65+' or '35'")
+            if "cases" in rule and not (isinstance(rule["cases"], list) and all(isinstance(c, dict) and "value" in c for c in rule["cases"])):
+                raise MappingError(where, f"the cases of {target!r} are not a list of {{where: ..., value: ...}}", "see the mapping docs")
+
+    def source_columns(self) -> list[str]:
+        """Columns of the input the rules read (not the ones they make), in order; plus design columns."""
+        made: set[str] = set()
+        out: list[str] = []
+
+        def need(col: object) -> None:
+            if isinstance(col, str) and col not in made and col not in out:
+                out.append(col)
+
+        for target, rule in self.variables.items():
+            for key in ("copy", "from"):
+                if key in rule:
+                    need(rule[key])
+            for col in rule.get("combine", []) or []:
+                need(col)
+            for col in (rule.get("where") or {}):
+                need(col)
+            for case in rule.get("cases", []) or []:
+                for col in (case.get("where") or {}):
+                    need(col)
+            made.add(target)
+        for role in ("weight", "strata", "psu", "fpc"):
+            need(self.design.get(role))
+        return out
+
+    def to_dict(self) -> dict:
+        """Plain data (what the YAML file holds)."""
+        out: dict[str, Any] = {}
+        for key in _META:
+            value = getattr(self, key)
+            if value not in ("", None, {}, False) or key in ("name", "variables"):
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict, *, origin: str = "the mapping") -> Mapping:
+        """A mapping from plain data (a parsed YAML file), checking its keys."""
+        if not isinstance(data, dict):
+            raise MappingError(f"Reading {origin}", "it is not a set of key: value lines", "see a shipped mapping, e.g. load_mapping('psa_lfs_puf')")
+        unknown = set(data) - set(_META)
+        if unknown:
+            raise MappingError(f"Reading {origin}", f"unknown key(s) {sorted(unknown)}", f"{suggest(sorted(unknown)[0], _META)}; allowed: {', '.join(_META)}")
+        if "variables" not in data:
+            raise MappingError(f"Reading {origin}", "it has no 'variables:' section", "add one: target name -> rule")
+        kwargs = {k: data[k] for k in _META if k in data}
+        kwargs.setdefault("name", Path(origin).stem if origin != "the mapping" else "custom")
+        kwargs["design"] = dict(kwargs.get("design") or {})
+        kwargs["variables"] = {str(k): (dict(v) if isinstance(v, dict) else v) for k, v in (kwargs["variables"] or {}).items()}
+        for k in ("period", "notes", "label", "survey", "country", "source"):
+            if k in kwargs and kwargs[k] is not None:
+                kwargs[k] = str(kwargs[k])
+        return cls(**kwargs)
+
+    def to_yaml(self, path: str | PathLike | None = None) -> str:
+        """The mapping as YAML text; also written to ``path`` when given."""
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=110)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, text_or_path: str | PathLike) -> Mapping:
+        """A mapping from YAML text or from a ``.yaml``/``.yml`` file."""
+        origin = "the mapping text"
+        text = str(text_or_path)
+        if isinstance(text_or_path, PathLike) or (("\n" not in text) and text.lower().endswith((".yaml", ".yml"))):
+            path = Path(text_or_path)
+            if not path.exists():
+                raise MappingError(f"Reading the mapping {str(path)!r}", "the file does not exist", "check the path")
+            origin, text = str(path), path.read_text(encoding="utf-8-sig")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise MappingError(f"Reading {origin}", f"it is not valid YAML ({err})".replace("\n", " "),
+                               "check indentation and colons; keep one 'key: value' per line") from None
+        return cls.from_dict(data, origin=origin)
+
+
+def list_mappings() -> pd.DataFrame:
+    """The mappings shipped with evidencekit (name, survey, country, period, source).
+
+    >>> "psa_lfs_puf" in list_mappings()["name"].tolist()
+    True
+    """
+    rows = []
+    for entry in sorted(_mapping_dir().iterdir(), key=lambda p: p.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            m = Mapping.from_yaml(entry.read_text(encoding="utf-8"))
+            rows.append({"name": entry.name.rsplit(".", 1)[0], "survey": m.survey, "country": m.country,
+                         "period": m.period, "source": m.source})
+    return pd.DataFrame(rows, columns=["name", "survey", "country", "period", "source"])
+
+
+def load_mapping(name_or_path: str | PathLike) -> Mapping:
+    """A shipped mapping by name (``"psa_lfs_puf"``) or a mapping file by path.
+
+    >>> load_mapping("psa_lfs_puf").design["weight"]
+    'ilo_wgt'
+    """
+    text = str(name_or_path)
+    if isinstance(name_or_path, PathLike) or text.lower().endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        return Mapping.from_yaml(Path(name_or_path))
+    for ext in (".yaml", ".yml"):
+        entry = _mapping_dir() / (text + ext)
+        if entry.is_file():
+            return Mapping.from_yaml(entry.read_text(encoding="utf-8"))
+    names = list_mappings()["name"].tolist()
+    raise MappingError(f"Loading the mapping {text!r}", "there is no shipped mapping of that name and no such file",
+                       f"{suggest(text, names)} (shipped: {', '.join(names)}), or pass a .yaml path, a dict or a Mapping")
+
+
+def save_mapping(mapping: Mapping | dict, path: str | PathLike) -> Path:
+    """Write a mapping to a YAML file and return its path."""
+    path = Path(path)
+    as_mapping(mapping).to_yaml(path)
+    return path
+
+
+def as_mapping(mapping: Mapping | dict | str | PathLike) -> Mapping:
+    """Whatever the caller gave (a Mapping, a dict, a shipped name, a path) as a :class:`Mapping`."""
+    if isinstance(mapping, Mapping):
+        return mapping
+    if isinstance(mapping, dict):
+        return Mapping.from_dict(mapping)
+    if isinstance(mapping, (str, PathLike)):
+        return load_mapping(mapping)
+    raise MappingError("Using a mapping", f"a {type(mapping).__name__} is not a mapping",
+                       "pass a shipped mapping's name, a .yaml path, a dict or a Mapping")
+
+
+# ---------------------------------------------------------------- applying
+
+def _like(code: object, column: pd.Series) -> object:
+    """A code from YAML in the column's type (YAML 1 vs a text column '1', and the reverse)."""
+    if pd.api.types.is_numeric_dtype(column):
+        if isinstance(code, str):
+            try:
+                num = float(code)
+                return int(num) if num.is_integer() else num
+            except ValueError:
+                return code
+        return code
+    return code if isinstance(code, str) or code is None else str(code)
+
+
+def _condition(frame: pd.DataFrame, col: str, cond: object) -> pd.Series:
+    s = frame[col]
+    if isinstance(cond, str):
+        text = cond.strip().lower()
+        if text == "missing":
+            return s.isna()
+        if text == "not missing":
+            return s.notna()
+        m = _COND.match(cond)
+        if m:
+            op, num = m.group(1), float(m.group(2))
+            x = pd.to_numeric(s, errors="coerce")
+            out = {">=": x >= num, "<=": x <= num, ">": x > num, "<": x < num, "==": x == num, "!=": x != num}[op]
+            return out.fillna(False).astype(bool)
+    if isinstance(cond, list):
+        return s.isin([_like(c, s) for c in cond]).fillna(False).astype(bool)
+    return (s == _like(cond, s)).fillna(False).astype(bool)
+
+
+def _where(frame: pd.DataFrame, conds: dict | None) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for col, cond in (conds or {}).items():
+        mask &= _condition(frame, col, cond)
+    return mask
+
+
+def _typed(values: list | np.ndarray | pd.Series, index: pd.Index, codes: list | None = None) -> pd.Series:
+    """Codes as nullable Int64 when every code is a whole number, Float64 for other numbers, else text."""
+    s = pd.Series(values, index=index, dtype=object)
+    declared = [c for c in (codes if codes is not None else s.dropna().tolist()) if c is not None]
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in declared):
+        return s.astype("Float64").astype("Int64") if len(s) else s.astype("Int64")
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in declared):
+        return s.astype("Float64")
+    return s.astype("string")
+
+
+def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, notes: list[str]) -> pd.Series:
+    universe = _where(frame, rule.get("where"))
+    default = rule.get("default")
+    index = frame.index
+    uncovered: pd.Series | None = None
+    source = rule.get("copy", rule.get("from"))
+    if "value" in rule:
+        out = _typed(np.where(universe.to_numpy(), rule["value"], None), index, [rule["value"], rule.get("default")])
+    elif "cases" in rule:
+        values = np.full(len(frame), None, dtype=object)
+        done = np.zeros(len(frame), dtype=bool)
+        for case in rule["cases"]:
+            hit = _where(frame, case.get("where")).to_numpy() & ~done
+            values[hit] = case["value"]
+            done |= hit
+        if "default" in rule:
+            values[~done] = rule["default"]
+        out = _typed(values, index, [c["value"] for c in rule["cases"]] + [rule.get("default")])
+    elif "combine" in rule:
+        cols = [frame[c] for c in rule["combine"]]
+        joined = cols[0].astype("string")
+        for c in cols[1:]:
+            joined = joined + "-" + c.astype("string")
+        out = joined
+    else:
+        col = frame[source]
+        if "recode" in rule:
+            table = {_like(k, col): v for k, v in rule["recode"].items()}
+            covered = col.isin(list(table)).fillna(False).astype(bool)
+            values = col.map(table).astype(object)
+            values = values.where(covered, None)
+            uncovered = col.notna() & ~covered
+            if "other" in rule:
+                values[uncovered] = rule["other"]
+                uncovered = None
+            out = _typed(values, index, list(table.values()) + [rule.get("other"), rule.get("default")])
+        elif "bands" in rule:
+            x = pd.to_numeric(col, errors="coerce")
+            values = np.full(len(frame), None, dtype=object)
+            hit_any = np.zeros(len(frame), dtype=bool)
+            for band, code in rule["bands"].items():
+                m = _BAND.match(str(band))
+                lo = float(m.group(1))
+                hi = np.inf if m.group(3) else float(m.group(2) or m.group(1))
+                hit = ((x >= lo) & (x <= hi)).fillna(False).to_numpy(dtype=bool) & ~hit_any
+                values[hit] = code
+                hit_any |= hit
+            uncovered = col.notna() & ~pd.Series(hit_any, index=index)
+            out = _typed(values, index, list(rule["bands"].values()) + [rule.get("default")])
+        else:
+            out = col.copy()
+            if "scale" in rule:
+                out = pd.to_numeric(col, errors="coerce").astype("float64") * float(rule["scale"])
+    if uncovered is not None:
+        uncovered &= universe
+        if uncovered.any():
+            counts = frame.loc[uncovered, source].value_counts().sort_index()
+            shown = ", ".join(f"{k!r} ({v})" for k, v in list(counts.items())[:10]) + (" …" if len(counts) > 10 else "")
+            if mapping.strict:
+                raise MappingError(f"Applying the mapping {mapping.name!r} to {target!r}",
+                                   f"{int(uncovered.sum())} record(s) have codes of {source!r} the rule does not cover: {shown}",
+                                   "add those codes to the recode/bands, or set strict: false to map them to NA with a note")
+            notes.append(f"Mapping {mapping.name!r}: {target}: {int(uncovered.sum())} record(s) with codes of {source!r} "
+                         f"the {'recode' if 'recode' in rule else 'bands'} does not cover, set to NA: {shown}.")
+    outside = ~universe
+    if outside.any():
+        out = out.copy()
+        if default is None:
+            out[outside] = pd.NA if not pd.api.types.is_float_dtype(out.dtype) or isinstance(out.dtype, pd.Float64Dtype) else np.nan
+        else:
+            values = out.astype(object).where(out.notna(), None)
+            values[outside] = default
+            out = _typed(values, index)
+    return out.rename(target)
+
+
+def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str | PathLike) -> Survey:
+    """Add the mapping's ``ilo_*`` variables to the survey (original columns kept) with their labels.
+
+    The design (weight, strata, PSU, fpc, nest) comes from the mapping for each role the survey
+    does not already set. A column the mapping needs that is absent is an error naming it.
+    """
+    m = as_mapping(mapping)
+    if isinstance(survey, pd.DataFrame):
+        survey = Survey(survey)
+    frame = survey.data.copy()
+    where = f"Applying the mapping {m.name!r} to {survey.source!r}" if survey.source else f"Applying the mapping {m.name!r}"
+    missing = [c for c in m.source_columns()
+               if c not in frame.columns and c not in m.variables]
+    if missing:
+        raise ColumnError(where, f"the data have no column {missing[0]!r}" + (f" (nor {missing[1:]})" if missing[1:] else ""),
+                          f"{suggest(missing[0], frame.columns)}; or edit the mapping to use this file's column names")
+    notes = list(survey.notes)
+    value_labels = dict(survey.value_labels)
+    variable_labels = dict(survey.variable_labels)
+    made = []
+    for target, rule in m.variables.items():
+        try:
+            frame[target] = _apply_rule(frame, target, rule, m, notes)
+        except KeyError as err:  # a column made later than it is used
+            raise ColumnError(where, f"the rule for {target!r} uses {err.args[0]!r}, which is not in the data yet",
+                              "define variables before the rules that use them") from None
+        labels = rule.get("labels") or ILO_LABELS.get(target)
+        if labels:
+            value_labels[target] = {(_like(k, frame[target])): v for k, v in labels.items()}
+        if rule.get("label"):
+            variable_labels[target] = str(rule["label"])
+        made.append(target)
+    notes.append(f"Mapping {m.name!r} applied: {len(made)} variables ({', '.join(made)}).")
+    design = {r: getattr(survey, r) or m.design.get(r) for r in ("weight", "strata", "psu", "fpc")}
+    nest = survey.nest if survey.has_design else bool(m.design.get("nest", survey.nest))
+    return Survey(frame, nest=nest, value_labels=value_labels, variable_labels=variable_labels,
+                  source=survey.source, mapping=m.name, notes=notes, **design)
