@@ -535,6 +535,7 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
             "label_columns": [c for c in df.columns if c.endswith(".label")],
             "unmapped": ds.unmapped,
         }
+    dics["indicator"] = _with_held_indicators(dics["indicator"], datasets, codelists)
     dic_table = _dictionary_table(dics, codelists)
     _write_table(dic_table, out / "dictionaries.parquet")
     areas = _areas_table(dic_table, _area_groups(root))
@@ -570,6 +571,29 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
 def _write_table(df: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
     pq.write_table(table, path, compression="zstd", compression_level=9)
+
+
+def _with_held_indicators(ind: pd.DataFrame, datasets: dict[str, _Dataset], codelists: pd.DataFrame) -> pd.DataFrame:
+    """Add the held indicators the dictionary lacks: the file's own ``indicator.label``, else the SDMX
+    ``CL_MEASURE`` name of its measure (``SDG_A821_NOC_RT`` -> ``SDG_A821_RT``, ilostat-api.md §2)."""
+    known = set(ind["indicator"])
+    measures = codelists[codelists["codelist_id"] == "CL_MEASURE"].set_index("code_id")["name_en"]
+    rows = []
+    for ds_id in sorted(datasets):
+        code, frame = ds_id[:-2], datasets[ds_id].frame
+        if code in known:
+            continue
+        label = None
+        if "indicator.label" in frame.columns and frame["indicator.label"].notna().any():
+            label = frame["indicator.label"].dropna().iloc[0]
+        else:
+            parts = code.split("_")
+            measure = f"{parts[0]}_{parts[1]}_{parts[-1]}" if len(parts) >= 3 else None
+            label = measures.get(measure) if measure else None
+        if label is not None:
+            rows.append({"indicator": code, "indicator.label": label})
+            known.add(code)
+    return pd.concat([ind, pd.DataFrame(rows, columns=["indicator", "indicator.label"])], ignore_index=True)
 
 
 def _toc_table(dics: dict, datasets: dict[str, _Dataset], entries: dict) -> pd.DataFrame:
