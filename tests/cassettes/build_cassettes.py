@@ -138,10 +138,10 @@ def main() -> None:
     write("unknown_id", [toc, interaction(data_url("id=FOO_BAR_A"), err400, status=400, filename=None,
                                           ctype="application/json")],
           "Unknown dataset id -> the real 400 JSON error.")
-    write("retry_500", [toc, interaction(data_url(f"id={UNE}&ref_area=KEN+USA+X01"),
-                                         '{"error":"500 - Internal server error"}', status=500, filename=None,
-                                         ctype="application/json", synthetic=s500), single],
-          "SYNTHETIC 500 then the real 200 answer (retry path).")
+    e500 = interaction(data_url(f"id={UNE}&ref_area=KEN+USA+X01"), '{"error":"500 - Internal server error"}',
+                       status=500, filename=None, ctype="application/json", synthetic=s500)
+    write("retry_500", [toc, e500, e500, single], "SYNTHETIC 500 twice, then the real 200 answer (retry path).")
+    write("server_down", [toc, e500, e500, e500, e500], "SYNTHETIC: 500 on every attempt (retries exhausted).")
     write("retry_429", [toc, interaction(data_url(f"id={UNE}&ref_area=KEN+USA+X01"), "Too Many Requests", status=429,
                                          filename=None, ctype="text/plain", extra={"Retry-After": "7"},
                                          synthetic="SYNTHETIC: ILOSTAT publishes no rate limit; 429 is anticipated"),
@@ -155,10 +155,16 @@ def main() -> None:
           "SYNTHETIC Cloudflare challenge (403, cf-mitigated: challenge, 'Just a moment...') on a data request.")
     write("challenge_toc", [interaction(TOC, challenge_html, **challenge)],
           "SYNTHETIC Cloudflare challenge on the ToC request.")
+    bumped = interaction(TOC, toc_json(bump="21/11/2026 08:00:00"), filename="response.json",
+                         synthetic="SYNTHETIC: last.update of UNE_DEAP_SEX_AGE_RT_A moved forward")
+    write("challenge_after_update", [bumped, interaction(data_url(f"id={UNE}&ref_area=KEN+USA+X01"),
+                                                         challenge_html, **challenge)],
+          "SYNTHETIC: a ToC saying the dataset changed, then a Cloudflare challenge on the data request.")
+    write("challenge_snapshot", [interaction(data_url("id=SDG_0852_SEX_AGE_RT_A&ref_area=PHL"), challenge_html,
+                                             **challenge)],
+          "SYNTHETIC Cloudflare challenge on a dataset the offline snapshot holds.")
     write("cache_refresh", [toc, single,
-                            interaction(TOC, toc_json(bump="21/11/2026 08:00:00"), filename="response.json",
-                                        synthetic="SYNTHETIC: last.update of UNE_DEAP_SEX_AGE_RT_A moved forward"),
-                            single],
+                            bumped, single],
           "ToC, data; then a ToC whose last.update for the dataset changed (SYNTHETIC edit), and the data again.")
 
 

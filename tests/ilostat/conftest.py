@@ -20,7 +20,8 @@ if not hasattr(vcr.stubs.VCRHTTPResponse, "_request_url"):
     vcr.stubs.VCRHTTPResponse._request_url = None
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
-SYNTHETIC = {"retry_500", "retry_429", "challenge_data", "challenge_toc", "cache_refresh"}
+SYNTHETIC = {"retry_500", "retry_429", "challenge_data", "challenge_toc", "cache_refresh", "challenge_after_update",
+             "challenge_snapshot", "server_down"}
 
 
 def pytest_addoption(parser):

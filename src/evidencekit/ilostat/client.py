@@ -105,10 +105,10 @@ def normalise_toc(records: list[dict], offline_ids: Iterable[str] = ()) -> pd.Da
         "indicator": col("indicator").astype("string"),
         "label": col("indicator.label").astype("string"),
         "freq": col("freq").astype("string"),
-        "data_start": pd.to_numeric(col("data.start"), errors="coerce").astype("Int64"),
-        "data_end": pd.to_numeric(col("data.end"), errors="coerce").astype("Int64"),
+        "data_start": _period_text(col("data.start")),
+        "data_end": _period_text(col("data.end")),
         "last_update": col("last.update").map(iso_last_update).astype("string"),
-        "n_records": pd.to_numeric(col("n.records"), errors="coerce").astype("Int64"),
+        "n_records": pd.to_numeric(col("n.records"), errors="coerce").astype("float64"),
         "offline": col("id").isin(have).astype(bool),
         "subject": col("subject").astype("string"),
         "database": col("database").astype("string"),
@@ -117,21 +117,28 @@ def normalise_toc(records: list[dict], offline_ids: Iterable[str] = ()) -> pd.Da
     return out.reset_index(drop=True)
 
 
+def _period_text(s: pd.Series) -> pd.Series:
+    """ToC periods as text (``1947``, ``2022Q1``), as the snapshot's ToC has them."""
+    text = s.astype("string").str.replace(r"\.0$", "", regex=True)
+    return text.mask(text.str.strip() == "")
+
+
 def normalise_areas(records: list[dict]) -> pd.DataFrame:
-    """The live ref_area ToC -> one row per area: code, name, ILO region and income group (X codes)."""
+    """The live ref_area ToC -> one row per area, in the snapshot's ``areas()`` columns.
+
+    ``ref_area, ref_area.label, is_aggregate, ilo_region(.label), income_group(.label)``; group codes lose
+    their ``ILO_GEO_`` / ``ILO_GEO_WB_INC_`` prefix (``ILO_GEO_X06`` -> ``X06``, the ``ref_area`` code).
+    """
     raw = pd.DataFrame.from_records(records)
 
     def col(name: str) -> pd.Series:
         s = raw[name] if name in raw.columns else pd.Series([None] * len(raw), index=raw.index)
         return s.astype("string").str.replace(r"^ILO_GEO_(?:WB_INC_)?", "", regex=True)
 
-    out = pd.DataFrame({
-        "ref_area": col("ref_area"), "label": col("ref_area.label"),
-        "ilo_region": col("ilo_region"), "ilo_region.label": col("ilo_region.label"),
-        "ilo_subregion": col("ilo_subregion_broad"), "ilo_subregion.label": col("ilo_subregion_broad.label"),
-        "income_group": col("wb_income_group"), "income_group.label": col("wb_income_group.label"),
-    })
-    out["aggregate"] = out["ref_area"].str.match(r"^X[0-9A-Z]{2}$").fillna(False).astype(bool)
+    out = pd.DataFrame({"ref_area": col("ref_area"), "ref_area.label": col("ref_area.label")})
+    out["is_aggregate"] = out["ref_area"].str.match(r"^X[0-9A-Z]{2}$").fillna(False).astype(bool)
+    out["ilo_region"], out["ilo_region.label"] = col("ilo_region"), col("ilo_region.label")
+    out["income_group"], out["income_group.label"] = col("wb_income_group"), col("wb_income_group.label")
     return out.drop_duplicates("ref_area").sort_values("ref_area").reset_index(drop=True)
 
 
@@ -517,11 +524,11 @@ class Client:
                     f"The filter ref_area={'+'.join(q.ref_area)} on {q.id}",
                     f"{', '.join(aggregates)} {'is a regional aggregate' if len(aggregates) == 1 else 'are regional aggregates'}"
                     " and this dataset has none", "choose countries (evidencekit areas lists the codes)")
-            first, last = row.get("data_start"), row.get("data_end")
-            if pd.notna(first) and pd.notna(last):
-                if (q.start and period_start(q.start).year > int(last)) or (q.end and period_start(q.end).year < int(first)):
+            first, last = _year(row.get("data_start")), _year(row.get("data_end"))
+            if first is not None and last is not None:
+                if (q.start and period_start(q.start).year > last) or (q.end and period_start(q.end).year < first):
                     raise NoMatchError(f"The period {q.start or '…'} to {q.end or '…'} on {q.id}",
-                                       f"this dataset covers {int(first)} to {int(last)} only",
+                                       f"this dataset covers {first} to {last} only",
                                        "choose periods in that range")
         asked = ", ".join(f"{k}={'+'.join(v)}" for k, v in q.filters().items())
         if q.start or q.end:
@@ -543,8 +550,12 @@ class Client:
 
 # -- helpers ---------------------------------------------------------------------------------------
 def _snapshot_id(snap) -> str | None:
-    manifest = getattr(snap, "manifest", None) or {}
-    return manifest.get("snapshot_id") if isinstance(manifest, dict) else None
+    return getattr(snap, "snapshot_id", None)
+
+
+def _year(value: object) -> int | None:
+    text = str(value or "")[:4]
+    return int(text) if text.isdigit() else None
 
 
 def _toc_row(toc: pd.DataFrame, dataset: str) -> dict | None:

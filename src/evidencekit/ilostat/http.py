@@ -25,6 +25,7 @@ import sqlite3
 import sys
 import time
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -182,20 +183,20 @@ class Transport:
         return self._meta
 
     def _open_meta(self) -> requests_cache.CachedSession:
-        session = requests_cache.CachedSession(
-            str(self.http_cache_path), backend="sqlite",
-            expire_after=self.settings.toc_max_age, stale_if_error=True,
-            allowable_codes=(200,), allowable_methods=("GET",),
-        )
-        try:
-            session.cache.responses.count()  # touches the file: fails here if it is not a database
-        except sqlite3.DatabaseError as err:
-            session.close()
-            self._discard_meta(err)
+        def open_session() -> requests_cache.CachedSession:
             session = requests_cache.CachedSession(
                 str(self.http_cache_path), backend="sqlite",
-                expire_after=self.settings.toc_max_age, stale_if_error=True, allowable_codes=(200,),
+                expire_after=self.settings.toc_max_age, stale_if_error=True,
+                allowable_codes=(200,), allowable_methods=("GET",),
             )
+            session.cache.responses.count()  # touches the file: fails here if it is not a database
+            return session
+
+        try:
+            session = open_session()
+        except sqlite3.DatabaseError as err:
+            self._discard_meta(err)
+            session = open_session()
         return _mount(session, self.settings)
 
     def _discard_meta(self, err: Exception) -> None:
@@ -273,38 +274,49 @@ class Transport:
         """GET a catalogue/dictionary answer through requests-cache.
 
         Returns ``(body, info)``; ``info`` has ``url``, ``from_cache``, ``stale`` (an expired copy
-        served because the live request failed or was not allowed) and ``retrieved_at`` (ISO UTC).
+        served because the live request failed) and ``retrieved_at`` (ISO UTC, for cached copies).
         ``cached_only=True`` never touches the network (raises :class:`NetworkError` when nothing is cached).
         """
         url = build_url(self.settings.base_url, path, params)
-        session = self.meta_session()
+        stale = False
         try:
-            try:
-                response = session.get(url, timeout=self._timeout(), only_if_cached=cached_only)
-            except sqlite3.DatabaseError as err:
-                session.close()
-                self._discard_meta(err)
-                self._meta = None
-                session = self.meta_session()
-                response = session.get(url, timeout=self._timeout(), only_if_cached=cached_only)
+            response = self._cached_get(url, only_if_cached=cached_only)
         except requests.RequestException as err:
             raise self._network_error(url, err) from None
         from_cache = bool(getattr(response, "from_cache", False))
         if cached_only and response.status_code == 504 and not from_cache:
             raise NetworkError(f"Reading {url} from the cache", "it was never downloaded", "go online once")
-        self._check(response, url)
-        expired = bool(getattr(response, "is_expired", False))
-        if from_cache and expired and not cached_only:
-            # requests-cache served the expired copy because the live request failed (stale_if_error)
+        if from_cache and getattr(response, "is_expired", False) and not cached_only:
+            stale = True  # requests-cache served the expired copy because the live request failed
             self.mark_down(f"{self.settings.base_url} did not answer (a saved copy of the catalogue was used)")
-        created = getattr(response, "created_at", None)
+        elif from_cache and not cached_only and _age(response) > self.settings.toc_max_age:
+            # saved under a longer max age than this client's: ask again, keep the copy if that fails
+            try:
+                fresh = self._cached_get(url, force_refresh=True)
+                self._check(fresh, url)
+                response, from_cache = fresh, False
+            except requests.RequestException as err:
+                self._network_error(url, err)
+                stale = True
+            except NetworkError:
+                stale = True
+        self._check(response, url)
         if not from_cache:
             self.mark_up()
-        retrieved = (created.replace(microsecond=0).isoformat() if created is not None and from_cache else None)
-        if retrieved and "+" not in retrieved and not retrieved.endswith("Z"):
-            retrieved += "+00:00"
-        return response.content, {"url": url, "from_cache": from_cache, "stale": from_cache and expired,
-                                  "retrieved_at": retrieved}
+        created = getattr(response, "created_at", None) if from_cache else None
+        retrieved = created.replace(microsecond=0, tzinfo=created.tzinfo or timezone.utc).isoformat() if created else None
+        return response.content, {"url": url, "from_cache": from_cache, "stale": stale, "retrieved_at": retrieved}
+
+    def _cached_get(self, url: str, **kw) -> requests.Response:
+        """``meta_session().get`` (a damaged SQLite file found mid-way is replaced once, with a warning)."""
+        try:
+            return self.meta_session().get(url, timeout=self._timeout(), **kw)
+        except sqlite3.DatabaseError as err:
+            if self._meta is not None:
+                self._meta.close()
+            self._meta = None
+            self._discard_meta(err)
+            return self.meta_session().get(url, timeout=self._timeout(), **kw)
 
     def get_data(self, path: str, params: dict[str, str], progress: bool | None = None,
                  label: str = "ILOSTAT") -> tuple[bytes, str]:
@@ -324,6 +336,16 @@ class Transport:
                                "try again; meanwhile the cache or snapshot answers")
         self._check(response, url, body)
         return body, url
+
+
+def _age(response) -> float:
+    """Seconds since requests-cache saved ``response`` (its ``created_at`` is naive UTC)."""
+    created = getattr(response, "created_at", None)
+    if created is None:
+        return 0.0
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - created).total_seconds()
 
 
 def _read_stream(response: requests.Response, progress: bool | None, label: str) -> bytes:

@@ -1,0 +1,319 @@
+"""The ILOSTAT client end to end over replayed rplumber answers (cassettes built from real specimens).
+
+Values are checked against the specimen files read independently with the csv module, so a parsing
+or filtering mistake in the client cannot hide behind its own output.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import socket
+import warnings
+
+import pandas as pd
+import pytest
+
+import evidencekit.ilostat as ilostat
+from evidencekit.ilostat import (
+    CacheWarning, ChallengeError, Client, NoMatchError, NotAvailableOfflineError, QueryError, SourceWarning,
+    UnknownIndicatorError,
+)
+from evidencekit.ilostat.client import TOC_COLUMNS
+from evidencekit.ilostat.snapshot import Snapshot
+
+UNE = "UNE_DEAP_SEX_AGE_RT_A"
+AREAS3 = ["KEN", "USA", "X01"]
+
+
+def specimen_rows(shared_data) -> list[dict]:
+    path = shared_data / "ilostat-specimens" / "rplumber-data-indicator-UNE_DEAP_SEX_AGE_RT_A.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# -- search / catalogue ---------------------------------------------------------------------------
+def test_search_uses_the_live_catalogue(cache_dir, cassette, shared_data):
+    client = Client(cache_dir=cache_dir)
+    with cassette("toc_search") as cas:
+        found = client.search("unemployment")
+        assert cas.play_count == 1
+    assert found.attrs["provenance"]["origin"] == "live"
+    assert set(TOC_COLUMNS) <= set(found.columns)
+    assert set(Snapshot().toc().columns) <= set(found.columns)  # one shape, whichever source
+    live_ids = {r["id"] for r in json.loads(
+        (shared_data / "ilostat-specimens" / "rplumber-toc-indicator.json").read_text(encoding="utf-8"))}
+    assert set(found["id"]) <= live_ids
+    assert found["id"].iloc[0].startswith("UNE_")
+    row = found.set_index("id").loc[UNE]
+    assert row["last_update"] == "2026-09-24T07:10:19" and row["data_start"] == "1947"
+    again = client.search("labour force")  # no HTTP: the cassette would refuse a second request
+    assert "EAP_DWAP_SEX_AGE_RT_A" in set(again["id"])
+
+
+def test_search_offline_uses_the_snapshot_without_network(cache_dir, no_network):
+    found = Client(cache_dir=cache_dir, offline=True).search("unemployment", limit=None)
+    assert found.attrs["provenance"]["origin"] == "snapshot"
+    assert found.attrs["provenance"]["stale"] is False
+    assert "SDG_0852_SEX_AGE_RT_A" in set(found["id"])
+
+
+def test_search_falls_back_to_the_snapshot_when_challenged(cache_dir, cassette):
+    with cassette("challenge_toc"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = Client(cache_dir=cache_dir).search("unemployment")
+    assert found.attrs["provenance"]["origin"] == "snapshot"
+    assert found.attrs["provenance"]["stale"] is True
+
+
+def test_areas_live_has_the_snapshot_columns(cache_dir, cassette):
+    with cassette("areas"):
+        live = Client(cache_dir=cache_dir).areas()
+    assert list(live.columns) == list(Snapshot().areas().columns)
+    ken = live.set_index("ref_area").loc["KEN"]
+    assert ken["ref_area.label"] == "Kenya" and ken["ilo_region"] == "X06" and ken["income_group"] == "X03"
+    assert bool(live.set_index("ref_area").loc["X01", "is_aggregate"]) is True
+    assert live["ref_area"].is_unique
+
+
+def test_areas_offline(cache_dir, no_network):
+    areas = Client(cache_dir=cache_dir, offline=True).areas()
+    assert areas.attrs["provenance"]["origin"] == "snapshot"
+    assert "PHL" in set(areas["ref_area"])
+
+
+# -- get: live --------------------------------------------------------------------------------------
+def test_get_single_matches_the_specimen(cache_dir, cassette, shared_data):
+    with cassette("get_single") as cas:
+        df = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 2
+        data_uri = cas.requests[1].uri
+    assert "ref_area=KEN+USA+X01" in data_uri and "%2B" not in data_uri
+    expected = specimen_rows(shared_data)
+    assert len(df) == len(expected)
+    assert df["obs_value"].dtype == "float64"
+    for got, want in zip(df.to_dict("records"), expected):
+        assert got["ref_area"] == want["ref_area"] and got["time"] == want["time"]
+        assert got["obs_value"] == pytest.approx(float(want["obs_value"]))
+        assert (got["obs_status"] if pd.notna(got["obs_status"]) else "") == want["obs_status"]
+    prov = df.attrs["provenance"]
+    assert prov["origin"] == "live" and prov["stale"] is False and prov["vintage"] == "2026-09-24"
+    assert prov["url"] == data_uri
+    assert "Unemployment rate by sex and age (%)" in prov["citation"] and "CC BY 4.0" in prov["citation"]
+
+
+def test_get_with_several_filters(cache_dir, cassette, shared_data):
+    with cassette("get_multi"):
+        df = Client(cache_dir=cache_dir).get(UNE, ref_area="usa", sex=["M", "F"], classif1="AGE_YTHADULT_Y15-24",
+                                             start=2024, end=2025)
+    want = [r for r in specimen_rows(shared_data) if r["ref_area"] == "USA" and r["sex"] in ("SEX_M", "SEX_F")
+            and r["classif1"] == "AGE_YTHADULT_Y15-24" and "2024" <= r["time"] <= "2025"]
+    assert len(df) == len(want) == 4
+    assert set(df["sex"]) == {"SEX_M", "SEX_F"} and set(df["time"]) == {"2024", "2025"}
+    assert sorted(df["obs_value"].round(3)) == sorted(round(float(r["obs_value"]), 3) for r in want)
+
+
+def test_get_with_labels(cache_dir, cassette):
+    with cassette("get_labels"):
+        df = Client(cache_dir=cache_dir).get(UNE, ref_area="KEN", labels=True)
+    assert set(df["ref_area.label"]) == {"Kenya"}
+    assert set(df["sex.label"]) == {"Total"}
+    assert df["classif1.label"].iloc[0] == "Age (Youth, adults): 15+"
+    assert df["note_source.label"].dropna().str.startswith("Repository:").all()
+    assert df.attrs["provenance"]["origin"] == "live"
+
+
+def test_header_only_answer_names_the_bad_filter(cache_dir, cassette):
+    with cassette("header_only_bad_code"), pytest.raises(NoMatchError) as err:
+        Client(cache_dir=cache_dir).get(UNE, ref_area="XYZ")
+    text = str(err.value)
+    assert "ref_area=XYZ" in text and "XYZ is not an ILOSTAT code" in text and "(" in text
+
+
+def test_header_only_answer_with_valid_codes_says_the_combination_is_empty(cache_dir, cassette):
+    with cassette("header_only_combination"), pytest.raises(NoMatchError) as err:
+        Client(cache_dir=cache_dir).get(UNE, ref_area="KEN", sex="O")
+    assert "every code exists in ILOSTAT, but this combination has no data" in str(err.value)
+    assert "1947 to 2027" in str(err.value)
+
+
+def test_unknown_id_gets_suggestions(cache_dir, cassette):
+    with cassette("unknown_id"), pytest.raises(UnknownIndicatorError) as err:
+        Client(cache_dir=cache_dir).get("FOO_BAR_A")
+    text = str(err.value)
+    assert "FOO_BAR_A" in text and "deprecated or invalid dataset id" in text and "did you mean" in text
+
+
+def test_retry_on_500_then_200(cache_dir, cassette, no_sleep):
+    with cassette("retry_500") as cas:
+        df = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 4  # ToC, 500, 500, 200
+    assert len(df) == 52 and df.attrs["provenance"]["origin"] == "live"
+    assert no_sleep == [1.0]  # urllib3 backoff: first retry at once, then 0.5 * 2**(n-1) s
+
+
+def test_server_errors_after_retries_fall_back_or_say_so(cache_dir, cassette, no_sleep):
+    with cassette("server_down") as cas, pytest.raises(ilostat.NetworkError) as err:
+        Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    assert cas.play_count == 5  # ToC + 1 try + 3 retries
+    assert "HTTP 500" in str(err.value) and "after 3 retries" in str(err.value)
+
+
+def test_retry_on_429_honours_retry_after(cache_dir, cassette, no_sleep):
+    with cassette("retry_429") as cas:
+        df = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 3
+    assert len(df) == 52
+    assert no_sleep == [7.0]
+
+
+# -- challenge and fallbacks --------------------------------------------------------------------------
+def test_challenge_without_fallback_raises_a_clear_error(cache_dir, cassette):
+    client = Client(cache_dir=cache_dir)
+    with cassette("toc_search"):
+        client.toc()
+    with cassette("challenge_data"), pytest.raises(ChallengeError) as err:
+        client.get(UNE, ref_area=AREAS3)
+    text = str(err.value)
+    assert "bot check" in text and "neither in the local cache nor in the offline snapshot" in text
+
+
+def test_challenge_falls_back_to_a_stale_cache(cache_dir, cassette):
+    with cassette("get_single"):
+        fresh = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    client = Client(cache_dir=cache_dir, toc_max_age=0)
+    with cassette("challenge_after_update") as cas, pytest.warns(SourceWarning, match="bot check"):
+        df = client.get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 2
+    assert df.attrs["provenance"]["origin"] == "cache" and df.attrs["provenance"]["stale"] is True
+    pd.testing.assert_frame_equal(df, fresh)
+
+
+def test_challenge_falls_back_to_the_snapshot(cache_dir, cassette):
+    client = Client(cache_dir=cache_dir)
+    with cassette("toc_search"):
+        client.toc()
+    with cassette("challenge_snapshot"), pytest.warns(SourceWarning, match="offline snapshot"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    prov = df.attrs["provenance"]
+    assert prov["origin"] == "snapshot" and prov["stale"] is True
+    assert set(df["ref_area"]) == {"PHL"} and len(df) > 0
+
+
+# -- cache -------------------------------------------------------------------------------------------
+def test_second_get_is_served_from_cache_without_http(cache_dir, cassette):
+    with cassette("get_single") as cas:
+        client = Client(cache_dir=cache_dir)
+        first = client.get(UNE, ref_area=AREAS3)
+        second = client.get(UNE, ref_area=AREAS3)
+        third = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)  # a new process, same cache folder
+        assert cas.play_count == 2
+    assert [d.attrs["provenance"]["origin"] for d in (first, second, third)] == ["live", "cache", "cache"]
+    assert second.attrs["provenance"]["stale"] is False
+    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(first, third)
+
+
+def test_cache_is_refreshed_when_last_update_changes(cache_dir, cassette):
+    client = Client(cache_dir=cache_dir, toc_max_age=0)
+    with cassette("cache_refresh") as cas:
+        first = client.get(UNE, ref_area=AREAS3)
+        second = client.get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 4  # ToC, data, new ToC, data again
+    assert first.attrs["provenance"]["last_update"] == "2026-09-24T07:10:19"
+    assert second.attrs["provenance"]["origin"] == "live"
+    assert second.attrs["provenance"]["last_update"] == "2026-11-21T08:00:00"
+    (record,) = client.cache.records()
+    assert record["last_update"] == "2026-11-21T08:00:00"
+
+
+def test_corrupt_cache_file_is_discarded_and_fetched_again(cache_dir, cassette):
+    client = Client(cache_dir=cache_dir)
+    with cassette("get_single"):
+        first = client.get(UNE, ref_area=AREAS3)
+    (parquet,) = (cache_dir / "data").glob("*.parquet")
+    parquet.write_bytes(parquet.read_bytes()[:100])  # a half-written / damaged file
+    with cassette("get_single") as cas, pytest.warns(CacheWarning, match="checksum"):
+        again = client.get(UNE, ref_area=AREAS3)
+        assert cas.play_count == 1  # the data only: the ToC is still cached
+    assert again.attrs["provenance"]["origin"] == "live"
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_corrupt_http_cache_database_is_replaced(cache_dir, cassette):
+    cache_dir.mkdir(parents=True)
+    (cache_dir / "http-metadata.sqlite").write_bytes(b"this is not a database" * 100)
+    with cassette("toc_search"), pytest.warns(CacheWarning, match="damaged"):
+        found = Client(cache_dir=cache_dir).search("unemployment")
+    assert len(found) > 0
+
+
+def test_clear_cache(cache_dir, cassette, no_network):
+    with cassette("get_single"):
+        Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    (cache_dir / "notes.txt").write_text("not ours")
+    client = Client(cache_dir=cache_dir, offline=True)
+    assert client.clear_cache() >= 3
+    assert (cache_dir / "notes.txt").exists()
+    assert not list((cache_dir).glob("**/*.parquet"))
+    with pytest.raises(NotAvailableOfflineError):
+        client.get(UNE, ref_area=AREAS3)
+
+
+# -- offline -----------------------------------------------------------------------------------------
+def test_offline_uses_cache_then_snapshot_and_never_the_network(cache_dir, cassette, monkeypatch, request):
+    with cassette("get_single"):
+        live = Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    guard = request.getfixturevalue("no_network")
+    client = Client(cache_dir=cache_dir, offline=True)
+    cached = client.get(UNE, ref_area=AREAS3)
+    assert cached.attrs["provenance"]["origin"] == "cache" and cached.attrs["provenance"]["stale"] is False
+    pd.testing.assert_frame_equal(cached, live)
+    ken = client.get(UNE, ref_area="KEN", start=2010)  # answered by the cached request that covers it
+    assert set(ken["ref_area"]) == {"KEN"} and ken["time"].astype(int).min() >= 2010
+    snap = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert snap.attrs["provenance"]["origin"] == "snapshot" and snap.attrs["provenance"]["stale"] is False
+    with pytest.raises(NotAvailableOfflineError, match="neither in the local cache nor in the offline snapshot"):
+        client.get("UNE_2EAP_SEX_AGE_RT_A")
+    assert guard == []
+
+
+def test_environment_offline_switch_for_the_module_functions(monkeypatch, no_network):
+    monkeypatch.setenv("EVIDENCEKIT_OFFLINE", "1")
+    df = ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", sex="T")
+    assert df.attrs["provenance"]["origin"] == "snapshot"
+    assert set(df["sex"]) == {"SEX_T"}
+    assert len(ilostat.search("unemployment")) > 0
+    assert len(ilostat.areas()) > 100
+
+
+def test_network_down_fails_fast_and_is_remembered(cache_dir, monkeypatch):
+    calls: list[str] = []
+
+    def no_dns(host, *args, **kwargs):
+        calls.append(host)
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    client = Client(cache_dir=cache_dir)
+    with pytest.warns(SourceWarning, match="could not be reached"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
+    first_calls = len(calls)
+    assert 1 <= first_calls <= 2  # the ToC attempt (+1 connect retry); the data request is not even tried
+    with pytest.warns(SourceWarning):
+        client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+        Client(cache_dir=cache_dir).get("SDG_0852_SEX_AGE_RT_A", ref_area="IDN")  # next process: remembered too
+        Client(cache_dir=cache_dir).search("unemployment")
+    assert len(calls) == first_calls
+
+
+# -- bad input ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"start": "20x5"}, "'20x5': is not an ILOSTAT period"),
+    ({"start": 2024, "end": 2015}, "ends before it starts"),
+    ({"lang": "de"}, "'de': is not offered by ILOSTAT"),
+])
+def test_bad_input_is_refused_before_any_request(cache_dir, no_network, kwargs, needle):
+    with pytest.raises(QueryError) as err:
+        Client(cache_dir=cache_dir).get("SDG_0852_SEX_AGE_RT_A", **kwargs)
+    assert needle in str(err.value)
