@@ -21,7 +21,7 @@ Rules:
 >>> import tempfile, pandas as pd
 >>> cache = DataCache(tempfile.mkdtemp())
 >>> key = cache.key("https://rplumber.ilo.org/data/indicator/?id=X_A")
->>> cache.put(key, pd.DataFrame({"ref_area": ["PHL"], "obs_value": [2.5]}), {"dataset": "X_A", "last_update": "2026-09-24T07:10:19"})
+>>> record = cache.put(key, pd.DataFrame({"ref_area": ["PHL"], "obs_value": [2.5]}), {"dataset": "X_A"})
 >>> df, record = cache.get(key)
 >>> df["obs_value"].tolist(), record["dataset"], record["rows"]
 ([2.5], 'X_A', 1)
