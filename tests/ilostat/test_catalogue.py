@@ -1,0 +1,81 @@
+"""Catalogue search and id suggestions: ranked, accent- and case-insensitive, every word counts."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidencekit.ilostat.catalogue import normalise, search, suggest
+from evidencekit.ilostat.snapshot import Snapshot
+
+TOC = Snapshot().toc()
+
+
+def _has_all(label: str, *words: str) -> bool:
+    text = normalise(label)
+    return all(w in text for w in words)
+
+
+def test_youth_unemployment_ranks_youth_unemployment_first():
+    res = search(TOC, "youth unemployment", limit=None)
+    both = res["label"].map(lambda s: _has_all(s, "youth", "unemployment"))
+    n_both = int(TOC["label"].map(lambda s: _has_all(s, "youth", "unemployment")).sum())
+    assert n_both >= 5
+    assert both.head(n_both).all() and not both.iloc[n_both:].any()  # every row with both words comes first
+    assert res["score"].is_monotonic_decreasing
+    assert len(res) > n_both  # rows with one of the words follow
+
+
+def test_search_is_case_and_accent_insensitive_and_pure():
+    before = TOC.copy()
+    a = search(TOC, "informal employment")
+    b = search(TOC, "INFORMAL Émployment")
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(TOC, before)
+    assert a.iloc[0]["id"] == "EMP_NIFL_SEX_RT_A"  # held offline, same words: first
+
+
+def test_search_by_id_and_code_fragment():
+    res = search(TOC, "sdg_0852_sex_age_rt")
+    assert res.iloc[0]["indicator"] == "SDG_0852_SEX_AGE_RT"
+    assert search(TOC, "SDG_0852_SEX_AGE_RT_A").iloc[0]["id"] == "SDG_0852_SEX_AGE_RT_A"
+
+
+def test_search_limit_empty_and_no_match():
+    assert len(search(TOC, "employment", limit=5)) == 5
+    assert len(search(TOC, "employment", limit=None)) > 100
+    assert search(TOC, "   ").empty and "score" in search(TOC, "").columns
+    assert search(TOC, "qqqzzzxxx").empty
+
+
+def test_search_recovers_a_typo():
+    res = search(TOC, "unemploymnet rate")
+    assert len(res) > 0 and "unemployment" in normalise(res.iloc[0]["label"])
+
+
+def test_search_works_on_a_live_style_toc_with_indicator_label_column():
+    toc = pd.DataFrame({"id": ["A_B_A", "C_D_A"], "indicator.label": ["Trade union density", "Output per worker"]})
+    assert search(toc, "union")["id"].tolist() == ["A_B_A"]
+
+
+def test_suggest_returns_close_ids_that_exist():
+    held = TOC[TOC["offline"]]
+    got = suggest("SDG_0852_SEX_AGE_RT_Q", held)
+    assert got[0] == "SDG_0852_SEX_AGE_RT_A" and set(got) <= set(held["id"]) and len(got) <= 5
+    assert suggest("SDG_0831_SEX_ECO_RT", held, n=1) == ["SDG_0831_SEX_ECO_RT_A"]
+    assert suggest("ANYTHING", pd.DataFrame()) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=0, max_size=30))
+def test_search_never_fails_and_returns_ranked_rows_of_the_toc(text):
+    res = search(TOC, text, limit=10)
+    assert len(res) <= 10
+    assert res["score"].is_monotonic_decreasing and (res["score"] > 0).all()
+    assert set(res["indicator"]) <= set(TOC["indicator"])
+
+
+@pytest.mark.parametrize("raw, expected", [("Côte d’Ivoire", "cote d'ivoire"), ("  A  b ", "a b"), ("ÉTÉ", "ete")])
+def test_normalise(raw, expected):
+    assert normalise(raw) == expected
