@@ -112,14 +112,15 @@ class Item:
         return [(f"{self.name}_{k + 1}", self.start - 1 + k * self.length) for k in range(self.occurrences)]
 
     def value_labels(self) -> dict:
-        """Single codes -> label, from every value set (the first one wins); ranges are not expanded."""
+        """Single codes -> label, from every value set (the first one wins); ranges and special values
+        (``NOTAPPL``, ``MISSING``: blank fields, which are read as missing) are not included."""
         out: dict = {}
         for vs in self.value_sets:
-            for codes, label, _special in vs.values:
-                if not label:
+            for codes, label, special in vs.values:
+                if not label or special:
                     continue
                 for code in codes:
-                    if not isinstance(code, tuple) and code is not None and code not in out:
+                    if not isinstance(code, tuple) and code not in (None, "") and code not in out:
                         out[code] = label
         return out
 
@@ -446,7 +447,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
     if empty.all():
         raise FileFormatError(f"Reading {str(data_path)!r}", "the data file is empty", "check that it was exported completely")
     if empty.any():
-        notes.append(f"{data_path.name}: {int(empty.sum())} blank line(s) skipped (lines {list(lines.number[empty][:5])}); they hold no record.")
+        notes.append(f"{data_path.name}: {int(empty.sum())} blank line(s) skipped (lines {lines.number[empty][:5].tolist()}); they hold no record.")
         lines.take(np.flatnonzero(~empty))
     notes.append(f"{data_path.name}: {len(lines.starts)} records read with the CSPro dictionary {d.name or dcf.name!r} ({dcf.name}).")
 
@@ -459,7 +460,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
             found = sorted(set(types[unknown].tolist()))[:5]
             raise DictionaryMismatchError(
                 f"Reading {both}", f"{int(unknown.sum())} line(s) have a record type the dictionary does not define "
-                f"(found {found} at position {d.record_type_start}; lines {list(lines.number[unknown][:5])}); "
+                f"(found {found} at position {d.record_type_start}; lines {lines.number[unknown][:5].tolist()}); "
                 f"the dictionary's record types are {sorted(known)}",
                 "check that the data file belongs to this dictionary",
             )
@@ -483,7 +484,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
         if long.any():
             raise DictionaryMismatchError(
                 f"Reading {both}", f"{int(long.sum())} line(s) of record {rec.name!r} are longer than its {declared} characters "
-                f"(lines {list(lines.number[rows][long][:5])}, up to {int(lengths.max())} characters)",
+                f"(lines {lines.number[rows][long][:5].tolist()}, up to {int(lengths.max())} characters)",
                 "check that the data file belongs to this dictionary (same version) and was not exported with extra columns",
             )
         longest = int(lengths.max())

@@ -1,0 +1,213 @@
+"""read(): CSV (encodings, delimiters), Excel, Stata, SPSS, Parquet, and bad input for files."""
+from __future__ import annotations
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from evidencekit.errors import InputError
+from evidencekit.microdata import ColumnError, FileFormatError, MissingFileError, Survey, read
+
+FRAME = pd.DataFrame({
+    "région": ["Île-de-France", "Nord", "Sud", "Est"],
+    "wgt": [1.5, 2.0, 3.25, 4.0],
+    "strate": [1, 1, 2, 2],
+    "ea": [10, 11, 20, 21],
+    "sexe": [1, 2, 2, 1],
+})
+
+
+def write_csv(path, text: str, encoding: str) -> None:
+    path.write_bytes(text.encode(encoding))
+
+
+CSV = "région,wgt,strate,ea,sexe\nÎle-de-France,1.5,1,10,1\nNord,2.0,1,11,2\nSud,3.25,2,20,2\nEst,4.0,2,21,1\n"
+
+
+@pytest.mark.parametrize(("encoding", "said"), [
+    ("utf-8", "Encoding: UTF-8."),
+    ("utf-8-sig", "Encoding: UTF-8 with a byte-order mark (BOM)."),
+    ("cp1252", "Encoding: not UTF-8; read as 'cp1252'"),
+])
+def test_csv_encoding_detected_and_said(tmp_path, encoding, said):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, encoding)
+    s = read(p, weight="wgt", strata="strate", psu="ea")
+    assert list(s.data.columns) == list(FRAME.columns)  # no BOM glued to the first name
+    assert s.data["région"].tolist() == FRAME["région"].tolist()
+    assert s.data["wgt"].tolist() == FRAME["wgt"].tolist()
+    assert any(n.startswith(said) for n in s.notes), s.notes
+    assert s.design_summary()["n_psu"] == 4
+
+
+def test_csv_latin1_bytes_outside_cp1252(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_bytes("a,b\n\x81x,1\n".encode("latin-1"))  # 0x81 is undefined in cp1252
+    s = read(p)
+    assert s.data["a"].tolist() == ["\x81x"]
+    assert any("latin-1" in n for n in s.notes)
+
+
+def test_csv_given_encoding_that_does_not_fit(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "cp1252")
+    with pytest.raises(FileFormatError, match=r"lfs\.csv.*'utf-8'.*line 1.*leave encoding= out"):
+        read(p, encoding="utf-8")
+    with pytest.raises(FileFormatError, match="not an encoding"):
+        read(p, encoding="klingon")
+    assert read(p, encoding="latin-1").data["région"][0] == "Île-de-France"
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_csv_delimiter_detected(tmp_path, sep):
+    p = tmp_path / "lfs.csv"
+    p.write_text(CSV.replace(",", sep), encoding="utf-8")
+    s = read(p)
+    assert s.data.shape == (4, 5)
+    assert any(repr(sep) in n for n in s.notes)
+
+
+def test_csv_semicolon_with_decimal_commas(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text("id;poids;age\n1;1,5;30\n2;2;40\n", encoding="utf-8")
+    s = read(p, weight="poids")
+    assert s.data["poids"].tolist() == [1.5, 2.0]
+    assert s.data["age"].tolist() == [30, 40]
+
+
+def test_csv_delimiter_given(tmp_path):
+    p = tmp_path / "lfs.txt"
+    p.write_text("a:b\n1:2\n", encoding="utf-8")
+    assert read(p, delimiter=":").data.to_dict("list") == {"a": [1], "b": [2]}
+
+
+def test_csv_row_with_too_many_fields_is_an_error_not_a_drop(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text("a,b\n1,2\n3,4,5\n6,7\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="more fields than the header"):
+        read(p, delimiter=",")
+
+
+def test_every_record_kept(tmp_path):
+    n = 5000
+    frame = pd.DataFrame({"id": range(n), "w": 1.0, "x": [None if i % 7 == 0 else i for i in range(n)]})
+    p = tmp_path / "big.csv"
+    frame.to_csv(p, index=False)
+    assert len(read(p, weight="w").data) == n
+
+
+def test_columns_subset_keeps_design_columns(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    s = read(p, columns=["sexe"], weight="wgt")
+    assert list(s.data.columns) == ["sexe", "wgt"]
+    with pytest.raises(ColumnError, match="sexo.*use 'sexe' instead"):
+        read(p, columns=["sexo"])
+
+
+def test_excel_with_sheets(tmp_path):
+    p = tmp_path / "lfs.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        pd.DataFrame({"note": ["read me"]}).to_excel(xl, sheet_name="README", index=False)
+        FRAME.to_excel(xl, sheet_name="persons", index=False)
+    first = read(p)
+    assert first.data["note"].tolist() == ["read me"]
+    assert any("README" in n and "sheet=" in n for n in first.notes)
+    s = read(p, sheet="persons", weight="wgt")
+    assert s.data["wgt"].tolist() == FRAME["wgt"].tolist()
+    assert read(p, sheet=1).data.shape == FRAME.shape
+    with pytest.raises(FileFormatError, match="use 'persons' instead"):
+        read(p, sheet="person")
+    with pytest.raises(FileFormatError, match="2 sheet"):
+        read(p, sheet=5)
+
+
+@pytest.mark.parametrize(("ext", "writer"), [(".dta", pyreadstat.write_dta), (".sav", pyreadstat.write_sav)])
+def test_stata_and_spss_keep_value_and_variable_labels(tmp_path, ext, writer):
+    p = tmp_path / f"lfs{ext}"
+    frame = FRAME.rename(columns={"région": "region"})
+    writer(frame, str(p), column_labels={"sexe": "Sexe de la personne", "wgt": "Poids final"},
+           variable_value_labels={"sexe": {1: "Homme", 2: "Femme"}})
+    s = read(p, weight="wgt", strata="strate", psu="ea")
+    assert len(s.data) == 4
+    assert s.value_labels["sexe"] == {1: "Homme", 2: "Femme"}
+    assert s.variable_labels["sexe"] == "Sexe de la personne"
+    assert s.labels("sexe").tolist() == ["Homme", "Femme", "Femme", "Homme"]
+    assert s.data["region"][0] == "Île-de-France"
+
+
+def test_parquet(tmp_path):
+    p = tmp_path / "lfs.parquet"
+    FRAME.to_parquet(p)
+    s = read(p, weight="wgt", strata="strate", psu="ea")
+    pd.testing.assert_frame_equal(s.data, FRAME, check_dtype=False)
+
+
+def test_damaged_files_are_input_errors(tmp_path):
+    for ext in (".xlsx", ".dta", ".sav", ".parquet"):
+        p = tmp_path / f"bad{ext}"
+        p.write_bytes(b"this is not that format at all")
+        with pytest.raises(FileFormatError, match=f"bad\\{ext}"):
+            read(p)
+
+
+def test_missing_file_suggests_close_names(tmp_path):
+    (tmp_path / "lfs_2022.csv").write_text("a\n1\n")
+    with pytest.raises(MissingFileError, match="does not exist.*use 'lfs_2022.csv' instead") as err:
+        read(tmp_path / "lfs_2021.csv")
+    assert isinstance(err.value, InputError) and isinstance(err.value, FileNotFoundError)
+    with pytest.raises(MissingFileError, match="folder .* does not exist"):
+        read(tmp_path / "nowhere" / "x.csv")
+    with pytest.raises(FileFormatError, match="folder, not a file"):
+        read(tmp_path)
+
+
+def test_unsupported_extension_lists_supported(tmp_path):
+    p = tmp_path / "lfs.rds"
+    p.write_bytes(b"x")
+    with pytest.raises(FileFormatError, match=r"'\.rds'.*supported: \.csv.*\.dta.*\.sav.*\.parquet.*\.dcf"):
+        read(p)
+
+
+def test_cspro_data_file_given_as_path_points_to_dictionary(tmp_path):
+    (tmp_path / "puf.dcf").write_text("[Dictionary]\n")
+    p = tmp_path / "puf.F2"
+    p.write_text("1\n")
+    with pytest.raises(FileFormatError, match=r"CSPro data.*read\(.*puf\.dcf.*data="):
+        read(p)
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n", b"a,b,c\n"])
+def test_empty_files(tmp_path, content):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(content)
+    with pytest.raises(FileFormatError, match="empty.csv.*(empty|no records|no header)"):
+        read(p)
+
+
+def test_misnamed_design_columns_suggest_close_names(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    with pytest.raises(ColumnError, match=r"strata column 'strata'.*lfs\.csv.*use 'strate' instead"):
+        read(p, strata="strata")
+    with pytest.raises(ColumnError, match=r"psu column 'EA'.*use 'ea' instead"):
+        read(p, psu="EA")
+    with pytest.raises(ColumnError, match="choose one of: région, wgt, strate, ea, sexe"):
+        read(p, weight="zzzz")
+
+
+@pytest.mark.parametrize(("values", "said"), [
+    ("0", "1 zero"), ("-2", "1 negative"), ("", "1 missing"), ("abc", "1 non-numeric"),
+])
+def test_bad_weights_are_counted_by_kind(tmp_path, values, said):
+    p = tmp_path / "lfs.csv"
+    p.write_text(f"id,w\n1,1.5\n2,{values}\n3,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"weight column 'w'.*lfs.csv.*{said}.*first rows: \\[1\\]"):
+        read(p, weight="w")
+
+
+def test_read_returns_survey(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    s = read(p)
+    assert isinstance(s, Survey) and not s.has_design and s.source == "lfs.csv"
