@@ -459,15 +459,27 @@ class Client:
             prov.setdefault("origin", "snapshot")
             prov["query"] = _query_record(q)
             return attach(df, prov)
+        near = self._offline_suggestions(q.id)
+        hint = (f"datasets that work offline and look alike: {', '.join(near)}; " if near else "") + \
+            "`evidencekit search WORDS` marks the ones available offline"
         if offline_mode:
             raise NotAvailableOfflineError(
                 f"Getting {q.id} offline", "it is neither in the local cache nor in the offline snapshot"
                 + (f" (the snapshot could not be opened: {self._snapshot_error})" if self._snapshot_error else ""),
-                "go online once (the answer is then cached), or pick an indicator the snapshot holds "
-                "(evidencekit search --offline WORDS; the 'offline' column)",
+                f"go online once (the answer is then cached); {hint}",
             )
         raise type(reason)(reason.what, f"{reason.why}; and {q.id} is neither in the local cache nor in the "
-                           "offline snapshot", reason.fix or "try again when online")
+                           "offline snapshot", f"try again when ILOSTAT can be reached; {hint}")
+
+    def _offline_suggestions(self, dataset: str) -> list[str]:
+        snap = self.snapshot()
+        if snap is None:
+            return []
+        try:
+            toc = snap.toc()
+            return _suggest(dataset, toc[toc["offline"].fillna(False).astype(bool)], 3)
+        except Exception:  # suggestions are a courtesy: never let them hide the real message
+            return []
 
     def _cached_for(self, q: Query) -> tuple[pd.DataFrame, dict] | None:
         """The exact cached request, else a cached request of the same dataset that covers this one."""

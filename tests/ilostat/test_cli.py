@@ -1,0 +1,121 @@
+"""The ``evidencekit`` command: exit codes, one-line errors, the ``--out`` files, formula neutralisation."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from evidencekit.cli import main, neutralise_formulas
+
+PHL = ["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "PHL"]
+
+
+@pytest.fixture
+def offline_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVIDENCEKIT_OFFLINE", "1")
+    monkeypatch.setenv("EVIDENCEKIT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def bulk_rows(shared_data, area: str) -> list[dict]:
+    with open(shared_data / "ilostat" / "bulk" / "SDG_0852_SEX_AGE_RT_A.csv", encoding="utf-8-sig", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["ref_area"] == area]
+
+
+def test_search_offline_says_where_it_comes_from(offline_env, no_network, capsys):
+    assert main(["search", "unemployment", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "SDG_0852_SEX_AGE_RT_A" in out
+    assert "from the offline snapshot catalogue" in out
+
+
+def test_get_out_csv_matches_the_source_file(offline_env, no_network, tmp_path, capsys, shared_data):
+    target = tmp_path / "phl.csv"
+    assert main([*PHL, "--out", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert f"to {target}" in out and "Cite: ILOSTAT, International Labour Organization" in out
+    assert "From: evidencekit offline snapshot" in out
+    got = pd.read_csv(target, dtype=str, keep_default_na=False)
+    want = bulk_rows(shared_data, "PHL")
+    assert len(got) == len(want) > 0
+    key = ["sex", "classif1", "time"]
+    got_values = {tuple(r[k] for k in key): float(r["obs_value"]) for r in got.to_dict("records")}
+    want_values = {tuple(r[k] for k in key): float(r["obs_value"]) for r in want if r["obs_value"] != ""}
+    assert got_values == pytest.approx(want_values)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_get_out_other_formats(offline_env, no_network, tmp_path, suffix):
+    target = tmp_path / f"phl{suffix}"
+    assert main([*PHL, "--sex", "T", "--out", str(target)]) == 0
+    df = pd.read_excel(target) if suffix == ".xlsx" else pd.read_parquet(target)
+    assert set(df["ref_area"]) == {"PHL"} and set(df["sex"]) == {"SEX_T"}
+
+
+def test_preview_without_out(offline_env, no_network, capsys):
+    assert main([*PHL, "--labels", "--rows", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Philippines" in out and "(first 3 shown" in out and "Cite:" in out
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--start", "20x5"], "'20x5': is not an ILOSTAT period"),
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--start", "2024", "--end", "2015"], "ends before it starts"),
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--lang", "de"], "is not offered by ILOSTAT"),
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "XYZ"], "ref_area=XYZ"),
+    (["get", "UNE_DEAP_SEX_AGE_RT_A"], "neither in the local cache nor in the offline snapshot"),
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--out", "x.txt"], "end the name with .csv, .xlsx or .parquet"),
+])
+def test_errors_are_one_line_with_exit_code_2(offline_env, no_network, capsys, args, needle):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and needle in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cache_clear_and_snapshot_info(offline_env, capsys):
+    assert main(["cache", "clear"]) == 0
+    assert "Removed" in capsys.readouterr().out
+    assert main(["snapshot", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "SDG_0852_SEX_AGE_RT_A" in out and "CC BY 4.0" in out
+
+
+def test_areas_offline(offline_env, no_network, capsys):
+    assert main(["areas"]) == 0
+    assert "Philippines" in capsys.readouterr().out
+
+
+def test_console_script_runs_as_a_new_user_would(tmp_path):
+    """The installed command, network off (EVIDENCEKIT_OFFLINE), in a fresh folder: exit codes and messages."""
+    env = {"EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(tmp_path / "c"), "PATH": "/usr/bin:/bin"}
+    run = [sys.executable, "-m", "evidencekit.cli"]
+    ok = subprocess.run([*run, *PHL, "--out", "phl.csv"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "phl.csv").stat().st_size > 1000
+    bad = subprocess.run([*run, "get", "NOPE"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: The indicator id 'NOPE'")
+    assert "Traceback" not in bad.stderr
+    helped = subprocess.run([*run, "get", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert helped.returncode == 0 and "--ref-area" in helped.stdout and "example" in helped.stdout
+
+
+def test_neutralise_formulas_keeps_numbers_and_plain_text():
+    df = pd.DataFrame({"note": ["=HYPERLINK(\"x\")", "+1", "-2.5", "@A1", "\tx", "Total", None],
+                       "obs_value": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    out = neutralise_formulas(df)
+    assert out["note"].tolist()[:6] == ["'=HYPERLINK(\"x\")", "+1", "-2.5", "'@A1", "'\tx", "Total"]
+    assert pd.isna(out["note"].iloc[6])
+    assert out["obs_value"].tolist() == df["obs_value"].tolist()
+    assert df["note"].iloc[0] == "=HYPERLINK(\"x\")"  # the input is not changed
+
+
+def test_csv_export_neutralises_formulas(tmp_path):
+    from evidencekit.cli import _export
+
+    target = tmp_path / "x.csv"
+    _export(pd.DataFrame({"ref_area": ["=cmd|' /C calc'!A0"], "obs_value": [-1.5]}), target)
+    text = target.read_text()
+    assert "'=cmd" in text and ",-1.5" in text
