@@ -1,0 +1,190 @@
+"""Mappings: rules, YAML round trip, shipped mappings, design from the mapping, bad mappings."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from evidencekit.microdata import (
+    ColumnError,
+    Mapping,
+    MappingError,
+    Survey,
+    apply_mapping,
+    list_mappings,
+    load_mapping,
+    read,
+    save_mapping,
+)
+from evidencekit.microdata.mapping import ILO_LABELS
+
+DATA = pd.DataFrame({
+    "wt": [1000, 2000, 1500, 500, 2500, 1200],
+    "sex": [1, 2, 2, 1, 9, 2],
+    "age": [10, 17, 30, 60, 70, 44],
+    "status": [None, 1, 2, 3, 3, 1],
+    "more": [None, 1, None, None, None, 2],
+    "region": [1, 1, 2, 2, 3, 3],
+    "urban": [1, 2, 1, 2, 1, 1],
+    "ea": [11, 12, 21, 22, 31, 31],
+    "cls": [None, 3, None, None, None, 0],
+})
+
+RULES = {
+    "name": "toy",
+    "survey": "Toy LFS", "country": "XXX", "period": "2024", "source": "unit test",
+    "design": {"weight": "ilo_wgt", "strata": "stratum", "psu": "ea", "nest": True},
+    "variables": {
+        "ilo_wgt": {"copy": "wt", "scale": 0.1},
+        "ilo_sex": {"from": "sex", "recode": {1: 1, 2: 2}},
+        "ilo_age": "age",
+        "ilo_age_aggregate": {"from": "ilo_age", "bands": {"0-14": 1, "15-24": 2, "25-54": 3, "55-64": 4, "65+": 5}},
+        "ilo_wap": {"value": 1, "where": {"ilo_age": ">= 15"}},
+        "ilo_lfs": {"from": "status", "recode": {1: 1, 2: 2, 3: 3}, "where": {"ilo_wap": 1}},
+        "ilo_joball_tru": {"value": 1, "where": {"ilo_lfs": 1, "more": 1}},
+        "ilo_job1_ste_aggregate": {"from": "cls", "recode": {0: 1, 3: 2}, "where": {"ilo_lfs": 1}},
+        "ilo_olf_dlma": {"cases": [{"where": {"ilo_lfs": 3, "ilo_age": "< 65"}, "value": 4}, {"where": {"ilo_lfs": 3}, "value": 5}]},
+        "youth": {"value": 1, "where": {"ilo_age": [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]}, "default": 0,
+                  "labels": {0: "not youth", 1: "youth"}, "label": "Aged 15-24"},
+        "stratum": {"combine": ["region", "urban"]},
+        "no_more": {"value": 1, "where": {"more": "missing"}},
+    },
+}
+
+
+@pytest.fixture
+def survey():
+    return Survey(DATA.copy(), source="toy.csv")
+
+
+def test_rules(survey):
+    s = apply_mapping(survey, RULES)
+    d = s.data
+    assert list(d.columns[: len(DATA.columns)]) == list(DATA.columns)  # originals kept, first
+    assert d["ilo_wgt"].tolist() == [100.0, 200.0, 150.0, 50.0, 250.0, 120.0]
+    assert d["ilo_sex"].tolist()[:4] == [1, 2, 2, 1] and pd.isna(d["ilo_sex"][4])
+    assert d["ilo_age_aggregate"].tolist() == [1, 2, 3, 4, 5, 3]
+    assert d["ilo_wap"].isna().tolist() == [True, False, False, False, False, False]
+    assert d["ilo_lfs"].tolist()[1:] == [1, 2, 3, 3, 1] and pd.isna(d["ilo_lfs"][0])
+    assert d["ilo_joball_tru"].fillna(0).tolist() == [0, 1, 0, 0, 0, 0]
+    assert d["ilo_job1_ste_aggregate"].fillna(-1).tolist() == [-1, 2, -1, -1, -1, 1]
+    assert d["ilo_olf_dlma"].fillna(-1).tolist() == [-1, -1, -1, 4, 5, -1]
+    assert d["youth"].tolist() == [0, 1, 0, 0, 0, 0]
+    assert d["stratum"].tolist() == ["1-1", "1-2", "2-1", "2-2", "3-1", "3-1"]
+    assert d["no_more"].fillna(0).tolist() == [1, 0, 1, 1, 1, 0]
+    for col in ("ilo_sex", "ilo_lfs", "ilo_age_aggregate", "youth", "ilo_olf_dlma"):
+        assert str(d[col].dtype) == "Int64", col
+    assert s.value_labels["ilo_lfs"] == ILO_LABELS["ilo_lfs"]
+    assert s.value_labels["youth"] == {0: "not youth", 1: "youth"}
+    assert s.variable_labels["youth"] == "Aged 15-24"
+    assert (s.weight, s.strata, s.psu, s.nest, s.mapping) == ("ilo_wgt", "stratum", "ea", True, "toy")
+    assert s.design_summary()["n_psu"] == 5
+
+
+def test_uncovered_codes_are_reported_or_strict(survey):
+    s = apply_mapping(survey, RULES)
+    note = [n for n in s.notes if "does not cover" in n]
+    assert note == ["Mapping 'toy': ilo_sex: 1 record(s) with codes of 'sex' the recode does not cover, set to NA: 9 (1)."]
+    with pytest.raises(MappingError, match=r"'ilo_sex'.*1 record\(s\) have codes of 'sex'.*9 \(1\).*strict: false"):
+        apply_mapping(survey, {**RULES, "strict": True})
+    other = {**RULES, "variables": {**RULES["variables"], "ilo_sex": {"from": "sex", "recode": {1: 1, 2: 2}, "other": 3}}}
+    assert apply_mapping(survey, other).data["ilo_sex"][4] == 3
+
+
+def test_uncovered_band(survey):
+    rules = {"name": "b", "variables": {"grp": {"from": "age", "bands": {"0-14": 1, "15-64": 2}}}}
+    s = apply_mapping(survey, rules)
+    assert [n for n in s.notes if "bands does not cover" in n and "70 (1)" in n]
+    assert pd.isna(s.data["grp"][4])
+
+
+def test_codes_in_text_columns(survey):
+    frame = DATA.assign(sex=["1", "2", "2", "1", "9", "2"])
+    s = apply_mapping(frame, {"name": "t", "variables": {"ilo_sex": {"from": "sex", "recode": {1: 1, 2: 2}}}})
+    assert s.data["ilo_sex"].tolist()[:4] == [1, 2, 2, 1]
+
+
+def test_caller_design_wins_over_mapping(survey):
+    s = apply_mapping(Survey(DATA.copy(), weight="wt", psu="ea"), RULES)
+    assert (s.weight, s.psu, s.strata) == ("wt", "ea", "stratum")
+
+
+def test_yaml_round_trip_and_save(tmp_path):
+    m = Mapping.from_dict(RULES)
+    text = m.to_yaml()
+    back = Mapping.from_yaml(text)
+    assert back.to_dict() == m.to_dict()
+    path = save_mapping(m, tmp_path / "toy.yaml")
+    assert load_mapping(path).to_dict() == m.to_dict()
+    assert load_mapping(str(path)).name == "toy"
+    frame_a = apply_mapping(DATA.copy(), m).data
+    frame_b = apply_mapping(DATA.copy(), str(path)).data
+    pd.testing.assert_frame_equal(frame_a, frame_b)
+
+
+def test_read_with_mapping_file(tmp_path):
+    p = tmp_path / "toy.csv"
+    DATA.to_csv(p, index=False)
+    y = tmp_path / "toy.yaml"
+    Mapping.from_dict(RULES).to_yaml(y)
+    s = read(p, mapping=y)
+    assert (s.weight, s.strata, s.psu) == ("ilo_wgt", "stratum", "ea") and len(s.data) == 6
+    s = read(p, mapping=Mapping.from_dict(RULES), columns=["sex"])
+    assert "status" in s.data.columns and "ilo_lfs" in s.data.columns  # columns the mapping needs are kept
+    s = read(p, mapping=RULES, weight="wt")
+    assert s.weight == "wt" and s.strata == "stratum"
+
+
+def test_shipped_mappings():
+    table = list_mappings()
+    assert {"name", "survey", "country", "period", "source"} <= set(table.columns)
+    row = table.set_index("name").loc["psa_lfs_puf"]
+    assert row["country"] == "PHL"
+    m = load_mapping("psa_lfs_puf")
+    assert m.design == {"weight": "ilo_wgt", "strata": "PUFREG", "psu": "PUFPSU", "nest": True}
+    assert {"ilo_wgt", "ilo_sex", "ilo_age", "ilo_lfs", "ilo_joball_tru", "ilo_job1_ste_icse93"} <= set(m.variables)
+    assert "PUFNEWEMPSTAT" in m.source_columns() and "ilo_lfs" not in m.source_columns()
+    assert "not the ILO 19th ICLS" in m.notes or "NOT the ILO 19th ICLS" in m.notes
+    with pytest.raises(MappingError, match="use 'psa_lfs_puf' instead"):
+        load_mapping("psa_lfs")
+
+
+def test_absent_column_is_a_clear_error(survey):
+    bad = {"name": "bad", "variables": {"ilo_sex": {"from": "SEXE", "recode": {1: 1}}}}
+    with pytest.raises(ColumnError, match=r"mapping 'bad' to 'toy.csv'.*no column 'SEXE'.*use 'sex' instead"):
+        apply_mapping(survey, bad)
+    bad = {"name": "bad", "variables": {"a": {"value": 1, "where": {"agee": ">= 15"}}}}
+    with pytest.raises(ColumnError, match="'agee'.*use 'age' instead"):
+        apply_mapping(survey, bad)
+
+
+@pytest.mark.parametrize(("rules", "said"), [
+    ({"name": "x", "variables": {}}, "has no variables"),
+    ({"name": "x"}, "no 'variables:' section"),
+    ({"name": "x", "variabels": {"a": "b"}}, "unknown key.*variabels.*use 'variables' instead"),
+    ({"name": "x", "variables": {"a": {"from": "sex", "recod": {1: 1}}}}, "unknown key.*recod.*use 'recode' instead"),
+    ({"name": "x", "variables": {"a": {"copy": "sex", "value": 1}}}, "has 2 of"),
+    ({"name": "x", "variables": {"a": {"recode": {1: 1}}}}, "has 0 of"),
+    ({"name": "x", "variables": {"a": {"from": "age", "bands": {"young": 1}}}}, "band 'young'"),
+    ({"name": "x", "variables": {"a": {"from": "sex", "recode": [1, 2]}}}, "not a code: new-code table"),
+    ({"name": "x", "variables": {"a": {"cases": [{"where": {"sex": 1}}]}}}, "cases of 'a'"),
+    ({"name": "x", "design": {"weights": "w"}, "variables": {"a": "b"}}, "design has unknown key"),
+    ("just text", "not a set of key: value lines"),
+])
+def test_malformed_mappings(rules, said):
+    with pytest.raises(MappingError, match=said):
+        Mapping.from_dict(rules) if isinstance(rules, dict) else Mapping.from_yaml(rules)
+
+
+def test_bad_yaml_and_wrong_types(tmp_path):
+    with pytest.raises(MappingError, match="not valid YAML"):
+        Mapping.from_yaml("name: x\nvariables: [unclosed\n")
+    with pytest.raises(MappingError, match="does not exist"):
+        load_mapping(tmp_path / "none.yaml")
+    with pytest.raises(MappingError, match="a int is not a mapping"):
+        apply_mapping(DATA, 42)
+
+
+def test_no_code_is_evaluated(survey):
+    rules = {"name": "x", "variables": {"a": {"value": 1, "where": {"age": "__import__('os').system('echo hi')"}}}}
+    s = apply_mapping(survey, rules)  # an unknown condition is compared as a plain value: nothing matches
+    assert s.data["a"].isna().all()
