@@ -1,0 +1,83 @@
+"""The disk cache: atomic writes, checksummed Parquet copies, damaged files discarded, clearing."""
+from __future__ import annotations
+
+import os
+import warnings
+
+import pandas as pd
+import pytest
+
+from evidencekit.ilostat.cache import CacheWarning, DataCache, atomic_write, clear
+from evidencekit.ilostat.tidy import tidy
+
+
+def frame() -> pd.DataFrame:
+    return tidy(pd.DataFrame({"ref_area": ["NA", "PHL"], "indicator": ["X", "X"], "time": ["2021", "2022Q1"],
+                              "obs_value": ["1.5", ""], "obs_status": ["B", ""]}))
+
+
+def test_round_trip_keeps_types_and_values(tmp_path):
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    cache.put(key, frame(), {"dataset": "X_A", "last_update": "2026-09-24T07:10:19"})
+    df, record = cache.get(key)
+    pd.testing.assert_frame_equal(df, frame())
+    assert df["ref_area"].tolist() == ["NA", "PHL"]  # Namibia stays a code
+    assert record["last_update"] == "2026-09-24T07:10:19" and record["rows"] == 2 and len(record["sha256"]) == 64
+
+
+def test_atomic_write_leaves_the_old_file_when_interrupted(tmp_path, monkeypatch):
+    target = tmp_path / "f.bin"
+    atomic_write(target, b"old complete content")
+
+    def crash(fd):
+        raise OSError("killed during fsync")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new content that never completes")
+    assert target.read_bytes() == b"old complete content"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temporary file left behind
+
+
+def test_a_parquet_file_without_matching_record_is_never_read(tmp_path):
+    """A process killed between the Parquet write and the record write: the new Parquet has no record."""
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    cache.put(key, frame(), {"dataset": "X_A"})
+    other = frame().assign(obs_value=99.0)
+    other.to_parquet(cache.folder / f"{key}.parquet")  # the record still describes the old file
+    with pytest.warns(CacheWarning, match="checksum does not match"):
+        assert cache.get(key) is None
+    assert not list(cache.folder.iterdir())  # discarded: refetched next time
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (lambda p, m: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "checksum"),
+    (lambda p, m: m.write_text("{not json"), "record"),
+    (lambda p, m: p.unlink(), "cannot be read"),
+])
+def test_damaged_files_are_discarded_with_a_warning(tmp_path, damage, needle):
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    cache.put(key, frame(), {"dataset": "X_A"})
+    damage(cache.folder / f"{key}.parquet", cache.folder / f"{key}.json")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cache.get(key) is None
+    (w,) = caught
+    assert issubclass(w.category, CacheWarning) and needle in str(w.message) and "fetched again" in str(w.message)
+
+
+def test_missing_entry_is_none(tmp_path):
+    assert DataCache(tmp_path).get("nothing") is None
+
+
+def test_clear_removes_only_our_files(tmp_path):
+    cache = DataCache(tmp_path)
+    cache.put(cache.key("a"), frame(), {"dataset": "X_A"})
+    (tmp_path / "http-metadata.sqlite").write_bytes(b"x")
+    (tmp_path / "mine.txt").write_text("keep me")
+    assert clear(tmp_path) == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+    assert clear(tmp_path / "absent") == 0
