@@ -211,3 +211,11 @@ def test_read_returns_survey(tmp_path):
     write_csv(p, CSV, "utf-8")
     s = read(p)
     assert isinstance(s, Survey) and not s.has_design and s.source == "lfs.csv"
+
+
+@pytest.mark.parametrize(("option", "value"), [("data", "x.dat"), ("record", "P"), ("sheet", 1), ("delimiter", ";")])
+def test_options_for_other_formats_are_refused(tmp_path, option, value):
+    p = tmp_path / "lfs.parquet"
+    FRAME.to_parquet(p)
+    with pytest.raises(FileFormatError, match=f"{option}= applies only to"):
+        read(p, **{option: value})

@@ -524,5 +524,9 @@ def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, recor
     notes.append(f"Record type: {chosen.name}" + (f" ({chosen.label})" if chosen.label else "") + ".")
     items = d.id_items + chosen.items
     value_labels = {it.name: it.value_labels() for it in items if it.occurrences <= 1 and it.value_labels()}
+    ranged = [it.name for it in items if any(isinstance(c, tuple) and label for vs in it.value_sets for codes, label, _ in vs.values for c in codes)]
+    if ranged:
+        notes.append(f"Value sets with ranges (e.g. 0:14) are not turned into value labels for {len(ranged)} item(s): "
+                     f"{', '.join(ranged[:8])}{' …' if len(ranged) > 8 else ''}; read_dictionary() lists them.")
     variable_labels = {it.name: it.label for it in items if it.label}
     return Survey(frames[chosen.name], value_labels=value_labels, variable_labels=variable_labels, source=dcf.name, notes=notes)

@@ -344,13 +344,16 @@ def _where(frame: pd.DataFrame, conds: dict | None) -> pd.Series:
 
 def _typed(values: list | np.ndarray | pd.Series, index: pd.Index, codes: list | None = None) -> pd.Series:
     """Codes as nullable Int64 when every code is a whole number, Float64 for other numbers, else text."""
-    s = pd.Series(values, index=index, dtype=object)
-    declared = [c for c in (codes if codes is not None else s.dropna().tolist()) if c is not None]
+    values = np.asarray(values, dtype=object)
+    missing = pd.isna(values)
+    declared = [c for c in (codes if codes is not None else values[~missing].tolist()) if c is not None]
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in declared):
-        return s.astype("Float64").astype("Int64") if len(s) else s.astype("Int64")
+        ints = np.zeros(len(values), dtype=np.int64)
+        ints[~missing] = values[~missing].astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(ints, missing), index=index)
     if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in declared):
-        return s.astype("Float64")
-    return s.astype("string")
+        return pd.Series(values, index=index, dtype=object).astype("Float64")
+    return pd.Series(values, index=index, dtype=object).astype("string")
 
 
 def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, notes: list[str]) -> pd.Series:
@@ -381,9 +384,9 @@ def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, 
         col = frame[source]
         if "recode" in rule:
             table = {_like(k, col): v for k, v in rule["recode"].items()}
-            covered = col.isin(list(table)).fillna(False).astype(bool)
-            values = col.map(table).astype(object)
-            values = values.where(covered, None)
+            where_in = pd.Index(list(table)).get_indexer(col)
+            covered = pd.Series(where_in >= 0, index=index)
+            values = pd.Series(np.append(np.array(list(table.values()), dtype=object), None)[where_in], index=index)
             uncovered = col.notna() & ~covered
             if "other" in rule:
                 values[uncovered] = rule["other"]

@@ -88,6 +88,8 @@ def read(
                 hint = f"this looks like CSPro data: read the dictionary instead, read({str(dcf)!r}, data={str(path)!r})"
         raise FileFormatError(f"Reading {str(path)!r}", f"the extension {path.suffix or '(none)'!r} is not a survey format evidencekit reads", hint)
 
+    kind = SUPPORTED[ext]
+    _check_options(path, kind, data=data, record=record, sheet=sheet, delimiter=delimiter, encoding=encoding)
     the_mapping = as_mapping(mapping) if mapping is not None else None
     wanted = None
     if columns is not None:
@@ -97,7 +99,6 @@ def read(
     notes: list[str] = []
     value_labels: dict[str, dict] = {}
     variable_labels: dict[str, str] = {}
-    kind = SUPPORTED[ext]
     if kind == "CSV":
         frame = _read_csv(path, delimiter, encoding, notes)
     elif kind == "Excel":
@@ -135,6 +136,19 @@ def read(
                 design[role] = the_mapping.design[role]
     return Survey(survey.data, nest=nest, value_labels=survey.value_labels, variable_labels=survey.variable_labels,
                   source=survey.source, mapping=survey.mapping, notes=survey.notes, **design)
+
+
+_OPTIONS = {  # option -> the formats it applies to
+    "data": ("CSPro",), "record": ("CSPro",), "sheet": ("Excel",), "delimiter": ("CSV",), "encoding": ("CSV", "Stata", "SPSS"),
+}
+
+
+def _check_options(path: Path, kind: str, **given: object) -> None:
+    family = kind.split(" ")[0]
+    for option, value in given.items():
+        if value is not None and family not in _OPTIONS[option]:
+            raise FileFormatError(f"Reading {str(path)!r} ({kind})", f"{option}= applies only to {' and '.join(_OPTIONS[option])} files",
+                                  f"leave {option}= out for this file")
 
 
 def _check_path(path: str | PathLike) -> Path:
