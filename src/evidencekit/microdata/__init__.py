@@ -18,6 +18,7 @@ from evidencekit.microdata.errors import (
 from evidencekit.microdata.mapping import Mapping, apply_mapping, list_mappings, load_mapping, save_mapping
 from evidencekit.microdata.readers import read
 from evidencekit.microdata.survey import Survey
+from evidencekit.microdata import synthetic  # the SYNTHETIC training survey (owner: D)
 
 __all__ = [
     "read", "Survey", "Mapping", "load_mapping", "save_mapping", "apply_mapping", "list_mappings",
