@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,9 @@ import pandas as pd
 _WORD = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 
 
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
-    """Case-fold and strip accents: ``"Participación"`` -> ``"participacion"``.
+    """Case-fold and strip accents: ``"Participación"`` -> ``"participacion"`` (cached: catalogue labels repeat).
 
     >>> normalise("Côte d’Ivoire  ÉTÉ")
     "cote d'ivoire ete"
@@ -42,12 +44,6 @@ def normalise(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _normalise_series(s: pd.Series) -> pd.Series:
-    text = s.astype("string").fillna("")
-    text = text.str.normalize("NFKD").str.encode("ascii", errors="ignore").str.decode("ascii")
-    return text.str.lower().str.replace(r"\s+", " ", regex=True)
-
-
 def _label_column(toc: pd.DataFrame) -> str | None:
     for name in ("label", "indicator.label"):
         if name in toc.columns:
@@ -55,9 +51,13 @@ def _label_column(toc: pd.DataFrame) -> str | None:
     return None
 
 
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) or value is pd.NA else str(value)
+
+
 def _query_words(text: str) -> list[str]:
     words = []
-    for w in re.findall(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", normalise(text)):
+    for w in _WORD.findall(normalise(text)):
         if w not in words:
             words.append(w)
     return words
@@ -73,22 +73,24 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
     if not words or toc.empty:
         return toc.iloc[0:0].assign(score=pd.Series(dtype="float64"))
     label_col = _label_column(toc)
-    label = _normalise_series(toc[label_col]) if label_col else pd.Series("", index=toc.index)
-    ids = pd.Series("", index=toc.index, dtype="string")
-    for name in ("id", "indicator"):
-        if name in toc.columns:
-            ids = ids.str.cat(toc[name].astype("string").fillna("").str.lower(), sep=" ")
-    haystack = label.str.cat(ids, sep=" ")
-    words = [_closest_word(w, haystack) for w in words]
-    score = np.zeros(len(toc))
-    n_hit = np.zeros(len(toc), dtype=int)
+    labels = [normalise(_text(v)) for v in toc[label_col].tolist()] if label_col else [""] * len(toc)
+    id_cols = [toc[c].tolist() for c in ("id", "indicator") if c in toc.columns]
+    ids = [" ".join(_text(v).lower() for v in vals) for vals in zip(*id_cols)] if id_cols else [""] * len(toc)
+    hay = [f"{a} {b}" for a, b in zip(labels, ids)]
+    words = [_closest_word(w, hay) for w in words]
+    n = len(toc)
+    score = np.zeros(n)
+    n_hit = np.zeros(n, dtype=int)
     for w in words:
         esc = re.escape(w)
-        whole = label.str.contains(rf"(?<![a-z0-9]){esc}(?![a-z0-9])", regex=True).to_numpy(bool)
-        start = label.str.contains(rf"(?<![a-z0-9]){esc}", regex=True).to_numpy(bool)
-        sub = haystack.str.contains(w, regex=False).to_numpy(bool)
-        exact_id = ids.str.contains(rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])", regex=True).to_numpy(bool)
-        s = np.where(whole, 3.0, np.where(start, 2.0, np.where(sub, 1.0, 0.0))) + np.where(exact_id, 4.0, 0.0)
+        whole = re.compile(rf"(?<![a-z0-9]){esc}(?![a-z0-9])").search
+        start = re.compile(rf"(?<![a-z0-9]){esc}").search
+        exact_id = re.compile(rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])").search
+        s = np.array([
+            (3.0 if whole(lab) else 2.0 if start(lab) else 1.0 if w in h else 0.0) + (4.0 if exact_id(i) else 0.0)
+            if w in h else 0.0
+            for lab, h, i in zip(labels, hay, ids)
+        ])
         score += s
         n_hit += s > 0
     hit = n_hit > 0
@@ -96,11 +98,12 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
         return toc.iloc[0:0].assign(score=pd.Series(dtype="float64"))
     score += np.where(n_hit == len(words), 10.0, 0.0)
     if len(words) > 1:
-        score += np.where(label.str.contains(" ".join(words), regex=False).to_numpy(bool), 3.0, 0.0)
-    score += np.where(label.str.startswith(words[0]).to_numpy(bool), 1.0, 0.0)
+        phrase = " ".join(words)
+        score += np.array([3.0 if phrase in lab else 0.0 for lab in labels])
+    score += np.array([1.0 if lab.startswith(words[0]) else 0.0 for lab in labels])
     if "offline" in toc.columns:
         score += np.where(toc["offline"].fillna(False).astype(bool).to_numpy(), 0.5, 0.0)
-    length = label.str.len().to_numpy(float)
+    length = np.array([len(lab) for lab in labels], dtype=float)
     out = toc.loc[hit].assign(score=np.round(score[hit], 3))
     order = np.lexsort((length[hit], -score[hit]))
     out = out.iloc[order]
@@ -109,11 +112,11 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
     return out.reset_index(drop=True)
 
 
-def _closest_word(word: str, haystack: pd.Series) -> str:
+def _closest_word(word: str, hay: list[str]) -> str:
     """The word itself when it occurs somewhere, else the nearest catalogue word (difflib ratio >= 0.75)."""
-    if haystack.str.contains(word, regex=False).any():
+    if any(word in h for h in hay):
         return word
-    vocabulary = sorted({w for text in haystack.tolist() for w in _WORD.findall(text)})
+    vocabulary = sorted({w for text in hay for w in _WORD.findall(text)})
     close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
     return close[0] if close else word
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 CODE_COLUMNS = ("ref_area", "source", "indicator", "sex", "classif1", "classif2", "obs_status")
@@ -27,25 +28,29 @@ LABELLED = CODE_COLUMNS + NOTE_COLUMNS
 NOTE_JOIN = " | "
 
 
-def _mapping(dictionary: Callable[[str], pd.DataFrame], var: str) -> dict[str, str]:
+def _mapping(dictionary: Callable[[str], pd.DataFrame], var: str, needed: list[str]) -> dict[str, str]:
+    """code -> label for the ``needed`` codes only (dictionaries have thousands of rows, a frame a few codes)."""
     dic = dictionary(var)
     if dic is None or len(dic) == 0 or var not in dic.columns or f"{var}.label" not in dic.columns:
         return {}
-    codes = dic[var].astype("string")
-    labels = dic[f"{var}.label"].astype("string")
-    keep = codes.notna() & labels.notna()
-    return dict(zip(codes[keep].tolist(), labels[keep].tolist()))
+    want = set(needed)
+    return {str(c): str(lab) for c, lab in zip(dic[var].tolist(), dic[f"{var}.label"].tolist())
+            if c in want and isinstance(lab, str)}
 
 
-def _decode(values: pd.Series, mapping: dict[str, str], note: bool) -> pd.Series:
-    """Decode the distinct values once (columns are highly repetitive), then map back."""
-    text = values.astype("string")
-    uniq = text.dropna().unique()
+def _decode(values: pd.Series, dictionary: Callable[[str], pd.DataFrame], var: str, note: bool) -> pd.Series:
+    """Decode the distinct values once (columns are highly repetitive), then spread back by position."""
+    codes, uniq = pd.factorize(values.astype("string"))
+    uniq = [str(v) for v in uniq]
     if note:
-        decoded = {v: NOTE_JOIN.join(mapping.get(p, p) for p in v.split("_") if p) for v in uniq}
+        parts = [[p for p in v.split("_") if p] for v in uniq]
+        mapping = _mapping(dictionary, var, sorted({p for ps in parts for p in ps}))
+        decoded = [NOTE_JOIN.join(mapping.get(p, p) for p in ps) for ps in parts]
     else:
-        decoded = {v: mapping.get(v, v) for v in uniq}
-    return text.map(decoded).astype("string")
+        mapping = _mapping(dictionary, var, uniq)
+        decoded = [mapping.get(v, v) for v in uniq]
+    table = np.array(decoded + [None], dtype=object)  # factorize marks missing values -1: the last slot
+    return pd.Series(pd.array(table[codes], dtype="string"), index=values.index)
 
 
 def add_labels(
@@ -65,7 +70,7 @@ def add_labels(
     for col in LABELLED:
         if col not in out.columns:
             continue
-        decoded = _decode(out[col], _mapping(dictionary, col), note=col in NOTE_COLUMNS)
+        decoded = _decode(out[col], dictionary, col, note=col in NOTE_COLUMNS)
         name = f"{col}.label"
         if name in out.columns:
             existing = out[name].astype("string")

@@ -393,12 +393,18 @@ def _arrange(ds: _Dataset) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+ROW_GROUP = 4096
+
+
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Rows grouped by ref_area (stable: the file's order within an area) in row groups of 4,096, so a
+    ``ref_area`` filter reads only the groups whose min/max statistics can hold the code."""
+    df = df.sort_values("ref_area", kind="stable", na_position="last")
     fields = [pa.field(c, pa.float64() if c == "obs_value" else pa.string()) for c in df.columns]
     table = pa.Table.from_pandas(df, schema=pa.schema(fields), preserve_index=False)
     table = table.replace_schema_metadata(None)
     pq.write_table(table, path, compression="zstd", compression_level=9, use_dictionary=True,
-                   write_statistics=True, data_page_size=1 << 20)
+                   write_statistics=True, row_group_size=ROW_GROUP)
 
 
 # ------------------------------------------------------------------------------------------------- areas
@@ -513,6 +519,8 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
         ds.frame = _arrange(ds)
         datasets[ds.id] = ds
 
+    dics["indicator"] = _with_held_indicators(dics["indicator"], datasets, codelists)
+    ind_labels = dict(zip(dics["indicator"]["indicator"], dics["indicator"]["indicator.label"]))
     fingerprint, sums = _fingerprint(files + [p for p in root.rglob("*_en.csv")], root)
     built_at = now_utc()
     (out / "data").mkdir(parents=True, exist_ok=True)
@@ -527,6 +535,7 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
         per = period_column(df["time"])
         _write_parquet(df, out / "data" / f"{ds_id}.parquet")
         entries[ds_id] = {
+            "label": ind_labels.get(ds_id[:-2]),
             "file": f"data/{ds_id}.parquet", "source_file": ds.source_file, "source_sha256": sums[ds.source_file],
             "layout": ds.layout, "vintage": vintage, "vintage_from": how, "rows": int(len(df)),
             "time_start": str(df["time"][per.idxmin()]), "time_end": str(df["time"][per.idxmax()]),
@@ -535,7 +544,6 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
             "label_columns": [c for c in df.columns if c.endswith(".label")],
             "unmapped": ds.unmapped,
         }
-    dics["indicator"] = _with_held_indicators(dics["indicator"], datasets, codelists)
     dic_table = _dictionary_table(dics, codelists)
     _write_table(dic_table, out / "dictionaries.parquet")
     areas = _areas_table(dic_table, _area_groups(root))
@@ -621,6 +629,33 @@ def _toc_table(dics: dict, datasets: dict[str, _Dataset], entries: dict) -> pd.D
 
 
 # ---------------------------------------------------------------------------------------------- reading
+_STRING = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+_PERIODS: pd.Series | None = None  # time text -> first day of the period, grown as periods are met
+
+
+def _periods(time: pd.Series) -> pd.Series:
+    """:func:`period_column` computed once per distinct period (the same result, a fraction of the time)."""
+    global _PERIODS
+    uniq = pd.Index(time.dropna().unique())
+    if _PERIODS is None:
+        _PERIODS = period_column(pd.Series(uniq, dtype="string")).set_axis(uniq)
+    missing = uniq.difference(_PERIODS.index)
+    if len(missing):
+        _PERIODS = pd.concat([_PERIODS, period_column(pd.Series(missing, dtype="string")).set_axis(missing)])
+    return time.map(_PERIODS).astype(_PERIODS.dtype).rename("period")
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The Arrow table of a snapshot file as :func:`tidy` would shape it.
+
+    The build already wrote tidy's types (codes as trimmed strings with empty -> NA, ``obs_value`` float)
+    in ILOSTAT's column order, so only the ``period`` column is added (tests check the equality).
+    """
+    df = table.to_pandas(types_mapper=_STRING.get)
+    df["period"] = _periods(df["time"])
+    return df
+
+
 class Snapshot:
     """The offline snapshot at ``path`` (default: the one shipped in the package).
 
@@ -647,6 +682,7 @@ class Snapshot:
         self._dic: pd.DataFrame | None = None
         self._dic_cache: dict[tuple[str, str], pd.DataFrame] = {}
         self._areas: pd.DataFrame | None = None
+        self._ind_labels: dict | None = None
 
     def __repr__(self) -> str:
         return f"Snapshot({self.manifest['snapshot_id']!r}, {len(self.datasets())} datasets, path={str(self.path)!r})"
@@ -716,6 +752,12 @@ class Snapshot:
             self._dic_cache[key] = out.reset_index(drop=True)
         return self._dic_cache[key].copy()
 
+    def _dictionary_shared(self, var: str, lang: str) -> pd.DataFrame:
+        """:meth:`dictionary` without the defensive copy, for internal read-only use."""
+        if (var, lang) not in self._dic_cache:
+            self.dictionary(var, lang)
+        return self._dic_cache[(var, lang)]
+
     def areas(self) -> pd.DataFrame:
         """ref_area, ref_area.label, is_aggregate, ilo_region(.label), income_group(.label) (World Bank).
 
@@ -742,23 +784,26 @@ class Snapshot:
         table = self._read(entry["file"], columns=read_cols, filters=pushed or None)
         if pushed and table.num_rows == 0:  # let filter_frame name the filter and the codes that exist
             table = self._read(entry["file"], columns=read_cols)
-        df = filter_frame(tidy(table.to_pandas()), query, where=_WHERE)
+        df = filter_frame(_frame(table), query, where=_WHERE)
         df = df.reset_index(drop=True)
         record = provenance("snapshot", query.id, snapshot_id=self.snapshot_id, vintage=entry["vintage"],
-                            label=self._indicator_label(query.id[:-2]))
+                            label=entry.get("label") or self._indicator_label(query.id[:-2]))
         if query.labels:
             df, record["labels"] = self._label(df, query.lang)
         return attach(df, record)
 
     def _indicator_label(self, indicator: str) -> str | None:
-        d = self.dictionary("indicator")
-        hit = d.loc[d["indicator"] == indicator, "indicator.label"]
-        return str(hit.iloc[0]) if len(hit) else None
+        if self._ind_labels is None:
+            d = self._dictionary_shared("indicator", "en")
+            self._ind_labels = dict(zip(d["indicator"], d["indicator.label"]))
+        label = self._ind_labels.get(indicator)
+        return None if label is None or pd.isna(label) else str(label)
 
     def _label(self, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
         """Add labels; the file's own labels (its release) win in English, SDMX names in fr/es."""
         if lang == "en":
-            return add_labels(df, lambda var: self.dictionary(var, "en")), {"lang": "en", "fallback_to_en": {}}
+            return (add_labels(df, lambda var: self._dictionary_shared(var, "en")),
+                    {"lang": "en", "fallback_to_en": {}})
         translated = {col: self._translations(df, col, lang) for col in LABELLED if col in df.columns}
         out = add_labels(df, lambda var: translated[var][0] if var in translated else pd.DataFrame(),
                          prefer_existing=False)
@@ -784,12 +829,12 @@ class Snapshot:
         something else than the English label it was made from (the file's "Currency: 2021 PPP $" against
         the codelist's "2017 PPP $"): the file's label is kept.
         """
-        dic = self.dictionary(col, lang)
+        dic = self._dictionary_shared(col, lang)
         name = f"{col}.label"
         own = name in df.columns
         differ: set = set()
         if own and col not in NOTE_COLUMNS:
-            english = self.dictionary(col, "en").drop_duplicates(col).set_index(col)[name]
+            english = self._dictionary_shared(col, "en").drop_duplicates(col).set_index(col)[name]
 
             def core(text: object) -> str:
                 return normalise(str(text).split(": ", 1)[-1])
