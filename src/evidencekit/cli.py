@@ -10,6 +10,7 @@ carriage return) gets a leading apostrophe, numbers excepted (OWASP "CSV injecti
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -175,7 +176,9 @@ def cmd_snapshot_build(args, out) -> int:
     print(f"Snapshot {manifest.get('snapshot_id')}: {len(datasets)} datasets written to "
           f"{args.out or DEFAULT_PATH}.", file=out)
     for skipped in manifest.get("skipped", []) or []:
-        print(f"  skipped: {skipped}", file=out)
+        if isinstance(skipped, dict):
+            skipped = f"{skipped.get('file')}: {skipped.get('reason')}"
+        print(f"  skipped {skipped}", file=out)
     return 0
 
 
@@ -293,6 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     finally:
         warnings.showwarning = previous
 

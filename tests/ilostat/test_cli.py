@@ -119,3 +119,14 @@ def test_csv_export_neutralises_formulas(tmp_path):
     _export(pd.DataFrame({"ref_area": ["=cmd|' /C calc'!A0"], "obs_value": [-1.5]}), target)
     text = target.read_text()
     assert "'=cmd" in text and ",-1.5" in text
+
+
+def test_snapshot_build_and_info(tmp_path, capsys, shared_data):
+    out_dir = tmp_path / "snap"
+    assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--out", str(out_dir), "--quiet"]) == 0
+    built = capsys.readouterr().out
+    assert f"written to {out_dir}" in built and "datasets" in built
+    assert main(["snapshot", "info", "--path", str(out_dir)]) == 0
+    assert "SDG_0852_SEX_AGE_RT_A" in capsys.readouterr().out
+    assert main(["snapshot", "build", "--from", str(tmp_path / "absent")]) == 2
+    assert "does not exist" in capsys.readouterr().err
