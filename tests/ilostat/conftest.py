@@ -53,7 +53,7 @@ def cassette(request):
 
     Unmatched requests fail (record_mode "none"); every response is played at most once.
     """
-    live = request.config.getoption("--record-live")
+    live = request.config.getoption("--record-live", default=False)
 
     def use(name: str, **kw):
         mode = "all" if live and name not in SYNTHETIC else "none"

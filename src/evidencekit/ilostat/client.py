@@ -42,10 +42,11 @@ from evidencekit.errors import EvidenceKitError
 from evidencekit.ilostat import cache as cache_mod
 from evidencekit.ilostat.cache import DataCache
 from evidencekit.ilostat.errors import (
-    IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, SnapshotError, UnknownIndicatorError,
+    IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, SnapshotError,
+    UnknownIndicatorError,
 )
 from evidencekit.ilostat.http import Transport, build_url
-from evidencekit.ilostat.query import FILTERS, Query, filter_frame, period_start
+from evidencekit.ilostat.query import FILTERS, LANGS, Query, filter_frame, period_start
 from evidencekit.ilostat.settings import Settings
 from evidencekit.ilostat.tidy import attach, now_utc, provenance, tidy
 
@@ -270,30 +271,13 @@ class Client:
 
         ``df.attrs["provenance"]`` says which (``origin``, ``url``, ``retrieved_at``, ``stale``).
         """
-        lang = Query.build("X_A", lang=lang).lang
+        lang = _lang(lang)
         memo_key = ("toc", lang, self._is_offline(offline))
         hit = self._memo_get(memo_key)
         if hit is not None:
             return hit
-        got = self._meta(TOC_PATH, {"lang": lang, "format": ".json"}, offline)
-        if got is not None:
-            body, info = got
-            try:
-                records = json.loads(body.decode("utf-8-sig"))
-            except ValueError as err:
-                raise IlostatError(f"Reading the ILOSTAT catalogue from {info['url']}", f"it is not JSON ({err})",
-                                   "try again later") from None
-            df = normalise_toc(records, self._snapshot_ids())
-            stale = info["stale"] or (info["from_cache"] and self._remembered_failure() is not None)
-            df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
-                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": bool(stale)}
-        else:
-            snap = self.snapshot()
-            if snap is None:
-                raise self._nothing_offline("The ILOSTAT catalogue", offline)
-            df = snap.toc().copy()
-            df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
-                                      "snapshot_id": _snapshot_id(snap)}
+        df = self._listing(TOC_PATH, lang, offline, "The ILOSTAT catalogue",
+                           lambda records: normalise_toc(records, self._snapshot_ids()), lambda snap: snap.toc())
         if df.attrs["provenance"]["origin"] != "snapshot" and not df.attrs["provenance"]["stale"]:
             self._memo[memo_key] = (time.monotonic(), df)
         return df
@@ -313,25 +297,36 @@ class Client:
 
     def areas(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
         """Reference areas: code, name, ILO region and sub-region, income group; live -> cached -> snapshot."""
-        lang = Query.build("X_A", lang=lang).lang
-        got = self._meta(AREAS_PATH, {"lang": lang, "format": ".json"}, offline)
+        lang = _lang(lang)
+        return self._listing(AREAS_PATH, lang, offline, "The list of ILOSTAT areas", normalise_areas,
+                             lambda snap: snap.areas())
+
+    def _listing(self, path: str, lang: str, offline: bool | None, what: str, normalise, from_snapshot) -> pd.DataFrame:
+        """A JSON ToC (indicators or areas): live or cached through requests-cache, else the snapshot's table."""
+        got = self._meta(path, {"lang": lang, "format": ".json"}, offline)
         if got is not None:
             body, info = got
-            df = normalise_areas(json.loads(body.decode("utf-8-sig")))
+            try:
+                records = json.loads(body.decode("utf-8-sig"))
+            except ValueError as err:
+                raise IlostatError(f"Reading {what} from {info['url']}", f"it is not JSON ({err})",
+                                   "try again later") from None
+            df = normalise(records)
+            stale = info["stale"] or (info["from_cache"] and self._remembered_failure() is not None)
             df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
-                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": info["stale"]}
+                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": bool(stale)}
             return df
         snap = self.snapshot()
         if snap is None:
-            raise self._nothing_offline("The list of ILOSTAT areas", offline)
-        df = snap.areas().copy()
+            raise self._nothing_offline(what, offline)
+        df = from_snapshot(snap).copy()
         df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
                                   "snapshot_id": _snapshot_id(snap)}
         return df
 
     def dictionary(self, var: str, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
         """ILOSTAT code list ``var`` (``sex``, ``classif1``, ``ref_area``, …): columns ``<var>``, ``<var>.label``."""
-        lang = Query.build("X_A", lang=lang).lang
+        lang = _lang(lang)
         memo_key = ("dic", var, lang, self._is_offline(offline))
         hit = self._memo_get(memo_key)
         if hit is not None:
@@ -563,6 +558,14 @@ class Client:
 # -- helpers ---------------------------------------------------------------------------------------
 def _snapshot_id(snap) -> str | None:
     return getattr(snap, "snapshot_id", None)
+
+
+def _lang(lang: str) -> str:
+    """``en``/``fr``/``es`` or :class:`QueryError` (the same rule as :meth:`Query.build`)."""
+    text = str(lang or "").strip().lower()
+    if text not in LANGS:
+        raise QueryError(f"The language {lang!r}", "is not offered by ILOSTAT", "use 'en', 'fr' or 'es'")
+    return text
 
 
 def _year(value: object) -> int | None:

@@ -288,7 +288,7 @@ class Transport:
             raise NetworkError(f"Reading {url} from the cache", "it was never downloaded", "go online once")
         if from_cache and getattr(response, "is_expired", False) and not cached_only:
             stale = True  # requests-cache served the expired copy because the live request failed
-            self.mark_down(f"{self.settings.base_url} did not answer (a saved copy of the catalogue was used)")
+            self.mark_down(f"{self.settings.base_url} did not answer (no network, a server error or a bot check)")
         elif from_cache and not cached_only and _age(response) > self.settings.toc_max_age:
             # saved under a longer max age than this client's: ask again, keep the copy if that fails
             try:
