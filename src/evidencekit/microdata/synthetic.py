@@ -396,6 +396,19 @@ def _pps_inclusion(sizes: np.ndarray, n: int) -> np.ndarray:
         certain |= new
 
 
+def _systematic_pps(sizes: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Randomised systematic PPS: ``n`` distinct positions in ``sizes`` and their inclusion probabilities.
+
+    Units are put in random order and a systematic sample with step 1 is taken on the cumulated π_i, so
+    unit i is drawn with probability exactly π_i (Madow 1949; Tillé 2006, §7.2)."""
+    pi = _pps_inclusion(sizes, n)
+    order = rng.permutation(len(sizes))
+    cum = np.cumsum(pi[order])
+    points = rng.random() + np.arange(n)
+    idx = order[np.minimum(np.searchsorted(cum, points, side="right"), len(sizes) - 1)]
+    return idx, pi[idx]
+
+
 def draw_sample(population: Population, seed: int, *, psu_per_stratum: int = SAMPLE_PSU_PER_STRATUM,
                 households_per_psu: int = SAMPLE_HOUSEHOLDS_PER_PSU, nonresponse: bool = True) -> Survey:
     """A stratified two-stage sample of ``population`` as a :class:`Survey` (weight ``ilo_wgt``).
@@ -422,14 +435,9 @@ def draw_sample(population: Population, seed: int, *, psu_per_stratum: int = SAM
     rng = np.random.default_rng(seed)
     picked, pi_ea = [], []
     for _h, grp in eas.groupby("strata", sort=True):
-        sizes = grp["n_households"].to_numpy(float)
-        pi = _pps_inclusion(sizes, psu_per_stratum)
-        order = rng.permutation(len(grp))
-        cum = np.cumsum(pi[order])
-        points = rng.random() + np.arange(int(round(pi.sum())))
-        idx = order[np.searchsorted(cum, points, side="right")]
+        idx, pi = _systematic_pps(grp["n_households"].to_numpy(float), psu_per_stratum, rng)
         picked.append(grp["psu"].to_numpy()[idx])
-        pi_ea.append(pi[idx])
+        pi_ea.append(pi)
     picked_psu = np.concatenate(picked)
     pi_ea_s = pd.Series(np.concatenate(pi_ea), index=picked_psu)
 
