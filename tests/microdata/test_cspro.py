@@ -329,3 +329,24 @@ def test_round_trip_random_layouts(tmp_path, widths, data):
             assert all((a is None and e is None) or abs(a - e) < 1e-9 for a, e in zip(actual, expect)), c
         else:
             assert actual == expect, c
+
+
+def test_cspro8_json_dictionary_is_refused_clearly(tmp_path):
+    p = tmp_path / "x.dcf"
+    p.write_text('{"software": "CSPro", "version": 8.0, "levels": []}')
+    with pytest.raises(FileFormatError, match="CSPro 8 JSON dictionary.*CSPro 7 text format"):
+        read(p)
+
+
+def test_record_type_values_with_padding(tmp_path):
+    dcf = HOUSEHOLD_DCF.replace("RecordTypeLen=1", "RecordTypeLen=2").replace("RecordTypeValue='1'", "RecordTypeValue='H '")
+    dcf = dcf.replace("RecordTypeValue='2'", "RecordTypeValue='P '")
+    dcf = dcf.replace("Start=2\nLen=2", "Start=3\nLen=2").replace("Name=ROOMS\nStart=4", "Name=ROOMS\nStart=5")
+    dcf = dcf.replace("RecordLen=8", "RecordLen=9").replace("RecordLen=20", "RecordLen=21")
+    dcf = dcf.replace("Start=4\nLen=1", "Start=5\nLen=1").replace("Start=5\nLen=2", "Start=6\nLen=2")
+    dcf = dcf.replace("Start=7\nLen=8", "Start=8\nLen=8").replace("Start=15\nLen=3", "Start=16\nLen=3").replace("Start=18\nLen=1", "Start=19\nLen=1")
+    lines = ["H 0103", "P " + line()[1:], "H 0204"]
+    dcf, _ = write(tmp_path, dcf=dcf, lines=lines)
+    frames = read_records(dcf)
+    assert frames["HOUSEHOLD"].to_dict("list") == {"REG": [1, 2], "ROOMS": [3, 4]}
+    assert frames["PERSON"]["AGE"].tolist() == [35] and frames["PERSON"]["OCC"].tolist() == ["A1"]

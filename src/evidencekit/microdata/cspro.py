@@ -242,6 +242,9 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     sections = _sections(text)
+    if text.lstrip().startswith("{"):
+        raise FileFormatError(f"Reading {str(path)!r}", "it is a CSPro 8 JSON dictionary; evidencekit reads the CSPro 7 text format ([Dictionary] sections)",
+                              "save the dictionary in the CSPro 7 text format, or export the data from CSPro to SPSS/Stata/CSV and read that")
     if not sections or sections[0][0] != "Dictionary":
         raise FileFormatError(f"Reading {str(path)!r}", "it does not start with a [Dictionary] section, so it is not a CSPro 7 text dictionary",
                               "open the dictionary in CSPro 7 or later and save it (it writes the text .dcf format)")
@@ -260,7 +263,7 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
             target = d.id_items
         elif name == "Record":
             rec = Record(name=keys.get("Name", f"RECORD{len(d.records) + 1}"), label=keys.get("Label", ""),
-                         type_value=keys.get("RecordTypeValue", "").strip().strip("'"),
+                         type_value=keys.get("RecordTypeValue", "").strip().strip("'").rstrip(),
                          length=int(keys["RecordLen"]) if keys.get("RecordLen") else None)
             d.records.append(rec)
             target = rec.items
@@ -431,8 +434,7 @@ def read_records(dcf: str | PathLike, data: str | PathLike | None = None, *, not
 
     Every non-blank line becomes one row of the frame of its record type.
     """
-    dictionary, frames, _ = _read(Path(dcf), data, notes if notes is not None else [])
-    return frames
+    return _read(Path(dcf), data, notes if notes is not None else [])[1]
 
 
 def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dictionary, dict[str, pd.DataFrame], dict[str, int]]:
