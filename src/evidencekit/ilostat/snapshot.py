@@ -29,6 +29,7 @@ True
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -102,7 +103,7 @@ def _provenance_dates(root: Path) -> dict[str, str | None]:
         m = re.search(r"commit `[0-9a-f]{7,40}`\s*\((\d{4}-\d{2}-\d{2})", body)
         if m:
             date = m.group(1)
-        elif re.search(r"Same repository(?: and commit|,? and commit| and commit as)", body):
+        elif "Same repository and commit" in body:
             date = last
         else:
             date = None
@@ -417,7 +418,7 @@ def _area_groups(root: Path) -> pd.DataFrame:
     rows = []
     for path in sorted(root.rglob("*.xml")) + sorted(root.rglob("*.xml.gz")):
         try:
-            opener = __import__("gzip").open if path.suffix == ".gz" else open
+            opener = gzip.open if path.suffix == ".gz" else open
             with opener(path, "rb") as fh:
                 tree = ET.parse(fh)
         except (ET.ParseError, OSError):
