@@ -219,3 +219,14 @@ def test_options_for_other_formats_are_refused(tmp_path, option, value):
     FRAME.to_parquet(p)
     with pytest.raises(FileFormatError, match=f"{option}= applies only to"):
         read(p, **{option: value})
+
+
+def test_empty_sheet_and_empty_parquet(tmp_path):
+    x = tmp_path / "empty.xlsx"
+    pd.DataFrame({"a": []}).to_excel(x, index=False)
+    with pytest.raises(FileFormatError, match="empty.xlsx.*no records"):
+        read(x)
+    q = tmp_path / "empty.parquet"
+    FRAME.iloc[:0].to_parquet(q)
+    with pytest.raises(FileFormatError, match="empty.parquet.*no records"):
+        read(q)

@@ -466,6 +466,9 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
         made.append(target)
     notes.append(f"Mapping {m.name!r} applied: {len(made)} variables ({', '.join(made)}).")
     design = {r: getattr(survey, r) or m.design.get(r) for r in ("weight", "strata", "psu", "fpc")}
+    taken = [f"{r}={m.design[r]!r}" for r in design if not getattr(survey, r) and m.design.get(r)]
+    if taken:
+        notes.append(f"Design from the mapping {m.name!r}: {', '.join(taken)}.")
     nest = survey.nest if survey.has_design else bool(m.design.get("nest", survey.nest))
     return Survey(frame, nest=nest, value_labels=value_labels, variable_labels=variable_labels,
                   source=survey.source, mapping=m.name, notes=notes, **design)
