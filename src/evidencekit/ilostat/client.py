@@ -275,11 +275,11 @@ class Client:
         memo_key = ("toc", lang, self._is_offline(offline))
         hit = self._memo_get(memo_key)
         if hit is not None:
-            return hit
+            return hit.copy()
         df = self._listing(TOC_PATH, lang, offline, "The ILOSTAT catalogue",
                            lambda records: normalise_toc(records, self._snapshot_ids()), lambda snap: snap.toc())
         if df.attrs["provenance"]["origin"] != "snapshot" and not df.attrs["provenance"]["stale"]:
-            self._memo[memo_key] = (time.monotonic(), df)
+            self._memo[memo_key] = (time.monotonic(), df.copy())
         return df
 
     def search(self, text: str, limit: int = 20, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:

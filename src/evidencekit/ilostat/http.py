@@ -30,7 +30,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import requests
-import requests_cache
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -53,6 +52,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 HTTP_CACHE_FILE = "http-metadata.sqlite"
 DOWN_FILE = "network-down.json"
 # requests-cache logs a traceback at WARNING when it serves a stale copy; we say it ourselves, once.
+# (imported lazily: an offline run never needs it, and it costs a third of a second to import)
 logging.getLogger("requests_cache").addHandler(logging.NullHandler())
 logging.getLogger("requests_cache").propagate = False
 
@@ -163,7 +163,7 @@ class Transport:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._data: requests.Session | None = None
-        self._meta: requests_cache.CachedSession | None = None
+        self._meta = None  # requests_cache.CachedSession, opened on first use
 
     # -- sessions ---------------------------------------------------------------------------------
     @property
@@ -175,14 +175,16 @@ class Transport:
             self._data = _mount(requests.Session(), self.settings)
         return self._data
 
-    def meta_session(self) -> requests_cache.CachedSession:
+    def meta_session(self):
         """requests-cache session for ToC and dictionaries (SQLite; a corrupt file is discarded with a warning)."""
         if self._meta is None:
             Path(self.settings.cache_dir).mkdir(parents=True, exist_ok=True)
             self._meta = self._open_meta()
         return self._meta
 
-    def _open_meta(self) -> requests_cache.CachedSession:
+    def _open_meta(self):
+        import requests_cache
+
         def open_session() -> requests_cache.CachedSession:
             session = requests_cache.CachedSession(
                 str(self.http_cache_path), backend="sqlite",
@@ -286,10 +288,12 @@ class Transport:
         from_cache = bool(getattr(response, "from_cache", False))
         if cached_only and response.status_code == 504 and not from_cache:
             raise NetworkError(f"Reading {url} from the cache", "it was never downloaded", "go online once")
-        if from_cache and getattr(response, "is_expired", False) and not cached_only:
+        if cached_only:
+            stale = bool(getattr(response, "is_expired", False))
+        elif from_cache and getattr(response, "is_expired", False):
             stale = True  # requests-cache served the expired copy because the live request failed
             self.mark_down(f"{self.settings.base_url} did not answer (no network, a server error or a bot check)")
-        elif from_cache and not cached_only and _age(response) > self.settings.toc_max_age:
+        elif from_cache and _age(response) > self.settings.toc_max_age:
             # saved under a longer max age than this client's: ask again, keep the copy if that fails
             try:
                 fresh = self._cached_get(url, force_refresh=True)
