@@ -230,3 +230,20 @@ def test_empty_sheet_and_empty_parquet(tmp_path):
     FRAME.iloc[:0].to_parquet(q)
     with pytest.raises(FileFormatError, match="empty.parquet.*no records"):
         read(q)
+
+
+def test_utf16_tab_separated_export(tmp_path):
+    p = tmp_path / "export.txt"
+    p.write_bytes(CSV.replace(",", "\t").encode("utf-16"))
+    s = read(p, weight="wgt")
+    assert s.data["région"].tolist() == FRAME["région"].tolist()
+    assert any("UTF-16" in n for n in s.notes) and any("'\\t'" in n for n in s.notes)
+
+
+def test_spss_user_missing_values_are_said(tmp_path):
+    p = tmp_path / "lfs.sav"
+    frame = pd.DataFrame({"w": [1.0, 2.0, 3.0], "hours": [40.0, 99.0, 20.0]})
+    pyreadstat.write_sav(frame, str(p), missing_ranges={"hours": [99]})
+    s = read(p, weight="w")
+    assert s.data["hours"].isna().tolist() == [False, True, False]
+    assert any("User-defined missing values" in n and "hours" in n for n in s.notes)

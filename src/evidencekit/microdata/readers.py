@@ -169,7 +169,8 @@ def _check_path(path: str | PathLike) -> Path:
 def detect_encoding(raw: bytes) -> tuple[str, str]:
     """The encoding of a text file's bytes and a sentence saying why.
 
-    UTF-8 with a BOM -> ``utf-8-sig``; valid UTF-8 -> ``utf-8``; otherwise ``cp1252`` (Windows
+    UTF-8 with a BOM -> ``utf-8-sig``; UTF-16 with a BOM -> ``utf-16``; valid UTF-8 -> ``utf-8``;
+    otherwise ``cp1252`` (Windows
     Western European, what Excel and most national offices' Windows tools write), or ``latin-1``
     when the bytes are not valid cp1252.
 
@@ -180,6 +181,8 @@ def detect_encoding(raw: bytes) -> tuple[str, str]:
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", "Encoding: UTF-8 with a byte-order mark (BOM)."
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "Encoding: UTF-16 with a byte-order mark (what Excel's 'Unicode text' export writes)."
     try:
         raw.decode("utf-8")
         return "utf-8", "Encoding: UTF-8."
@@ -296,8 +299,11 @@ def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]
     import pyreadstat
 
     reader = pyreadstat.read_dta if kind == "Stata" else pyreadstat.read_sav
+    options: dict = {"encoding": encoding} if encoding else {}
+    if kind == "SPSS":
+        options["user_missing"] = True  # read the codes, then set them missing here, counting them
     try:
-        frame, meta = reader(str(path), encoding=encoding) if encoding else reader(str(path))
+        frame, meta = reader(str(path), **options)
     except pyreadstat.ReadstatError as err:
         raise FileFormatError(f"Reading {str(path)!r} as {kind}", f"the file is damaged or not a {kind} file ({err})",
                               f"save it again from {kind}, or pass encoding= if the text is garbled") from None
@@ -310,7 +316,27 @@ def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]
         notes.append(f"Encoding: {meta.file_encoding!r} (declared by the file).")
     if value_labels:
         notes.append(f"Value labels kept for {len(value_labels)} columns; the data hold the codes.")
+    counts = _spss_user_missing(frame, getattr(meta, "missing_ranges", {}) or {}) if kind == "SPSS" else {}
+    if counts:
+        shown = ", ".join(f"{c} ({n})" for c, n in list(counts.items())[:10]) + (" …" if len(counts) > 10 else "")
+        notes.append(f"User-defined missing values (e.g. 'don't know' codes) set to missing, as SPSS does: {shown} records.")
     return frame, value_labels, variable_labels
+
+
+def _spss_user_missing(frame: pd.DataFrame, ranges: dict[str, list[dict]]) -> dict[str, int]:
+    """Set SPSS user-missing codes (discrete values or lo..hi ranges) to missing; return counts per column."""
+    counts = {}
+    for col, spans in ranges.items():
+        if col not in frame.columns:
+            continue
+        hit = pd.Series(False, index=frame.index)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            hit |= ((frame[col] >= lo) & (frame[col] <= hi)).fillna(False) if lo != hi else (frame[col] == lo).fillna(False)
+        if hit.any():
+            frame.loc[hit.to_numpy(), col] = None
+            counts[col] = int(hit.sum())
+    return counts
 
 
 def _read_parquet(path: Path, notes: list[str]) -> pd.DataFrame:
