@@ -81,3 +81,41 @@ def test_clear_removes_only_our_files(tmp_path):
     assert clear(tmp_path) == 3
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
     assert clear(tmp_path / "absent") == 0
+
+
+WRITER = """
+import sys, pandas as pd
+from evidencekit.ilostat.cache import DataCache
+cache = DataCache(sys.argv[1])
+key = cache.key("u")
+big = pd.DataFrame({"ref_area": ["PHL"] * 200_000, "obs_value": range(200_000)})
+i = 0
+while True:
+    i += 1
+    cache.put(key, big.assign(obs_value=big["obs_value"] + i), {"dataset": "X_A", "version": i})
+    print(i, flush=True)
+"""
+
+
+def test_a_killed_writer_never_leaves_a_file_that_is_read(tmp_path):
+    """Kill -9 a process that rewrites one cache entry in a loop: what is left reads whole, or not at all."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    for _ in range(3):  # let it complete a few writes, so the kill lands in the middle of a later one
+        proc.stdout.readline()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    cache = DataCache(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = cache.get(cache.key("u"))
+    if got is not None:  # the last complete pair, consistent with its record
+        df, record = got
+        assert len(df) == 200_000 and df["obs_value"].iloc[0] == record["version"] >= 3
+    else:  # killed between the Parquet and its record: detected, discarded, never read as data
+        assert [str(w.message) for w in caught if "checksum does not match" in str(w.message)]
+    clear(tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # leftover temp files are cleared too
