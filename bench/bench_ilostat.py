@@ -31,87 +31,89 @@ DATASET = "SDG_0831_SEX_ECO_RT_A"
 AREA = "IDN"  # a SEA country present in the file (it has no PHL rows)
 
 
-def timed(fn: Callable[[], object], reps: int) -> tuple[float, object]:
-    """Median wall time in ms over ``reps`` runs after one warm-up run, and the last result."""
-    result = fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
-
-
-def cache_row(snap: Snapshot, reps: int) -> tuple[str, float | None, str]:
-    """Time ``Client.get(..., offline=True)`` from a disk cache holding the whole dataset."""
+def cache_case(snap: Snapshot) -> tuple[str, Callable[[], object] | None, str]:
+    """``Client.get(..., offline=True)`` from a disk cache holding the whole dataset, if the Client exists."""
+    name = "Client.get from disk cache (offline)"
     try:
         from evidencekit.ilostat import Client
         from evidencekit.ilostat.client import DATA_PATH, _query_record
         from evidencekit.ilostat.http import build_url
     except ImportError as err:
-        return "Client.get from disk cache", None, f"pending: evidencekit.ilostat.Client not available ({err})"
-    tmp = tempfile.mkdtemp(prefix="ek-bench-cache-")
-    client = Client(cache_dir=tmp, offline=True, snapshot=snap)
+        return name, None, f"pending: evidencekit.ilostat.Client not available ({err})"
+    client = Client(cache_dir=tempfile.mkdtemp(prefix="ek-bench-cache-"), offline=True, snapshot=snap)
     whole = Query.build(DATASET)
-    full = snap.get(whole)
     url = build_url(client.settings.base_url, DATA_PATH, whole.params())
-    client.cache.put(client.cache.key(url), full.drop(columns="period"), {
+    client.cache.put(client.cache.key(url), snap.get(whole).drop(columns="period"), {
         "dataset": DATASET, "url": url, "last_update": snap.manifest["datasets"][DATASET]["vintage"],
         "query": _query_record(whole), "label": None})
-    ms, df = timed(lambda: client.get(DATASET, ref_area=AREA, offline=True), reps)
-    origin = df.attrs["provenance"]["origin"]
+    fn = lambda: client.get(DATASET, ref_area=AREA, offline=True)  # noqa: E731
+    origin = fn().attrs["provenance"]["origin"]
     if origin != "cache":
-        return "Client.get from disk cache", None, f"answered from {origin}, not the cache: not timed"
-    return "Client.get from disk cache", ms, f"{len(df)} rows, origin={origin}"
+        return name, None, f"answered from {origin}, not the cache: not timed"
+    return name, fn, ""
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=15)
+    ap.add_argument("--reps", type=int, default=21)
     ap.add_argument("--raw", type=Path, default=REPO.parent / "shared/data/ilostat/bulk" / f"{DATASET}.csv")
     args = ap.parse_args(argv)
     if not args.raw.is_file():
         print(f"raw file not found: {args.raw} (give --raw)", file=sys.stderr)
         return 2
     warnings.simplefilter("ignore")
-    rows: list[tuple[str, float | None, str]] = []
 
     def plain() -> pd.DataFrame:
         df = pd.read_csv(args.raw)
         return df[df["ref_area"] == AREA]
 
-    base, raw_df = timed(plain, args.reps)
-    rows.append((f"pandas.read_csv raw {args.raw.stat().st_size / 1e6:.1f} MB + filter", base, f"{len(raw_df)} rows"))
-
     snap = Snapshot()
-    q = Query.build(DATASET, ref_area=AREA)
-    ms, df = timed(lambda: snap.get(q), args.reps)
-    rows.append((f"Snapshot.get {DATASET} ref_area={AREA}", ms, f"{len(df)} rows"))
-    ms, df = timed(lambda: Snapshot().get(q), args.reps)
-    rows.append(("  same, new Snapshot() each time (manifest read)", ms, f"{len(df)} rows"))
-    ms, df = timed(lambda: snap.get(Query.build(DATASET, ref_area=AREA, labels=True)), args.reps)
-    rows.append(("  same, labels=True", ms, f"{len(df)} rows, {sum(c.endswith('.label') for c in df.columns)} label cols"))
-    ms, df = timed(lambda: snap.get(Query.build(DATASET)), args.reps)
-    rows.append((f"Snapshot.get {DATASET} unfiltered", ms, f"{len(df)} rows"))
-    assert len(df) == len(pd.read_csv(args.raw)), "the snapshot must hold every row of the raw file"
-
-    rows.append(cache_row(snap, args.reps))
-
     toc = snap.toc()
-    ms, res = timed(lambda: search(toc, "youth unemployment"), max(args.reps, 30))
-    rows.append((f"search('youth unemployment') over {len(toc)} toc rows", ms, f"top: {res.iloc[0]['indicator']}"))
-    ms, _ = timed(lambda: Snapshot().toc(), args.reps)
-    rows.append(("  Snapshot().toc() first read", ms, ""))
+    q = Query.build(DATASET, ref_area=AREA)
+    ql = Query.build(DATASET, ref_area=AREA, labels=True)
+    cases: dict[str, Callable[[], object]] = {
+        f"pandas.read_csv raw {args.raw.stat().st_size / 1e6:.1f} MB + filter": plain,
+        f"Snapshot.get {DATASET} ref_area={AREA}": lambda: snap.get(q),
+        "  same, new Snapshot() each time (manifest read)": lambda: Snapshot().get(q),
+        "  same, labels=True": lambda: snap.get(ql),
+        f"Snapshot.get {DATASET} unfiltered": lambda: snap.get(Query.build(DATASET)),
+    }
+    cache_name, cache_fn, cache_note = cache_case(snap)
+    if cache_fn is not None:
+        cases[cache_name] = cache_fn
+    cases[f"search('youth unemployment') over {len(toc)} toc rows"] = lambda: search(toc, "youth unemployment")
+    cases["  Snapshot().toc() first read"] = lambda: Snapshot().toc()
 
-    width = max(len(r[0]) for r in rows)
+    # interleaved: every repetition runs every case once, so a load spike hits all of them alike
+    results = {name: fn() for name, fn in cases.items()}  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.reps):
+        for name, fn in cases.items():
+            t0 = time.perf_counter()
+            results[name] = fn()
+            times[name].append((time.perf_counter() - t0) * 1000)
+    assert len(results[f"Snapshot.get {DATASET} unfiltered"]) == len(pd.read_csv(args.raw)), "rows lost"
+
+    def note(name: str, res: object) -> str:
+        if isinstance(res, pd.DataFrame) and "score" in res.columns:
+            return f"top: {res.iloc[0]['indicator']}"
+        if isinstance(res, pd.DataFrame):
+            extra = sum(c.endswith(".label") for c in res.columns)
+            origin = (res.attrs.get("provenance") or {}).get("origin")
+            return f"{len(res)} rows" + (f", {extra} label cols" if extra else "") + (f", origin={origin}" if origin else "")
+        return ""
+
+    base_name = next(iter(cases))
+    base = statistics.median(times[base_name])
+    width = max(len(n) for n in list(cases) + [cache_name])
     print(f"{'path':<{width}}  {'median ms':>10}  {'vs read_csv':>11}  notes")
-    for name, t, note in rows:
-        if t is None:
-            print(f"{name:<{width}}  {'-':>10}  {'-':>11}  {note}")
-        else:
-            print(f"{name:<{width}}  {t:>10.2f}  {base / t:>10.1f}x  {note}")
-    print(f"\n{args.reps} repetitions (median), Python {sys.version.split()[0]}, pandas {pd.__version__}; "
-          f"snapshot {snap.snapshot_id}")
+    for name in cases:
+        t = statistics.median(times[name])
+        print(f"{name:<{width}}  {t:>10.2f}  {base / t:>10.1f}x  {note(name, results[name])}")
+    if cache_fn is None:
+        print(f"{cache_name:<{width}}  {'-':>10}  {'-':>11}  {cache_note}")
+    print(f"\nmedian of {args.reps} interleaved repetitions after a warm-up; Python {sys.version.split()[0]}, "
+          f"pandas {pd.__version__}; snapshot {snap.snapshot_id}")
     return 0
 
 

@@ -365,3 +365,12 @@ def test_manifest_json_is_plain_json():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SNAP.get(Query.build("SDG_0861_SEX_RT_A", ref_area="THA", labels=True))  # English: no warning
+
+
+def test_fast_period_column_equals_query_period_column():
+    from evidencekit.ilostat.query import period_column
+    from evidencekit.ilostat.snapshot import _periods
+
+    for values in (["2020", "2021Q3", "2019M11", "2020", "1999Q1"], [], ["2024M01"] * 3):
+        time = pd.Series(values, dtype="string")
+        pd.testing.assert_series_equal(_periods(time), period_column(time))

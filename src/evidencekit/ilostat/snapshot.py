@@ -637,13 +637,15 @@ _PERIODS: pd.Series | None = None  # time text -> first day of the period, grown
 def _periods(time: pd.Series) -> pd.Series:
     """:func:`period_column` computed once per distinct period (the same result, a fraction of the time)."""
     global _PERIODS
-    uniq = pd.Index(time.dropna().unique())
+    codes, uniq = pd.factorize(time)
+    uniq = pd.Index(uniq)
     if _PERIODS is None:
         _PERIODS = period_column(pd.Series(uniq, dtype="string")).set_axis(uniq)
     missing = uniq.difference(_PERIODS.index)
     if len(missing):
         _PERIODS = pd.concat([_PERIODS, period_column(pd.Series(missing, dtype="string")).set_axis(missing)])
-    return time.map(_PERIODS).astype(_PERIODS.dtype).rename("period")
+    values = _PERIODS.reindex(uniq).array.take(codes, allow_fill=True)  # -1 (missing time) -> NaT
+    return pd.Series(values, index=time.index, name="period")
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
