@@ -188,3 +188,18 @@ def test_no_code_is_evaluated(survey):
     rules = {"name": "x", "variables": {"a": {"value": 1, "where": {"age": "__import__('os').system('echo hi')"}}}}
     s = apply_mapping(survey, rules)  # an unknown condition is compared as a plain value: nothing matches
     assert s.data["a"].isna().all()
+
+
+def test_copy_with_universe_on_plain_numpy_columns():
+    frame = pd.DataFrame({"hours": [40, 20, 35], "emp": [1, 2, 1], "wage": [1.5, 2.5, 3.5], "ok": [True, False, True]})
+    rules = {"name": "x", "variables": {
+        "h": {"copy": "hours", "where": {"emp": 1}},
+        "w": {"copy": "wage", "where": {"emp": 1}},
+        "b": {"copy": "ok", "where": {"emp": 1}},
+        "d": {"copy": "hours", "where": {"emp": 1}, "default": 0},
+    }}
+    d = apply_mapping(frame, rules).data
+    assert d["h"].tolist()[::2] == [40, 35] and pd.isna(d["h"][1]) and str(d["h"].dtype) == "Int64"
+    assert d["w"].tolist()[::2] == [1.5, 3.5] and pd.isna(d["w"][1])
+    assert pd.isna(d["b"][1]) and bool(d["b"][0])
+    assert d["d"].tolist() == [40, 0, 35]

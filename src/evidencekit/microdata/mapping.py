@@ -422,9 +422,10 @@ def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, 
                          f"the {'recode' if 'recode' in rule else 'bands'} does not cover, set to NA: {shown}.")
     outside = ~universe
     if outside.any():
-        out = out.copy()
         if default is None:
-            out[outside] = pd.NA if not pd.api.types.is_float_dtype(out.dtype) or isinstance(out.dtype, pd.Float64Dtype) else np.nan
+            if isinstance(out.dtype, np.dtype) and out.dtype.kind in "iub":  # numpy ints/bools cannot hold NA
+                out = out.astype("Int64" if out.dtype.kind != "b" else "boolean")
+            out = out.mask(outside.to_numpy())
         else:
             values = out.astype(object).where(out.notna(), None)
             values[outside] = default
