@@ -445,12 +445,13 @@ class Client:
             return self._finish(df, q, "cache", record, row, stale=stale)
         snap = self.snapshot()
         if snap is not None and snap.has(q.id):
+            if reason is not None:
+                vintage = (snap.manifest.get("datasets", {}).get(q.id) or {}).get("vintage", "?")
+                warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
+                                            f"(release {vintage})"), stacklevel=3)
             df = snap.get(q)
             prov = dict(df.attrs.get("provenance") or {})
-            if reason is not None:
-                prov["stale"] = True
-                warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
-                                            f"(release {prov.get('vintage') or '?'})"), stacklevel=3)
+            prov["stale"] = reason is not None
             prov.setdefault("origin", "snapshot")
             prov["query"] = _query_record(q)
             return attach(df, prov)
