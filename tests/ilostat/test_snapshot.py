@@ -374,3 +374,22 @@ def test_fast_period_column_equals_query_period_column():
     for values in (["2020", "2021Q3", "2019M11", "2020", "1999Q1"], [], ["2024M01"] * 3):
         time = pd.Series(values, dtype="string")
         pd.testing.assert_series_equal(_periods(time), period_column(time))
+
+
+def test_build_never_writes_over_a_folder_that_is_not_a_snapshot(src, tmp_path):
+    folder = _folder_with_dictionaries(src, tmp_path)
+    (folder / "bulk" / "SDG_A821_NOC_RT_A.csv").write_text("ref_area,indicator,time,obs_value\nPHL,SDG_A821_NOC_RT,2020,1\n")
+    mine = tmp_path / "my documents"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    with pytest.raises(SnapshotError, match="not a snapshot"):
+        build(folder, mine, progress=False)
+    assert (mine / "thesis.docx").read_text() == "precious"
+    out = tmp_path / "snap"
+    build(folder, out, progress=False)
+    (folder / "bulk" / "SDG_A821_NOC_RT_A.csv").unlink()
+    (folder / "bulk" / "SDG_0861_SEX_RT_A.csv").write_text("ref_area,indicator,time,obs_value\nPHL,SDG_0861_SEX_RT,2020,1\n")
+    build(folder, out, progress=False)  # an existing snapshot is replaced as a whole
+    assert Snapshot(out).datasets() == ["SDG_0861_SEX_RT_A"]
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["SDG_0861_SEX_RT_A.parquet"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left behind

@@ -33,6 +33,8 @@ import gzip
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -48,7 +50,7 @@ from evidencekit.ilostat.catalogue import normalise, suggest
 from evidencekit.ilostat.errors import NotAvailableOfflineError, SnapshotError
 from evidencekit.ilostat.labels import LABELLED, NOTE_COLUMNS, NOTE_JOIN, add_labels
 from evidencekit.ilostat.query import LANGS, Query, filter_frame, period_column
-from evidencekit.ilostat.tidy import COLUMNS, LICENCE, PUBLISHER, attach, now_utc, provenance, tidy
+from evidencekit.ilostat.tidy import COLUMNS, LICENCE, PUBLISHER, attach, now_utc, provenance
 
 __all__ = ["Snapshot", "build", "DEFAULT_PATH", "FORMAT_VERSION"]
 
@@ -498,6 +500,7 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
     if not root.is_dir():
         raise SnapshotError(f"Building the snapshot from {root}", "the folder does not exist",
                             "give the folder that holds the ILOSTAT files (e.g. ../shared/data/ilostat)")
+    _check_out(out)
     files, skipped = _data_files(root)
     if not files:
         raise SnapshotError(f"Building the snapshot from {root}", "the folder holds no ILOSTAT data CSV files",
@@ -521,13 +524,50 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
         datasets[ds.id] = ds
 
     dics["indicator"] = _with_held_indicators(dics["indicator"], datasets, codelists)
-    ind_labels = dict(zip(dics["indicator"]["indicator"], dics["indicator"]["indicator.label"]))
     fingerprint, sums = _fingerprint(files + [p for p in root.rglob("*_en.csv")], root)
     built_at = now_utc()
+    final, out = out, _staging(out)
+    try:
+        manifest = _write_snapshot(out, datasets, dics, codelists, dates, sums, fingerprint, skipped, root, built_at)
+        _swap(out, final)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _check_out(out: Path) -> None:
+    """``out`` must be absent, an empty folder or a snapshot (which a build replaces): never a user's folder."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").is_file())):
+        raise SnapshotError(f"Writing the snapshot to {out}", "that path holds something that is not a snapshot",
+                            "give an empty or new folder (or an existing snapshot folder, which is replaced)")
+
+
+def _staging(out: Path) -> Path:
+    """A fresh folder beside ``out`` to build into."""
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+    tmp.chmod(0o755)
+    return tmp
+
+
+def _swap(new: Path, final: Path) -> None:
+    """Put the finished snapshot in place: a killed build never leaves a half-written snapshot."""
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
+        old.rmdir()
+        final.rename(old)
+        new.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(final)
+
+
+def _write_snapshot(out: Path, datasets: dict, dics: dict, codelists: pd.DataFrame, dates: dict, sums: dict,
+                    fingerprint: str, skipped: list, root: Path, built_at: str) -> dict:
     (out / "data").mkdir(parents=True, exist_ok=True)
-    for old in (out / "data").glob("*.parquet"):
-        if old.stem not in datasets:
-            old.unlink()
+    ind_labels = dict(zip(dics["indicator"]["indicator"], dics["indicator"]["indicator.label"]))
     entries = {}
     for ds_id in sorted(datasets):
         ds = datasets[ds_id]
