@@ -409,14 +409,16 @@ def _systematic_pps(sizes: np.ndarray, n: int, rng: np.random.Generator) -> tupl
     return idx, pi[idx]
 
 
-def draw_sample(population: Population, seed: int, *, psu_per_stratum: int = SAMPLE_PSU_PER_STRATUM,
+def draw_sample(population: Population, seed: int, *,
+                psu_per_stratum: int | dict[int, int] = SAMPLE_PSU_PER_STRATUM,
                 households_per_psu: int = SAMPLE_HOUSEHOLDS_PER_PSU, nonresponse: bool = True) -> Survey:
     """A stratified two-stage sample of ``population`` as a :class:`Survey` (weight ``ilo_wgt``).
 
-    Stage 1: ``psu_per_stratum`` EAs per stratum by systematic PPS on household counts (random order);
-    stage 2: ``households_per_psu`` households by SRS in each EA (all when the EA is smaller).
-    Weight = 1/(π_EA·π_hh|EA), adjusted for household non-response within strata and post-stratified
-    to person counts by stratum × sex (so Σ ilo_wgt = population size).
+    Stage 1: ``psu_per_stratum`` EAs per stratum (one number for all, or ``{stratum: number}``) by
+    systematic PPS on household counts (random order); stage 2: ``households_per_psu`` households by
+    SRS in each EA (all when the EA is smaller). Weight = 1/(π_EA·π_hh|EA), adjusted for household
+    non-response within strata and post-stratified to person counts by stratum × sex (so Σ ilo_wgt =
+    population size).
 
     >>> pop = generate_population(seed=3, size=40_000)
     >>> s = draw_sample(pop, seed=1, psu_per_stratum=4, households_per_psu=10)
@@ -424,18 +426,23 @@ def draw_sample(population: Population, seed: int, *, psu_per_stratum: int = SAM
     True
     """
     eas = population.eas
-    n_ea_min = int(eas.groupby("strata").size().min())
-    if not 2 <= psu_per_stratum <= n_ea_min:
-        raise InputError("Drawing a SYNTHETIC sample", f"psu_per_stratum={psu_per_stratum} is outside 2..{n_ea_min}",
-                         f"choose between 2 and {n_ea_min} (the smallest stratum has {n_ea_min} EAs) "
-                         "or generate a larger population")
+    n_eas = eas.groupby("strata").size()
+    alloc = (psu_per_stratum if isinstance(psu_per_stratum, dict)
+             else dict.fromkeys(n_eas.index, psu_per_stratum))
+    for h, n_h in n_eas.items():
+        k = alloc.get(h)
+        if k is None or not 2 <= k <= n_h:
+            raise InputError("Drawing a SYNTHETIC sample",
+                             f"psu_per_stratum={k} for stratum {h} is outside 2..{n_h} (its number of EAs)",
+                             "choose at least 2 EAs per stratum and no more than it has, "
+                             "or generate a larger population")
     if households_per_psu < 1:
         raise InputError("Drawing a SYNTHETIC sample", f"households_per_psu={households_per_psu} is below 1",
                          "choose at least 1 household per EA")
     rng = np.random.default_rng(seed)
     picked, pi_ea = [], []
     for _h, grp in eas.groupby("strata", sort=True):
-        idx, pi = _systematic_pps(grp["n_households"].to_numpy(float), psu_per_stratum, rng)
+        idx, pi = _systematic_pps(grp["n_households"].to_numpy(float), alloc[_h], rng)
         picked.append(grp["psu"].to_numpy()[idx])
         pi_ea.append(pi)
     picked_psu = np.concatenate(picked)
@@ -489,8 +496,9 @@ def generate(n_persons: int = 36_000, seed: int = SAMPLE_SEED, *, population_siz
              households_per_psu: int | None = None) -> Survey:
     """A SYNTHETIC survey of about ``n_persons`` persons: population (seed ``seed``) then one sample.
 
-    The population defaults to ``max(1_000_000, 4 · n_persons)`` persons; the number of EAs per stratum
-    is chosen to reach ``n_persons`` with ``households_per_psu`` (30, or 120 above 200 000 persons).
+    The population defaults to ``max(1_000_000, 4 · n_persons)`` persons; EAs are allocated to strata in
+    proportion to their number of EAs (at least 2, at most 40 % of a stratum's EAs), enough to reach
+    ``n_persons`` with ``households_per_psu`` households per EA (30, or 120 above 200 000 persons).
 
     >>> s = generate(n_persons=10_000, seed=5, population_size=200_000)
     >>> 9_000 < len(s.data) < 11_000
@@ -499,10 +507,13 @@ def generate(n_persons: int = 36_000, seed: int = SAMPLE_SEED, *, population_siz
     population_size = population_size or max(SAMPLE_POPULATION_SIZE, 4 * n_persons)
     hh_take = households_per_psu or (SAMPLE_HOUSEHOLDS_PER_PSU if n_persons <= 200_000 else 120)
     pop = generate_population(seed, population_size)
-    persons_per_ea = (pop.persons.groupby("psu").size() / pop.eas.set_index("psu")["n_households"]).mean()
-    per_stratum = max(2, int(round(n_persons / (12 * hh_take * persons_per_ea * 0.95))))
-    per_stratum = min(per_stratum, int(pop.eas.groupby("strata").size().min()))
-    return draw_sample(pop, seed + 1, psu_per_stratum=per_stratum, households_per_psu=hh_take)
+    n_eas = pop.eas.groupby("strata").size()
+    ea_hh = pop.eas["n_households"].to_numpy()
+    persons_per_hh = len(pop.persons) / ea_hh.sum()
+    per_ea = np.minimum(ea_hh, hh_take).mean() * persons_per_hh * 0.95  # 5 % household non-response
+    total = n_persons / per_ea
+    alloc = {h: int(min(max(2, round(total * k / n_eas.sum())), max(2, int(0.4 * k)))) for h, k in n_eas.items()}
+    return draw_sample(pop, seed + 1, psu_per_stratum=alloc, households_per_psu=hh_take)
 
 
 # ------------------------------------------------------------------------------------------------------
