@@ -22,6 +22,6 @@ from evidencekit.microdata import synthetic  # the SYNTHETIC training survey (ow
 
 __all__ = [
     "read", "Survey", "Mapping", "load_mapping", "save_mapping", "apply_mapping", "list_mappings",
-    "read_cspro", "read_dictionary", "read_records",
+    "read_cspro", "read_dictionary", "read_records", "synthetic",
     "FileFormatError", "MissingFileError", "ColumnError", "DataTypeError", "DictionaryMismatchError", "MappingError",
 ]
