@@ -131,3 +131,18 @@ def test_connect_timeout_is_short():
     s = Settings.resolve(env={})
     assert s.connect_timeout <= 5
     assert Settings.resolve(timeout=2, env={}).read_timeout == 2
+
+
+def test_a_web_page_is_not_kept_as_the_catalogue(cache_dir, cassette):
+    t = transport(cache_dir)
+    with cassette("challenge_toc"), pytest.raises(ChallengeError):
+        t.get_meta("/metadata/toc/indicator/", {"lang": "en", "format": ".json"})
+    with pytest.raises(NetworkError, match="never downloaded"):
+        t.get_meta("/metadata/toc/indicator/", {"lang": "en", "format": ".json"}, cached_only=True)
+
+
+def test_cached_only_miss_does_not_count_as_network_down(cache_dir, no_network):
+    t = transport(cache_dir)
+    with pytest.raises(NetworkError, match="never downloaded"):
+        t.get_meta("/metadata/dic/", {"var": "sex", "lang": "en", "format": ".csv"}, cached_only=True)
+    assert t.recently_down() is None

@@ -190,6 +190,7 @@ class Transport:
                 str(self.http_cache_path), backend="sqlite",
                 expire_after=self.settings.toc_max_age, stale_if_error=True,
                 allowable_codes=(200,), allowable_methods=("GET",),
+                filter_fn=_worth_keeping,
             )
             session.cache.responses.count()  # touches the file: fails here if it is not a database
             return session
@@ -286,7 +287,7 @@ class Transport:
         except requests.RequestException as err:
             raise self._network_error(url, err) from None
         from_cache = bool(getattr(response, "from_cache", False))
-        if cached_only and response.status_code == 504 and not from_cache:
+        if cached_only and response.status_code == 504:  # requests-cache's "not in the cache" answer
             raise NetworkError(f"Reading {url} from the cache", "it was never downloaded", "go online once")
         if cached_only:
             stale = bool(getattr(response, "is_expired", False))
@@ -340,6 +341,11 @@ class Transport:
                                "try again; meanwhile the cache or snapshot answers")
         self._check(response, url, body)
         return body, url
+
+
+def _worth_keeping(response) -> bool:
+    """requests-cache filter: never keep a web page (a captive portal or a proxy's answer) as a catalogue."""
+    return "text/html" not in response.headers.get("content-type", "").lower()
 
 
 def _age(response) -> float:
