@@ -350,3 +350,11 @@ def test_record_type_values_with_padding(tmp_path):
     frames = read_records(dcf)
     assert frames["HOUSEHOLD"].to_dict("list") == {"REG": [1, 2], "ROOMS": [3, 4]}
     assert frames["PERSON"]["AGE"].tolist() == [35] and frames["PERSON"]["OCC"].tolist() == ["A1"]
+
+
+def test_cp1252_data_file(tmp_path):
+    dcf, data = write(tmp_path, lines=[line(occ="Ñé "), line(age="45")], bom=False)
+    data.write_bytes(("\n".join([line(occ="Ñé "), line(age="45")]) + "\n").encode("cp1252"))
+    s = read(dcf)
+    assert s.data["OCC"].tolist() == ["Ñé", "A1"] and s.data["HRS_3"].tolist() == [7, 7]
+    assert any("not UTF-8; read as cp1252" in n for n in s.notes)
