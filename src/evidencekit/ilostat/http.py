@@ -75,7 +75,10 @@ class CappedRetry(Retry):
 
 
 def make_retry(settings: Settings) -> Retry:
-    """3 attempts on 5xx/429 with exponential backoff (0.5 s, 1 s, …), 1 retry on connection errors."""
+    """Up to 3 retries on 5xx/429 (first at once, then 0.5 s · 2^(n-1); Retry-After wins), 1 on connection errors.
+
+    urllib3 rule (``Retry.get_backoff_time``); 403 challenges and other 4xx are not retried.
+    """
     retry = CappedRetry(
         total=3, connect=1, read=1, status=3, other=0,
         backoff_factor=0.5,
