@@ -132,6 +132,8 @@ def test_read_with_mapping_file(tmp_path):
     assert "status" in s.data.columns and "ilo_lfs" in s.data.columns  # columns the mapping needs are kept
     s = read(p, mapping=RULES, weight="wt")
     assert s.weight == "wt" and s.strata == "stratum"
+    s = read(p, mapping=RULES, columns=["sex"], weight="ilo_wgt")  # a design column the mapping makes
+    assert s.weight == "ilo_wgt" and "wt" in s.data.columns
 
 
 def test_shipped_mappings():

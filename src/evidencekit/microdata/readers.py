@@ -93,8 +93,9 @@ def read(
     the_mapping = as_mapping(mapping) if mapping is not None else None
     wanted = None
     if columns is not None:
-        wanted = list(dict.fromkeys(list(columns) + [c for c in (weight, strata, psu, fpc) if c]
-                                    + (the_mapping.source_columns() if the_mapping else [])))
+        made = set(the_mapping.variables) if the_mapping else set()
+        wanted = [c for c in dict.fromkeys(list(columns) + [c for c in (weight, strata, psu, fpc) if c]
+                                           + (the_mapping.source_columns() if the_mapping else [])) if c not in made]
 
     notes: list[str] = []
     value_labels: dict[str, dict] = {}
