@@ -247,3 +247,14 @@ def test_spss_user_missing_values_are_said(tmp_path):
     s = read(p, weight="w")
     assert s.data["hours"].isna().tolist() == [False, True, False]
     assert any("User-defined missing values" in n and "hours" in n for n in s.notes)
+
+
+def test_real_csv_from_r_survey(shared_data):
+    """The R `survey` api samples (PROVENANCE.md §2): every record, R's dotted names, the design."""
+    folder = shared_data / "microdata" / "r_survey_api"
+    s = read(folder / "apistrat.csv", weight="pw", strata="stype", psu="snum")
+    assert len(s.data) == 200 and s.design_summary()["n_strata"] == 3
+    assert "api.stu" in s.data.columns and s.data["api00"].dtype.kind == "i"
+    c = read(folder / "apiclus1.csv", weight="pw", psu="dnum", columns=["api.stu", "enroll"])
+    assert list(c.data.columns) == ["api.stu", "enroll", "pw", "dnum"] and len(c.data) == 183
+    assert c.design_summary()["n_psu"] == 15
