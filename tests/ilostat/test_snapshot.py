@@ -178,7 +178,16 @@ def test_build_names_the_file_that_is_not_ilostat_format(src, tmp_path, name, te
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(SnapshotError, match=why) as err:
         build(folder, tmp_path / "out", progress=False)
-    assert Path(name).name in str(err.value)
+    assert str(path) in str(err.value)  # the full path of the offending file
+
+
+def test_build_rejects_two_files_of_one_dataset(src, tmp_path):
+    folder = _folder_with_dictionaries(src, tmp_path)
+    rows = "ref_area,indicator,time,obs_value\nPHL,SDG_A821_NOC_RT,2020,1\n"
+    (folder / "bulk" / "SDG_A821_NOC_RT_A.csv").write_text(rows)
+    (folder / "bulk" / "SDG_A821_NOC_RT_A-filtered-2024-01-01.csv").write_text(rows)
+    with pytest.raises(SnapshotError, match="SDG_A821_NOC_RT_A is also in"):
+        build(folder, tmp_path / "out", progress=False)
 
 
 def test_build_needs_the_dictionaries(tmp_path):

@@ -279,12 +279,12 @@ def _read_ddf_datapoints(path: Path, rel: str) -> _Dataset:
     m = re.match(r"^ddf--datapoints--([a-z0-9_]+)--by--(.+?)(?:\.csv)?(?:\.gz)?$", path.name)
     df = _read_csv(path)
     if not m:
-        raise _not_ilostat(rel, "a DDF file name must be ddf--datapoints--<indicator>--by--<keys>.csv")
+        raise _not_ilostat(str(path), "a DDF file name must be ddf--datapoints--<indicator>--by--<keys>.csv")
     ind = m.group(1)
     keys = [k.split("-")[0] for k in m.group(2).split("--")]
     if ind not in df.columns or not set(keys) <= set(df.columns) or "ref_area" not in keys or "time" not in keys:
-        raise _not_ilostat(rel, f"expected columns {keys + [ind]}, found {list(df.columns)}")
-    freq = _freq_of(df["time"], rel)
+        raise _not_ilostat(str(path), f"expected columns {keys + [ind]}, found {list(df.columns)}")
+    freq = _freq_of(df["time"], str(path))
     out = pd.DataFrame({k: df[k].str.upper() for k in keys if k != "time"})
     out.insert(1, "indicator", ind.upper())
     out["time"] = df["time"]
@@ -298,7 +298,7 @@ def _freq_of(time: pd.Series, rel: str) -> str:
                          np.where(t.str.fullmatch(r"\d{4}Q[1-4]"), "Q",
                                   np.where(t.str.fullmatch(r"\d{4}M\d{2}"), "M", "?"))))
     if len(kinds) != 1 or "?" in kinds:
-        raise _not_ilostat(rel, f"the time column mixes or misspells periods ({sorted(kinds)})")
+        raise _not_ilostat(str(path), f"the time column mixes or misspells periods ({sorted(kinds)})")
     return kinds.pop()
 
 
@@ -308,23 +308,23 @@ def _read_data_file(path: Path, rel: str, dics: dict, codelists: pd.DataFrame) -
     df = _read_csv(path)
     cols = set(df.columns)
     if "obs_value" not in cols or "time" not in cols:
-        raise _not_ilostat(rel, f"no 'time' and 'obs_value' columns (found {list(df.columns)[:12]})")
+        raise _not_ilostat(str(path), f"no 'time' and 'obs_value' columns (found {list(df.columns)[:12]})")
     has_labels = any(c.endswith(".label") for c in cols)
     if not ({"ref_area", "ref_area.label"} & cols):
-        raise _not_ilostat(rel, "no 'ref_area' or 'ref_area.label' column")
+        raise _not_ilostat(str(path), "no 'ref_area' or 'ref_area.label' column")
     in_ddf = "ddf" in Path(rel).parts[:-1]
     layout = "ddf" if in_ddf else ("explorer" if has_labels else "bulk")
     if "indicator" in cols:
         inds = df["indicator"].dropna().unique()
         if len(inds) != 1:
-            raise _not_ilostat(rel, f"one dataset per file is expected, found indicators {sorted(inds)[:5]}")
+            raise _not_ilostat(str(path), f"one dataset per file is expected, found indicators {sorted(inds)[:5]}")
         ds_id = _dataset_id_from_name(path.name, str(inds[0]))
     else:
         ds_id = _dataset_id_from_name(path.name)
     if not ds_id:
-        raise _not_ilostat(rel, "the file name does not start with the dataset id (e.g. SDG_0852_SEX_AGE_RT_A)")
-    if _freq_of(df["time"], rel) != ds_id[-1]:
-        raise _not_ilostat(rel, f"its periods do not match the frequency of {ds_id}")
+        raise _not_ilostat(str(path), "the file name does not start with the dataset id (e.g. SDG_0852_SEX_AGE_RT_A)")
+    if _freq_of(df["time"], str(path)) != ds_id[-1]:
+        raise _not_ilostat(str(path), f"its periods do not match the frequency of {ds_id}")
     unmapped: dict[str, int] = {}
     if has_labels:
         df, unmapped = _codes_from_labels(df, ds_id, dics, codelists)
@@ -375,10 +375,10 @@ def _codes_from_labels(df: pd.DataFrame, ds_id: str, dics: dict, codelists: pd.D
     return df, unmapped
 
 
-def _arrange(ds: _Dataset) -> pd.DataFrame:
+def _arrange(ds: _Dataset, root: Path) -> pd.DataFrame:
     """ILOSTAT column order, codes as strings, obs_value float; labels (if any) after the codes."""
     df = ds.frame
-    rel = ds.source_file
+    rel = str(root / ds.source_file)
     codes = [c for c in COLUMNS if c in df.columns]
     labels = [f"{c}.label" for c in LABELLED if f"{c}.label" in df.columns]
     extra = [c for c in df.columns if c not in codes and c not in labels]
@@ -517,10 +517,10 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
         rel = _relpath(path, root)
         ds = _read_data_file(path, rel, dics, codelists)
         if ds.id in datasets:
-            raise SnapshotError(f"Building the snapshot from {rel}",
+            raise SnapshotError(f"Building the snapshot from {path}",
                                 f"dataset {ds.id} is also in {datasets[ds.id].source_file}",
                                 "keep one file per dataset in the input folder")
-        ds.frame = _arrange(ds)
+        ds.frame = _arrange(ds, root)
         datasets[ds.id] = ds
 
     dics["indicator"] = _with_held_indicators(dics["indicator"], datasets, codelists)
