@@ -317,3 +317,13 @@ def test_bad_input_is_refused_before_any_request(cache_dir, no_network, kwargs, 
     with pytest.raises(QueryError) as err:
         Client(cache_dir=cache_dir).get("SDG_0852_SEX_AGE_RT_A", **kwargs)
     assert needle in str(err.value)
+
+
+def test_labels_offline_come_from_the_snapshot_dictionaries(cache_dir, cassette, request):
+    with cassette("get_single"):
+        Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    request.getfixturevalue("no_network")
+    df = Client(cache_dir=cache_dir, offline=True).get(UNE, ref_area="KEN", labels=True)
+    assert df.attrs["provenance"]["origin"] == "cache"
+    assert set(df["ref_area.label"]) == {"Kenya"}
+    assert df["classif1.label"].str.contains("15+", regex=False).all()

@@ -336,14 +336,16 @@ class Client:
         if got is not None:
             df = parse_csv(got[0])
             df = df[[c for c in df.columns if "description" not in c]]
-        else:
+        if df is None or df.empty or var not in df.columns:  # unreachable, or an empty/odd answer
             snap = self.snapshot()
-            if snap is not None:
-                try:
-                    df = snap.dictionary(var, lang=lang)
-                except EvidenceKitError:
-                    df = None
+            try:
+                df = snap.dictionary(var, lang=lang) if snap is not None else None
+            except EvidenceKitError:
+                df = None
         if df is None or df.empty:
+            if got is not None:
+                raise IlostatError(f"The ILOSTAT {var} dictionary ({lang})", "ILOSTAT sent it empty and the offline "
+                                   "snapshot does not have it", "check the dictionary name")
             raise self._nothing_offline(f"The ILOSTAT {var} dictionary ({lang})", offline)
         self._memo[memo_key] = (time.monotonic(), df)
         return df
@@ -427,7 +429,14 @@ class Client:
     def _labels(self, df: pd.DataFrame, lang: str) -> pd.DataFrame:
         from evidencekit.ilostat.labels import add_labels
 
-        return add_labels(df, lambda var, lang_=lang: self.dictionary(var, lang_))
+        def dictionary(var: str) -> pd.DataFrame:
+            try:
+                return self.dictionary(var, lang)
+            except EvidenceKitError as err:  # one missing code list must not cost the data: codes stay codes
+                warnings.warn(SourceWarning(f"{var} is not labelled: {err}"), stacklevel=4)
+                return pd.DataFrame()
+
+        return add_labels(df, dictionary)
 
     def _from_local(self, q: Query, reason: NetworkError | None) -> pd.DataFrame:
         """Answer from the cache, else the snapshot; ``reason`` is the live failure (None: offline mode)."""
