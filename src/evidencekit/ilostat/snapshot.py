@@ -443,7 +443,8 @@ def _area_groups(root: Path) -> pd.DataFrame:
 def _areas_table(dic_table: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     names = dic_table[dic_table["var"] == "ref_area"].set_index("code")["label_en"]
     names = names[~names.index.duplicated()]
-    codes = sorted(set(names.index) | set(groups["ref_area"].dropna()))
+    codes = sorted(c for c in set(names.index) | set(groups["ref_area"].dropna()) if not c.startswith("_"))
+    # ("_Z" is SDMX's "not applicable", not an area)
     out = pd.DataFrame({"ref_area": codes})
     out["ref_area.label"] = out["ref_area"].map(names)
     out["is_aggregate"] = out["ref_area"].str.startswith("X")
