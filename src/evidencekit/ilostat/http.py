@@ -149,15 +149,16 @@ def check(response: requests.Response, url: str, body: bytes | None = None) -> N
             raise UnknownIndicatorError(f"The indicator id in {url}", f"ILOSTAT says: {message}", "search the catalogue")
         raise IlostatError(f"Asking ILOSTAT for {url}", f"ILOSTAT refused the request (400: {message})",
                            "check the filters")
-    if code == 404:
-        raise IlostatError(f"Asking ILOSTAT for {url}", "ILOSTAT answered 404 (not found): the address may have moved",
+    if code == 404:  # a moved host or a proxy's answer: as good as unreachable, so the cache/snapshot answer
+        raise NetworkError(f"Asking ILOSTAT for {url}", "ILOSTAT answered 404 (not found): the address may have moved",
                            "set EVIDENCEKIT_ILOSTAT_URL to the current rplumber address, or work offline")
     if code in (403, 429) or code >= 500:
         why = {403: "ILOSTAT refused access (403 Forbidden; the server may be overloaded)",
                429: "ILOSTAT asked us to slow down (429 Too Many Requests) and kept refusing"}.get(
             code, f"ILOSTAT kept failing (HTTP {code}) after 3 retries")
         raise NetworkError(f"Asking ILOSTAT for {url}", why, "try again later; meanwhile the cache or snapshot answers")
-    raise IlostatError(f"Asking ILOSTAT for {url}", f"unexpected answer HTTP {code}", "try again later")
+    raise NetworkError(f"Asking ILOSTAT for {url}", f"unexpected answer HTTP {code}",
+                       "try again later, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved")
 
 
 class Transport:
