@@ -47,6 +47,7 @@ def test_search_limit_empty_and_no_match():
     assert len(search(TOC, "employment", limit=None)) > 100
     assert search(TOC, "   ").empty and "score" in search(TOC, "").columns
     assert search(TOC, "qqqzzzxxx").empty
+    assert search(TOC, "chômage").empty  # French word: no false 'typo' match (e.g. 'change')
 
 
 def test_search_recovers_a_typo():

@@ -113,11 +113,11 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
 
 
 def _closest_word(word: str, hay: list[str]) -> str:
-    """The word itself when it occurs somewhere, else the nearest catalogue word (difflib ratio >= 0.75)."""
+    """The word itself when it occurs somewhere, else the nearest catalogue word (difflib ratio >= 0.85)."""
     if any(word in h for h in hay):
         return word
     vocabulary = sorted({w for text in hay for w in _WORD.findall(text)})
-    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85)
     return close[0] if close else word
 
 
