@@ -327,3 +327,36 @@ def test_labels_offline_come_from_the_snapshot_dictionaries(cache_dir, cassette,
     assert df.attrs["provenance"]["origin"] == "cache"
     assert set(df["ref_area.label"]) == {"Kenya"}
     assert df["classif1.label"].str.contains("15+", regex=False).all()
+
+
+def test_search_falls_back_to_the_cached_catalogue_first(cache_dir, cassette):
+    """An expired catalogue copy (requests-cache ``stale_if_error``) answers when ILOSTAT refuses."""
+    from datetime import datetime, timedelta, timezone
+
+    client = Client(cache_dir=cache_dir)
+    with cassette("toc_search"):
+        client.toc()
+    responses = client.transport.meta_session().cache.responses
+    (key,) = list(responses.keys())
+    saved = responses[key]
+    saved.expires = datetime.now(timezone.utc) - timedelta(hours=1)  # as if a day had passed
+    responses[key] = saved
+    client = Client(cache_dir=cache_dir)
+    with cassette("challenge_toc") as cas:
+        found = client.search("unemployment")
+        assert cas.play_count == 1  # it did ask ILOSTAT
+    prov = found.attrs["provenance"]
+    assert prov["origin"] == "cache" and prov["stale"] is True
+    assert found["id"].iloc[0].startswith("UNE_")
+    assert client.transport.recently_down() is not None  # and the data call that follows will not wait
+
+
+def test_a_shorter_max_age_refetches_the_catalogue_and_keeps_the_copy_on_failure(cache_dir, cassette):
+    with cassette("toc_search"):
+        Client(cache_dir=cache_dir).toc()  # saved for a day
+    client = Client(cache_dir=cache_dir, toc_max_age=0)
+    with cassette("challenge_toc") as cas:
+        toc = client.toc()
+        assert cas.play_count == 1
+    assert toc.attrs["provenance"]["origin"] == "cache" and toc.attrs["provenance"]["stale"] is True
+    assert "bot check" in client.transport.recently_down()[1]

@@ -46,7 +46,7 @@ class Settings:
     offline: bool = False
     connect_timeout: float = 4.0     # fail fast when the network is down
     read_timeout: float = 60.0       # a whole unfiltered dataset can take a while
-    toc_max_age: float = 86400.0     # the catalogue (ToC) and dictionaries are re-fetched after a day
+    toc_max_age: float = 86400.0     # the catalogue (ToC) and dictionaries are re-fetched after a day (0: always)
     down_for: float = 120.0          # after a failed live attempt, go straight to cache/snapshot this long
     max_retry_after: float = 30.0    # never wait longer than this on a Retry-After header
     progress: bool | None = None     # None: a progress bar only when stderr is a terminal
