@@ -224,10 +224,7 @@ class Client:
         snap = self.snapshot()
         if snap is None:
             return set()
-        try:
-            return set(snap.toc()["id"].astype(str))
-        except Exception:
-            return set()
+        return set(snap.datasets())
 
     # -- offline / network state ------------------------------------------------------------------
     def _is_offline(self, offline: bool | None) -> bool:
