@@ -196,15 +196,15 @@ def _dictionary_table(dics: dict[str, pd.DataFrame], codelists: pd.DataFrame) ->
             df = df.merge(names[["code", "name_fr", "name_es"]], on="code", how="left")
             extra = names[~names["code"].isin(df["code"])]  # codes only SDMX names (English from SDMX too)
             if var == "ref_area" and len(extra):
-                df = pd.concat([df, pd.DataFrame({"var": var, "code": extra["code"], "label_en": extra["name_en"],
-                                                  "name_fr": extra["name_fr"], "name_es": extra["name_es"]})])
+                more = pd.DataFrame({"var": var, "code": extra["code"], "label_en": extra["name_en"],
+                                     "ref_area": pd.NA, "name_fr": extra["name_fr"], "name_es": extra["name_es"]})
+                df = pd.concat([df.astype("string"), more[df.columns].astype("string")])
             df = df.rename(columns={"name_fr": "label_fr", "name_es": "label_es"})
         else:
             df["label_fr"] = pd.NA
             df["label_es"] = pd.NA
-        parts.append(df[["var", "code", "label_en", "label_fr", "label_es", "ref_area"]])
-    out = pd.concat(parts, ignore_index=True)
-    return out.astype("string")
+        parts.append(df[["var", "code", "label_en", "label_fr", "label_es", "ref_area"]].astype("string"))
+    return pd.concat(parts, ignore_index=True)
 
 
 # ------------------------------------------------------------------------------- label -> code mapping
@@ -620,7 +620,8 @@ def _write_snapshot(out: Path, datasets: dict, dics: dict, codelists: pd.DataFra
 
 def _write_table(df: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
-    pq.write_table(table, path, compression="zstd", compression_level=9)
+    schema = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema])
+    pq.write_table(table.cast(schema), path, compression="zstd", compression_level=9)
 
 
 def _with_held_indicators(ind: pd.DataFrame, datasets: dict[str, _Dataset], codelists: pd.DataFrame) -> pd.DataFrame:
@@ -643,6 +644,8 @@ def _with_held_indicators(ind: pd.DataFrame, datasets: dict[str, _Dataset], code
         if label is not None:
             rows.append({"indicator": code, "indicator.label": label})
             known.add(code)
+    if not rows:
+        return ind
     return pd.concat([ind, pd.DataFrame(rows, columns=["indicator", "indicator.label"])], ignore_index=True)
 
 
