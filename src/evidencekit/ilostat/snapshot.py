@@ -823,8 +823,9 @@ class Snapshot:
             close = suggest(query.id, self.toc().query("offline"), n=5)
             raise NotAvailableOfflineError(
                 f"The indicator {query.id}", "is not in the offline snapshot",
-                (f"use one the snapshot holds: {', '.join(close)}" if close else "connect to ILOSTAT")
-                + f" (evidencekit search lists all; the snapshot holds {len(self.datasets())} datasets)")
+                (f"go online for it, or use a dataset the snapshot holds, closest first: {', '.join(close)}"
+                 if close else "go online for it")
+                + f" (the snapshot holds {len(self.datasets())} datasets; `evidencekit search WORDS` lists them)")
         cols = entry["columns"]
         pushed = [(name, "in", list(codes)) for name, codes in query.filters().items() if name in cols]
         read_cols = None if query.labels else cols
