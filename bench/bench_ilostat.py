@@ -31,7 +31,7 @@ DATASET = "SDG_0831_SEX_ECO_RT_A"
 AREA = "IDN"  # a SEA country present in the file (it has no PHL rows)
 
 
-def cache_case(snap: Snapshot) -> tuple[str, Callable[[], object] | None, str]:
+def cache_case(snap: Snapshot, cache_dir: str) -> tuple[str, Callable[[], object] | None, str]:
     """``Client.get(..., offline=True)`` from a disk cache holding the whole dataset, if the Client exists."""
     name = "Client.get from disk cache (offline)"
     try:
@@ -40,7 +40,7 @@ def cache_case(snap: Snapshot) -> tuple[str, Callable[[], object] | None, str]:
         from evidencekit.ilostat.http import build_url
     except ImportError as err:
         return name, None, f"pending: evidencekit.ilostat.Client not available ({err})"
-    client = Client(cache_dir=tempfile.mkdtemp(prefix="ek-bench-cache-"), offline=True, snapshot=snap)
+    client = Client(cache_dir=cache_dir, offline=True, snapshot=snap)
     whole = Query.build(DATASET)
     url = build_url(client.settings.base_url, DATA_PATH, whole.params())
     client.cache.put(client.cache.key(url), snap.get(whole).drop(columns="period"), {
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         "  same, labels=True": lambda: snap.get(ql),
         f"Snapshot.get {DATASET} unfiltered": lambda: snap.get(Query.build(DATASET)),
     }
-    cache_name, cache_fn, cache_note = cache_case(snap)
+    cache_dir = tempfile.TemporaryDirectory(prefix="ek-bench-cache-")  # removed when the run ends
+    cache_name, cache_fn, cache_note = cache_case(snap, cache_dir.name)
     if cache_fn is not None:
         cases[cache_name] = cache_fn
     cases[f"search('youth unemployment') over {len(toc)} toc rows"] = lambda: search(toc, "youth unemployment")
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{cache_name:<{width}}  {'-':>10}  {'-':>11}  {cache_note}")
     print(f"\nmedian of {args.reps} interleaved repetitions after a warm-up; Python {sys.version.split()[0]}, "
           f"pandas {pd.__version__}; snapshot {snap.snapshot_id}")
+    cache_dir.cleanup()
     return 0
 
 
