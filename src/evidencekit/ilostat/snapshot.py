@@ -588,7 +588,8 @@ def _write_snapshot(out: Path, datasets: dict, dics: dict, codelists: pd.DataFra
         }
     dic_table = _dictionary_table(dics, codelists)
     _write_table(dic_table, out / "dictionaries.parquet")
-    areas = _areas_table(dic_table, _area_groups(root))
+    groups = _area_groups(root)
+    areas = _areas_table(dic_table, groups)
     _write_table(areas, out / "areas.parquet")
     toc = _toc_table(dics, datasets, entries)
     _write_table(toc, out / "toc.parquet")
@@ -610,6 +611,7 @@ def _write_snapshot(out: Path, datasets: dict, dics: dict, codelists: pd.DataFra
                                            if _DIC_FILE.match(p.stem))
                                     + sorted(_relpath(p, root) for p in root.rglob("ILO_codelists_*.csv"))},
         "areas": {"file": "areas.parquet", "rows": int(len(areas)),
+                  "groups_from": sorted(groups["areas_source"].dropna().unique().tolist()),
                   "with_ilo_region": int(areas["ilo_region"].notna().sum()),
                   "with_income_group": int(areas["income_group"].notna().sum())},
         "toc": {"file": "toc.parquet", "rows": int(len(toc)), "offline": int(toc["offline"].sum())},
