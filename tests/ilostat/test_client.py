@@ -126,7 +126,8 @@ def test_header_only_answer_names_the_bad_filter(cache_dir, cassette):
     with cassette("header_only_bad_code"), pytest.raises(NoMatchError) as err:
         Client(cache_dir=cache_dir).get(UNE, ref_area="XYZ")
     text = str(err.value)
-    assert "ref_area=XYZ" in text and "XYZ is not an ILOSTAT code" in text and "(" in text
+    assert "ref_area=XYZ" in text and "XYZ is not an ILOSTAT code" in text
+    assert "none of the 327 ref_area codes ILOSTAT knows is close" in text and "evidencekit areas" in text
 
 
 def test_header_only_answer_with_valid_codes_says_the_combination_is_empty(cache_dir, cassette):
@@ -360,3 +361,20 @@ def test_a_shorter_max_age_refetches_the_catalogue_and_keeps_the_copy_on_failure
         assert cas.play_count == 1
     assert toc.attrs["provenance"]["origin"] == "cache" and toc.attrs["provenance"]["stale"] is True
     assert "bot check" in client.transport.recently_down()[1]
+
+
+def test_a_code_without_rows_among_others_is_reported(cache_dir, no_network):
+    client = Client(cache_dir=cache_dir, offline=True)
+    with pytest.warns(ilostat.NoDataWarning, match=r"no rows for ref_area=XYZ"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area=["PHL", "XYZ"])
+    assert set(df["ref_area"]) == {"PHL"}
+
+
+def test_closest_codes_by_label_and_by_spelling():
+    from evidencekit.ilostat.client import closest_codes
+
+    dic = pd.DataFrame({"ref_area": ["PHL", "IDN", "CIV"],
+                        "ref_area.label": ["Philippines", "Indonesia", "Côte d'Ivoire"]})
+    assert closest_codes("cote d'ivoire", dic) == ["CIV (Côte d'Ivoire)"]
+    assert closest_codes("PHI", dic)[0] == "PHL (Philippines)"
+    assert closest_codes("QQQ", dic) == []

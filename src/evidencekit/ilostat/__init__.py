@@ -23,7 +23,7 @@ import threading
 import pandas as pd
 
 from evidencekit.ilostat.cache import CacheWarning
-from evidencekit.ilostat.client import Client, Codes, SourceWarning
+from evidencekit.ilostat.client import Client, Codes, NoDataWarning, SourceWarning
 from evidencekit.ilostat.errors import (
     CacheError, ChallengeError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
     NotAvailableOfflineError, QueryError, SnapshotError, UnknownIndicatorError,
@@ -33,7 +33,7 @@ from evidencekit.ilostat.settings import Settings
 __all__ = [
     "search", "get", "areas", "clear_cache", "default_client", "Client", "Settings",
     "EvidenceKitError", "IlostatError", "QueryError", "UnknownIndicatorError", "NoMatchError", "NetworkError",
-    "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError", "SourceWarning", "CacheWarning",
+    "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError", "SourceWarning", "CacheWarning", "NoDataWarning",
 ]
 
 _lock = threading.Lock()

@@ -62,6 +62,27 @@ class SourceWarning(UserWarning):
     """The answer did not come from live ILOSTAT (and why): a stale cache copy or the offline snapshot."""
 
 
+class NoDataWarning(UserWarning):
+    """Some of the asked codes have no rows (the others do): said, never dropped silently."""
+
+
+def warn_missing_codes(df: pd.DataFrame, q: Query, where: str) -> None:
+    """Warn when a filter asked for several codes and some of them have no row in the answer.
+
+    ILOSTAT ignores an unknown code among known ones (``ref_area=PHL+XYZ`` answers PHL only); the user
+    must hear about XYZ. (When no code matches at all, :func:`filter_frame` raises instead.)
+    """
+    for name, codes in q.filters().items():
+        if name not in df.columns or len(codes) < 2:
+            continue
+        have = set(df[name].dropna().astype(str).str.upper())
+        missing = [c for c in codes if c not in have]
+        if missing:
+            warnings.warn(NoDataWarning(
+                f"{q.id}: no rows for {name}={'+'.join(missing)} in {where} (the other {name} codes have data); "
+                "check the code or drop it"), stacklevel=4)
+
+
 # -- parsing ILOSTAT answers -------------------------------------------------------------------------
 def parse_csv(body: bytes) -> pd.DataFrame:
     """rplumber CSV -> DataFrame of strings (BOM stripped; 'NA' is Namibia, not a missing value)."""
@@ -164,8 +185,6 @@ def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
         hits = [c for c, lab in named.items() if folded and folded in _fold(lab)][:n]
     if not hits:
         hits = difflib.get_close_matches(code.upper(), codes, n=n, cutoff=0.5)
-    if not hits:
-        hits = codes[:n]
     return [f"{c} ({named[c]})" if named[c] and named[c] != c else c for c in hits[:n]]
 
 
@@ -411,6 +430,7 @@ class Client:
                 stale: bool) -> pd.DataFrame:
         where = {"cache": "the local cache", "live": "ILOSTAT's answer"}.get(origin, "")
         out = filter_frame(df, q, where)
+        warn_missing_codes(out, q, where)
         if q.labels:
             out = self._labels(out, q.lang)
         out = out.reset_index(drop=True)
@@ -456,6 +476,7 @@ class Client:
                 warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
                                             f"(release {vintage})"), stacklevel=3)
             df = snap.get(q)
+            warn_missing_codes(df, q, "the offline snapshot")
             prov = dict(df.attrs.get("provenance") or {})
             prov["stale"] = reason is not None
             prov.setdefault("origin", "snapshot")
@@ -524,12 +545,14 @@ class Client:
             known = set(dic.iloc[:, 0].astype(str).str.upper())
             bad = [c for c in codes if c not in known]
             if bad:
-                hints = [h for b in bad for h in closest_codes(b, dic, 5)]
+                hints = list(dict.fromkeys(h for b in bad for h in closest_codes(b, dic, 5)))
+                where = " (evidencekit areas lists them)" if name == "ref_area" else ""
                 raise NoMatchError(
                     f"The filter {name}={'+'.join(codes)} on {q.id}",
                     f"{', '.join(bad)} {'is not an ILOSTAT code' if len(bad) == 1 else 'are not ILOSTAT codes'} "
                     f"for {name}",
-                    f"use codes that exist, such as {', '.join(dict.fromkeys(hints))}",
+                    f"use codes that exist, such as {', '.join(hints)}" if hints else
+                    f"none of the {len(known)} {name} codes ILOSTAT knows is close: pick one of them{where}",
                 )
         if row:
             aggregates = [c for c in q.ref_area if c.startswith("X") and len(c) == 3]
