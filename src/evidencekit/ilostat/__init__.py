@@ -5,6 +5,15 @@
 >>> df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")         # doctest: +SKIP
 >>> df.attrs["provenance"]["origin"], df.attrs["provenance"]["citation"]  # doctest: +SKIP
 
+Offline (the embedded snapshot answers; the values are ILOSTAT's, with their release and citation):
+
+>>> import tempfile
+>>> client = Client(cache_dir=tempfile.mkdtemp(), offline=True)
+>>> df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", sex="T", classif1="AGE_YTHADULT_Y15-24",
+...                 start=2019, end=2021)
+>>> df[["time", "obs_value"]].values.tolist(), df.attrs["provenance"]["origin"]
+([['2021', 8.488], ['2020', 7.032], ['2019', 6.769]], 'snapshot')
+
 The module-level functions use one default :class:`Client`, built from the environment
 (``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``, ``EVIDENCEKIT_CACHE_DIR``) and rebuilt when those
 change. Build your own ``Client(base_url=..., cache_dir=..., offline=...)`` for other settings.
