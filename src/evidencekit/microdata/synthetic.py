@@ -177,6 +177,22 @@ class Population:
     eas: pd.DataFrame  # psu, strata, n_households
     seed: int
     notes: list[str] = field(default_factory=list)
+    _index: dict | None = field(default=None, repr=False, compare=False)
+
+    def frame_index(self) -> dict:
+        """Arrays for fast sampling (computed once): households and EAs as stored, EA by EA, household by
+        household (the layout :func:`generate_population` makes)."""
+        if self._index is None:
+            hh_id = self.persons["hh_id"].to_numpy()
+            hh_start = np.r_[0, np.flatnonzero(np.diff(hh_id)) + 1]
+            ea_hh = self.eas["n_households"].to_numpy()
+            self._index = {
+                "hh_start": hh_start, "hh_size": np.diff(np.r_[hh_start, len(hh_id)]),
+                "ea_hh": ea_hh, "ea_first_hh": np.r_[0, np.cumsum(ea_hh)[:-1]],
+                "geo": self.persons["ilo_geo"].to_numpy(), "strata": self.persons["strata"].to_numpy(),
+                "cell_counts": self.persons.groupby(["strata", "ilo_sex"]).size(),
+            }
+        return self._index
 
     def __repr__(self) -> str:
         return (f"<Population of {COUNTRY}: {len(self.persons)} persons, "
@@ -216,7 +232,7 @@ def generate_population(seed: int, size: int = SAMPLE_POPULATION_SIZE) -> Popula
     mean_hh = {1: 4.0, 2: 4.6}
     for r, (_name, share, urban, _dev) in enumerate(REGIONS, start=1):
         for g, gshare in ((1, urban), (2, 1 - urban)):
-            n_ea = max(8, int(round(size * share * gshare / (150 * mean_hh[g]))))
+            n_ea = max(16, int(round(size * share * gshare / (150 * mean_hh[g]))))
             ea_strata += [2 * (r - 1) + g] * n_ea
             ea_region += [r] * n_ea
             ea_geo += [g] * n_ea
@@ -449,28 +465,35 @@ def draw_sample(population: Population, seed: int, *,
     pi_ea_s = pd.Series(np.concatenate(pi_ea), index=picked_psu)
 
     persons = population.persons
-    in_ea = persons["psu"].isin(picked_psu).to_numpy()
-    sub = persons.loc[in_ea, ["hh_id", "psu"]]
-    hh = sub.drop_duplicates("hh_id")
+    ix = population.frame_index()
+    order = np.argsort(picked_psu, kind="stable")
+    ea = picked_psu[order] - 1  # EA positions, ascending (households are stored EA by EA)
+    pi_sel = pi_ea_s.to_numpy()[order]
+    m_ea = ix["ea_hh"][ea]
+    hh = np.repeat(ix["ea_first_hh"][ea], m_ea) + np.arange(m_ea.sum()) - np.repeat(np.cumsum(m_ea) - m_ea, m_ea)
+    ea_of = np.repeat(np.arange(len(ea)), m_ea)
     key = rng.random(len(hh))
-    rank = pd.Series(key, index=hh.index).groupby(hh["psu"].to_numpy()).rank(method="first").to_numpy()
-    m_i = population.eas.set_index("psu").loc[hh["psu"], "n_households"].to_numpy()
+    srt = np.lexsort((key, ea_of))
+    rank = np.empty(len(hh), dtype=np.int64)
+    rank[srt] = np.arange(len(hh)) - np.repeat(np.cumsum(m_ea) - m_ea, m_ea) + 1
     take = rank <= households_per_psu
-    hh = hh.loc[take]
-    m_taken = np.minimum(households_per_psu, m_i[take])
-    design_w = 1.0 / (pi_ea_s.loc[hh["psu"]].to_numpy() * m_taken / m_i[take])
-    hh = hh.assign(design_w=design_w)
+    hh, ea_of = hh[take], ea_of[take]
+    m_i = m_ea[ea_of]
+    m_taken = np.minimum(households_per_psu, m_i)
+    design_w = 1.0 / (pi_sel[ea_of] * m_taken / m_i)
     if nonresponse:
-        geo = persons.loc[hh.index, "ilo_geo"].to_numpy()
+        geo = ix["geo"][ix["hh_start"][hh]]
         responds = rng.random(len(hh)) >= np.where(geo == 1, 0.08, 0.04)
-        strata_hh = persons.loc[hh.index, "strata"].to_numpy()
+        strata_hh = ix["strata"][ix["hh_start"][hh]]
         tot = pd.Series(design_w).groupby(strata_hh).transform("sum").to_numpy()
         resp = pd.Series(design_w * responds).groupby(strata_hh).transform("sum").to_numpy()
-        hh = hh.loc[responds].assign(design_w=(design_w * tot / resp)[responds])
-    sample = persons.loc[persons["hh_id"].isin(hh["hh_id"]).to_numpy()].copy()
-    w = hh.set_index("hh_id")["design_w"].loc[sample["hh_id"]].to_numpy()
+        hh, design_w = hh[responds], (design_w * tot / resp)[responds]
+    size = ix["hh_size"][hh]
+    rows = np.repeat(ix["hh_start"][hh], size) + np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+    sample = persons.iloc[rows].copy()
+    w = np.repeat(design_w, size)
     cells = ["strata", "ilo_sex"]
-    pop_counts = persons.groupby(cells).size()
+    pop_counts = ix["cell_counts"]
     cell_idx = pd.MultiIndex.from_frame(sample[cells])
     est = pd.Series(w).groupby([sample[c].to_numpy() for c in cells]).sum()
     factor = (pop_counts / est).reindex(cell_idx).to_numpy()
