@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from evidencekit.ilostat.errors import NoMatchError, QueryError
@@ -72,16 +73,21 @@ def period_start(value: object) -> pd.Timestamp:
 
 
 def period_column(time: pd.Series) -> pd.Series:
-    """Vectorised :func:`period_start` for a whole ``time`` column (unparseable values -> NaT)."""
+    """Vectorised :func:`period_start` for a whole ``time`` column (missing or unparseable values -> NaT).
+
+    >>> period_column(pd.Series(["2022Q2", None, "20x5", "2021M11"])).dt.strftime("%Y-%m").tolist()
+    ['2022-04', nan, nan, '2021-11']
+    """
     text = time.astype("string").str.strip().str.upper()
     parts = text.str.extract(r"^(\d{4})(?:([QM])(\d{1,2}))?$")
-    year = pd.to_numeric(parts[0], errors="coerce")
-    sub = pd.to_numeric(parts[2], errors="coerce").fillna(1)
-    month = sub.where(parts[1] != "Q", 3 * (sub - 1) + 1).where(parts[1].notna(), 1)
-    out = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": 1}), errors="coerce"
-    )
-    return out.rename("period")
+    year = pd.to_numeric(parts[0], errors="coerce").astype("float64")
+    sub = pd.to_numeric(parts[2], errors="coerce").astype("float64").fillna(1.0)
+    kind = parts[1].astype("object")
+    month = np.where(kind == "Q", 3 * (sub - 1) + 1, np.where(kind == "M", sub, 1.0))
+    valid = year.notna().to_numpy() & (month >= 1) & (month <= 12)
+    months = np.where(valid, (np.nan_to_num(year.to_numpy()) - 1970) * 12 + month - 1, 0).astype("int64")
+    stamps = pd.Series(months.astype("datetime64[M]").astype("datetime64[ns]"), index=time.index)
+    return stamps.where(valid).rename("period")
 
 
 def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
