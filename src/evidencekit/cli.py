@@ -197,8 +197,14 @@ def cmd_snapshot_info(args, out) -> int:
 def cmd_cache_clear(args, out) -> int:
     from evidencekit.ilostat import Client
 
+    from evidencekit.ilostat import CacheError
+
     client = Client()
-    n = client.clear_cache()
+    try:
+        n = client.clear_cache()
+    except OSError as err:
+        raise CacheError(f"Clearing the cache folder {client.settings.cache_dir}", str(err),
+                         "check the folder's permissions, or delete it by hand") from None
     print(f"Removed {n} cached file(s) from {client.settings.cache_dir}.", file=out)
     return 0
 

@@ -378,3 +378,14 @@ def test_closest_codes_by_label_and_by_spelling():
     assert closest_codes("cote d'ivoire", dic) == ["CIV (Côte d'Ivoire)"]
     assert closest_codes("PHI", dic)[0] == "PHL (Philippines)"
     assert closest_codes("QQQ", dic) == []
+
+
+def test_an_unwritable_cache_folder_costs_no_answer(tmp_path, cassette):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be")  # mkdir and writes fail
+    with cassette("get_single"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = Client(cache_dir=blocked / "cache").get(UNE, ref_area=AREAS3)
+    assert len(df) == 52 and df.attrs["provenance"]["origin"] == "live"
+    texts = [str(w.message) for w in caught if issubclass(w.category, CacheWarning)]
+    assert any("kept in memory" in t for t in texts) and any("could not be saved" in t for t in texts)

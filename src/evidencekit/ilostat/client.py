@@ -40,7 +40,7 @@ import pandas as pd
 
 from evidencekit.errors import EvidenceKitError
 from evidencekit.ilostat import cache as cache_mod
-from evidencekit.ilostat.cache import DataCache
+from evidencekit.ilostat.cache import CacheWarning, DataCache
 from evidencekit.ilostat.errors import (
     IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, SnapshotError,
     UnknownIndicatorError,
@@ -420,10 +420,14 @@ class Client:
         df = tidy(parse_csv(body))
         if df.empty:
             self._diagnose_empty(q, row)
-        record = self.cache.put(key, df, {
-            "dataset": q.id, "url": url, "last_update": last_update, "retrieved_at": now_utc(),
-            "query": _query_record(q), "label": row.get("label") if row else None,
-        })
+        record = {"dataset": q.id, "url": url, "last_update": last_update, "retrieved_at": now_utc(),
+                  "query": _query_record(q), "label": row.get("label") if row else None}
+        try:
+            record = self.cache.put(key, df, record)
+        except OSError as err:  # a cache that cannot be written must not cost the answer
+            warnings.warn(CacheWarning(f"{q.id} could not be saved in the cache folder "
+                                       f"{self.settings.cache_dir} ({err}); it will be downloaded again next time"),
+                          stacklevel=2)
         return self._finish(df, q, "live", record, row, stale=False)
 
     def _finish(self, df: pd.DataFrame, q: Query, origin: str, record: dict, row: dict | None,

@@ -180,31 +180,49 @@ class Transport:
         return self._data
 
     def meta_session(self):
-        """requests-cache session for ToC and dictionaries (SQLite; a corrupt file is discarded with a warning)."""
+        """requests-cache session for ToC and dictionaries (SQLite in the cache folder).
+
+        A damaged SQLite file is deleted and rebuilt; a folder that cannot be written (read-only home,
+        locked file) gives an in-memory cache for this process instead — both with a :class:`CacheWarning`.
+        """
         if self._meta is None:
-            Path(self.settings.cache_dir).mkdir(parents=True, exist_ok=True)
             self._meta = self._open_meta()
         return self._meta
 
     def _open_meta(self):
         import requests_cache
 
-        def open_session() -> requests_cache.CachedSession:
+        def open_session(backend: str = "sqlite") -> requests_cache.CachedSession:
+            if backend == "sqlite":
+                Path(self.settings.cache_dir).mkdir(parents=True, exist_ok=True)
             session = requests_cache.CachedSession(
-                str(self.http_cache_path), backend="sqlite",
+                str(self.http_cache_path), backend=backend,
                 expire_after=self.settings.toc_max_age, stale_if_error=True,
                 allowable_codes=(200,), allowable_methods=("GET",),
                 filter_fn=_worth_keeping,
             )
-            session.cache.responses.count()  # touches the file: fails here if it is not a database
+            len(session.cache.responses)  # touches the file: fails here if it is not a database
             return session
 
         try:
-            session = open_session()
-        except sqlite3.DatabaseError as err:
-            self._discard_meta(err)
-            session = open_session()
+            try:
+                session = open_session()
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError as err:  # "file is not a database", "disk image is malformed"
+                self._discard_meta(err)
+                session = open_session()
+        except (sqlite3.OperationalError, OSError) as err:  # cannot open or write the file at all
+            self._warn_memory(err)
+            session = open_session("memory")
         return _mount(session, self.settings)
+
+    def _warn_memory(self, err: Exception) -> None:
+        from evidencekit.ilostat.cache import CacheWarning
+
+        warnings.warn(CacheWarning(
+            f"The ILOSTAT cache file {self.http_cache_path} cannot be used ({err}); the catalogue is kept in "
+            "memory for this session only (set EVIDENCEKIT_CACHE_DIR to a folder you can write)"), stacklevel=3)
 
     def _discard_meta(self, err: Exception) -> None:
         from evidencekit.ilostat.cache import CacheWarning
@@ -324,7 +342,15 @@ class Transport:
             if self._meta is not None:
                 self._meta.close()
             self._meta = None
-            self._discard_meta(err)
+            if isinstance(err, sqlite3.OperationalError):  # locked or unwritable: keep the file, use memory
+                import requests_cache
+
+                self._warn_memory(err)
+                self._meta = _mount(requests_cache.CachedSession(
+                    "ilostat-memory", backend="memory", expire_after=self.settings.toc_max_age,
+                    stale_if_error=True, allowable_codes=(200,), filter_fn=_worth_keeping), self.settings)
+            else:
+                self._discard_meta(err)
             return self.meta_session().get(url, timeout=self._timeout(), **kw)
 
     def get_data(self, path: str, params: dict[str, str], progress: bool | None = None,
