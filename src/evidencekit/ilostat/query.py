@@ -17,6 +17,7 @@ the sortable ``period`` column is the period's first day (Q2 -> April 1st), as R
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -198,6 +199,20 @@ class Query:
         return p
 
 
+def _choose_among(asked: tuple[str, ...], have: list[str]) -> str:
+    """Advice for a code that matched nothing: the closest existing codes first, then the list.
+
+    >>> _choose_among(("PHX",), ["IDN", "PHL", "THA"])
+    'did you mean PHL? The codes that exist: IDN, PHL, THA'
+    """
+    close: list[str] = []
+    for code in asked:
+        close += [c for c in difflib.get_close_matches(code, have, n=3, cutoff=0.6) if c not in close]
+    shown = ", ".join(have[:25]) + (f", … ({len(have)} in all)" if len(have) > 25 else "")
+    lead = f"did you mean {' or '.join(close)}? The codes that exist: " if close else "choose among the codes that exist: "
+    return lead + shown
+
+
 def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFrame:
     """Apply the query's filters and period bounds to a tidy frame; say which filter matched nothing.
 
@@ -217,11 +232,10 @@ def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFram
         kept = out[col.isin(codes).fillna(False).to_numpy()]
         if kept.empty:
             have = sorted(str(c) for c in out[name].dropna().unique())
-            shown = ", ".join(have[:25]) + (f", … ({len(have)} in all)" if len(have) > 25 else "")
             raise NoMatchError(
                 f"The filter {name}={'+'.join(codes)} on {query.id}",
                 f"matches no rows{origin}",
-                f"choose among the codes that exist: {shown}" if have else "leave that filter out",
+                _choose_among(codes, have) if have else "leave that filter out",
             )
         out = kept
     if query.start or query.end:
