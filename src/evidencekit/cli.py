@@ -102,9 +102,10 @@ def cmd_search(args, out) -> int:
     else:
         shown = found.copy()
         if "indicator" in shown.columns:
-            shown["id"] = shown["id"].fillna(shown["indicator"].astype("string") + " (no dataset id offline)")
+            shown["id"] = shown["id"].fillna(shown["indicator"].astype("string"))
         if "offline" in shown.columns:
-            shown["offline"] = shown["offline"].map({True: "yes", False: ""}).fillna("")
+            online_only = "no (needs network)" if prov.get("origin") == "snapshot" else ""
+            shown["offline"] = shown["offline"].map({True: "yes", False: online_only}).fillna(online_only)
         for col in ("data_start", "data_end"):
             if col in shown.columns:
                 shown[col] = shown[col].astype("string").fillna("")
