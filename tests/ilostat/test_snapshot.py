@@ -171,10 +171,13 @@ def test_build_rejects_an_empty_folder(tmp_path):
     ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,time,obs_value\nPHL,SDG_0852_SEX_AGE_RT,2020Q1,1\n",
      "do not match the frequency"),
     ("bulk/binary.csv", b"\xff\xfe\x00\x01garbage\x00", "not a readable CSV|not an ILOSTAT-format"),
+    ("ddf/ddf--datapoints--ilr_cbct_noc_rt--by--ref_area--time.csv", "ref_area,time,ilr_cbct_noc_rt\nphl,2020,1\nphl,2020Q1,2\n",
+     "mixes or misspells periods"),
 ])
 def test_build_names_the_file_that_is_not_ilostat_format(src, tmp_path, name, text, why):
     folder = _folder_with_dictionaries(src, tmp_path)
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(SnapshotError, match=why) as err:
         build(folder, tmp_path / "out", progress=False)

@@ -31,7 +31,6 @@ import difflib
 import io
 import json
 import time
-import unicodedata
 import warnings
 from datetime import datetime
 from typing import Iterable
@@ -41,6 +40,7 @@ import pandas as pd
 from evidencekit.errors import EvidenceKitError
 from evidencekit.ilostat import cache as cache_mod
 from evidencekit.ilostat.cache import CacheWarning, DataCache
+from evidencekit.ilostat.catalogue import normalise, suggest
 from evidencekit.ilostat.errors import (
     IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, SnapshotError,
     UnknownIndicatorError,
@@ -164,11 +164,6 @@ def normalise_areas(records: list[dict]) -> pd.DataFrame:
     return out.drop_duplicates("ref_area").sort_values("ref_area").reset_index(drop=True)
 
 
-def _fold(text: object) -> str:
-    """Case- and accent-insensitive form, for matching a name typed where a code was expected."""
-    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold().strip()
-
-
 def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
     """Codes of a dictionary that look like ``code`` (by code, or by label: 'Philippines' -> PHL).
 
@@ -179,10 +174,10 @@ def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
     codes = dictionary.iloc[:, 0].astype(str).tolist()
     labels = dictionary.iloc[:, 1].astype(str).tolist() if dictionary.shape[1] > 1 else codes
     named = dict(zip(codes, labels))
-    folded = _fold(code)
-    hits = [c for c, lab in named.items() if _fold(lab) == folded]
+    folded = normalise(code)
+    hits = [c for c, lab in named.items() if normalise(lab) == folded]
     if not hits:
-        hits = [c for c, lab in named.items() if folded and folded in _fold(lab)][:n]
+        hits = [c for c, lab in named.items() if folded and folded in normalise(lab)][:n]
     if not hits:
         hits = difflib.get_close_matches(code.upper(), codes, n=n, cutoff=0.5)
     return [f"{c} ({named[c]})" if named[c] and named[c] != c else c for c in hits[:n]]
@@ -504,7 +499,7 @@ class Client:
             return []
         try:
             toc = snap.toc()
-            return _suggest(dataset, toc[toc["offline"].fillna(False).astype(bool)], 3)
+            return suggest(dataset, toc[toc["offline"].fillna(False).astype(bool)], 3)
         except Exception:  # suggestions are a courtesy: never let them hide the real message
             return []
 
@@ -534,7 +529,7 @@ class Client:
         return None
 
     def _unknown(self, dataset: str, toc: pd.DataFrame, err: Exception) -> UnknownIndicatorError:
-        names = _suggest(dataset, toc)
+        names = suggest(dataset, toc)
         fix = (f"did you mean {', '.join(names)}? " if names else "") + "`evidencekit search WORDS` lists indicators"
         return UnknownIndicatorError(f"The indicator id {dataset!r}",
                                      f"is not in the ILOSTAT catalogue ({getattr(err, 'why', err)})", fix)
@@ -632,15 +627,3 @@ def _covers(have: dict, want: dict) -> bool:
     if have.get("end") and (not want.get("end") or period_start(want["end"]) > period_start(have["end"])):
         return False
     return True
-
-
-def _suggest(dataset: str, toc: pd.DataFrame, n: int = 5) -> list[str]:
-    try:
-        from evidencekit.ilostat.catalogue import suggest
-
-        got = suggest(dataset, toc, n)
-    except Exception:
-        got = difflib.get_close_matches(dataset, toc["id"].astype(str).tolist(), n=n, cutoff=0.3)
-    if isinstance(got, pd.DataFrame):
-        got = got["id"].astype(str).tolist() if "id" in got.columns else []
-    return [g[0] if isinstance(g, (tuple, list)) else str(g) for g in list(got)[:n]]

@@ -298,7 +298,7 @@ def _freq_of(time: pd.Series, rel: str) -> str:
                          np.where(t.str.fullmatch(r"\d{4}Q[1-4]"), "Q",
                                   np.where(t.str.fullmatch(r"\d{4}M\d{2}"), "M", "?"))))
     if len(kinds) != 1 or "?" in kinds:
-        raise _not_ilostat(str(path), f"the time column mixes or misspells periods ({sorted(kinds)})")
+        raise _not_ilostat(rel, f"the time column mixes or misspells periods ({sorted(kinds)})")
     return kinds.pop()
 
 

@@ -310,7 +310,7 @@ def find_data_file(dcf: Path) -> Path:
     raise MissingFileError(
         f"Reading the CSPro data of {str(dcf)!r}",
         f"no data file {', '.join(dcf.stem + e for e in DATA_EXTENSIONS[:3])} next to the dictionary",
-        f"pass data='path/to/file'" + (f" (files with the same name: {others})" if others else ""),
+        "pass data='path/to/file'" + (f" (files with the same name: {others})" if others else ""),
     )
 
 
