@@ -1,0 +1,446 @@
+"""Design-based estimation of ratios of weighted totals, as R ``survey`` does it.
+
+Every estimate is R = Y / X with Y = Σ w·y, X = Σ w·x (a mean has x = 1, a total is Y alone).
+Its variance is the Taylor-linearisation, ultimate-cluster (with-replacement) variance of
+``svydesign(ids=~psu, strata=~strata, weights=~w, nest=TRUE)`` + ``svyratio`` / ``svyby``
+(``indicators.md`` §3.2)::
+
+    z_i  = (y_i − R·x_i) / X                          linearised variable
+    z_hj = Σ_{i in PSU j of stratum h} w_i·z_i        PSU totals
+    V(R) = Σ_h (1 − f_h)·n_h/(n_h − 1)·Σ_j (z_hj − z̄_h)²
+
+Domains (``by`` groups) zero y and x outside the domain and keep every PSU, as ``svyby`` does.
+The heavy step is ONE aggregation: weighted totals of y and x per PSU × domain (``numpy.bincount``
+over integer codes factorised once per survey); everything else works on that small table.
+
+Lonely PSUs (a stratum with one PSU) follow R's ``options(survey.lonely.psu=)``: ``"fail"`` (default,
+an error naming the strata), ``"remove"`` and ``"certainty"`` (the stratum adds nothing), ``"adjust"``
+(the PSU total is centred at zero, the grand mean of the linearised variable, instead of its stratum
+mean), ``"average"`` (the variance is scaled up by #strata / #strata with more than one PSU).
+``fpc`` follows R: per-record population count of PSUs in the stratum, or a sampling fraction (≤ 1).
+
+>>> import pandas as pd
+>>> from evidencekit.microdata import Survey
+>>> df = pd.DataFrame({"w": [1.0, 2, 1, 3, 2, 1], "st": [1, 1, 1, 2, 2, 2], "ea": [1, 1, 2, 3, 4, 4],
+...                    "y": [1.0, 0, 1, 1, 0, 0], "x": [1.0, 1, 1, 1, 1, 1]})
+>>> out = ratio(Survey(df, weight="w", strata="st", psu="ea"), "y", "x")
+>>> round(float(out["estimate"].iloc[0]), 6), round(float(out["se"].iloc[0]), 6)
+(0.5, 0.175)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from evidencekit.errors import InputError
+from evidencekit.microdata.errors import ColumnError, suggest
+from evidencekit.microdata.survey import Survey
+
+LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
+DEFAULT_MIN_N = 15  # ILO flags a cell "U" (low reliability) below 15 unweighted observations (indicators.md §1.16)
+_CACHE_ATTR = "_evidencekit_design_cache"
+
+
+# ------------------------------------------------------------------------------------------------------
+# The design, factorised once per survey
+# ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Design:
+    """Integer codes of a survey's design: weights, PSU of each record, stratum of each PSU, FPC."""
+
+    w: np.ndarray              # (n,) weights (1 when the survey has none)
+    psu: np.ndarray            # (n,) PSU index 0..P-1 (PSUs nested in strata)
+    psu_stratum: np.ndarray    # (P,) stratum index 0..H-1 of each PSU
+    stratum_labels: np.ndarray  # (H,) the stratum values, for messages
+    n_h: np.ndarray            # (H,) PSUs per stratum
+    f_h: np.ndarray            # (H,) 1 − sampling fraction (1 without fpc)
+    weighted: bool
+    has_design: bool
+
+    @property
+    def n_psu(self) -> int:
+        return len(self.psu_stratum)
+
+    @property
+    def n_strata(self) -> int:
+        return len(self.n_h)
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom, R's ``degf()``: #PSUs − #strata."""
+        return self.n_psu - self.n_strata
+
+
+def _codes(values: pd.Series, role: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    if values.isna().any():
+        rows = list(values.index[values.isna().to_numpy()][:5])
+        raise InputError(f"The {role} column {values.name!r} of {where}",
+                         f"has {int(values.isna().sum())} missing value(s) (first rows: {rows})",
+                         f"every record needs a {role}; fix the file or the mapping")
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _cache(survey: Survey) -> dict:
+    key = (id(survey.data), survey.data.shape, survey.weight, survey.strata, survey.psu, survey.nest, survey.fpc)
+    cache = survey.__dict__.get(_CACHE_ATTR)
+    if cache is None or cache.get("key") != key:
+        cache = {"key": key}
+        survey.__dict__[_CACHE_ATTR] = cache
+    return cache
+
+
+def design_of(survey: Survey) -> Design:
+    """The survey's design as integer codes (computed once, then kept with the survey)."""
+    cache = _cache(survey)
+    if "design" in cache:
+        return cache["design"]
+    d, n = survey.data, len(survey.data)
+    where = f"the survey {survey.source!r}" if survey.source else "the survey"
+    w = (pd.to_numeric(d[survey.weight]).to_numpy(dtype=float) if survey.weight else np.ones(n))
+    if survey.strata:
+        s_code, s_lab = _codes(d[survey.strata], "strata", where)
+    else:
+        s_code, s_lab = np.zeros(n, dtype=np.int64), np.array([1])
+    if survey.psu:
+        p_code, _ = _codes(d[survey.psu], "psu", where)
+        if survey.nest or not survey.strata:
+            psu = np.unique(s_code * (int(p_code.max()) + 1) + p_code, return_inverse=True)[1].astype(np.int64)
+        else:
+            psu = p_code
+            pairs = pd.DataFrame({"p": p_code, "s": s_code}).drop_duplicates()
+            if pairs["p"].duplicated().any():
+                raise InputError(f"The design of {where}", f"PSU codes in {survey.psu!r} repeat across strata "
+                                 "while nest=False", "make the Survey with nest=True (PSUs numbered within strata)")
+    else:
+        psu = np.arange(n)
+    P = int(psu.max()) + 1 if n else 0
+    psu_stratum = np.zeros(P, dtype=np.int64)
+    psu_stratum[psu] = s_code
+    n_h = np.bincount(psu_stratum, minlength=len(s_lab)).astype(float)
+    f_h = np.ones(len(s_lab))
+    if survey.fpc:
+        fpc = pd.to_numeric(d[survey.fpc], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(fpc).any() or (fpc <= 0).any():
+            raise InputError(f"The fpc column {survey.fpc!r} of {where}", "has missing, zero or negative values",
+                             "give the population count of PSUs per stratum, or the sampling fraction")
+        per_h = pd.Series(fpc).groupby(s_code).agg(["min", "max"])
+        if (per_h["min"] != per_h["max"]).any():
+            raise InputError(f"The fpc column {survey.fpc!r} of {where}", "varies within a stratum",
+                             "give one population count (or sampling fraction) per stratum")
+        N_h = per_h["min"].to_numpy()
+        if (fpc <= 1).all():          # sampling fractions, R's as.fpc
+            N_h = n_h / N_h
+        if (N_h < n_h - 1e-9).any():
+            raise InputError(f"The fpc column {survey.fpc!r} of {where}", "is below the number of sampled PSUs",
+                             "give the population count of PSUs per stratum")
+        f_h = np.where(np.isinf(N_h), 1.0, (N_h - n_h) / N_h)
+    design = Design(w=w, psu=psu, psu_stratum=psu_stratum, stratum_labels=s_lab, n_h=n_h, f_h=f_h,
+                    weighted=survey.weight is not None, has_design=survey.has_design)
+    cache["design"] = design
+    return design
+
+
+# ------------------------------------------------------------------------------------------------------
+# Domains (by groups)
+# ------------------------------------------------------------------------------------------------------
+
+def _by_codes(survey: Survey, col: str) -> tuple[np.ndarray, np.ndarray]:
+    cache = _cache(survey)
+    key = ("by", col)
+    if key not in cache:
+        if col not in survey.data.columns:
+            raise ColumnError(f"Estimating by {col!r}", "there is no such column in the survey",
+                              suggest(col, survey.data.columns))
+        codes, uniques = pd.factorize(survey.data[col], sort=True, use_na_sentinel=True)
+        codes = codes.astype(np.int64)
+        uniques = np.asarray(uniques, dtype=object)
+        if (codes < 0).any():  # missing by-values form their own group, shown last (no record is dropped)
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = np.append(uniques, np.nan)
+        cache[key] = (codes, uniques)
+    return cache[key]
+
+
+def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code of each record and a frame of the groups' values (codes; labels added by the caller)."""
+    cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    n = len(survey.data)
+    if not cols:
+        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=[0])
+    if len(set(cols)) != len(cols):
+        raise InputError("Estimating by " + ", ".join(map(repr, cols)), "a column is repeated", "name each column once")
+    code = np.zeros(n, dtype=np.int64)
+    sizes = []
+    values = []
+    for col in cols:
+        c, u = _by_codes(survey, col)
+        code = code * len(u) + c
+        sizes.append(len(u))
+        values.append(u)
+    present = np.flatnonzero(np.bincount(code, minlength=int(np.prod(sizes))))
+    remap = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
+    remap[present] = np.arange(len(present))
+    idx = np.unravel_index(present, sizes)
+    groups = pd.DataFrame({col: values[k][idx[k]] for k, col in enumerate(cols)})
+    return remap[code], groups
+
+
+# ------------------------------------------------------------------------------------------------------
+# The estimator
+# ------------------------------------------------------------------------------------------------------
+
+def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[np.ndarray]) -> list[np.ndarray]:
+    """The one heavy step: Σ w·column per PSU × group, for each column (arrays of shape P × G)."""
+    idx = design.psu * n_groups + group
+    size = design.n_psu * n_groups
+    return [np.bincount(idx, weights=design.w * c, minlength=size).reshape(design.n_psu, n_groups)
+            for c in columns]
+
+
+def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail") -> np.ndarray:
+    """Ultimate-cluster variance of the totals of linearised variables (``z``: P × m PSU totals) -> (m,).
+
+    R's ``svyrecvar`` / ``onestage`` / ``onestrat``, with its lonely-PSU rules.
+    """
+    H, m = design.n_strata, z.shape[1]
+    s, n_h, f_h = design.psu_stratum, design.n_h, design.f_h
+    sums = np.zeros((H, m))
+    np.add.at(sums, s, z)
+    dev = z - (sums / n_h[:, None])[s]
+    lonely = n_h == 1
+    if lonely.any():
+        if lonely_psu == "fail":
+            labels = ", ".join(map(str, design.stratum_labels[lonely][:10]))
+            raise InputError(
+                "Estimating standard errors", f"{int(lonely.sum())} stratum/strata have a single PSU ({labels})",
+                "merge those strata with similar ones, or choose a rule: lonely_psu='remove', 'certainty', "
+                "'adjust' or 'average' (R survey's options(survey.lonely.psu=...))")
+        if lonely_psu == "adjust":
+            dev = np.where(lonely[s][:, None], z, dev)   # centred at 0, not at its own (single) value
+    scale = np.where(n_h > 1, f_h * n_h / np.maximum(n_h - 1, 1), f_h)
+    scale = np.where(f_h < 1e-7, 0.0, scale)            # self-representing stratum
+    per_h = np.zeros((H, m))
+    np.add.at(per_h, s, dev * dev)
+    per_h *= scale[:, None]
+    if lonely.any() and lonely_psu == "average":
+        ok = ~lonely
+        return per_h[ok].sum(axis=0) * H / max(int(ok.sum()), 1)
+    return per_h.sum(axis=0)
+
+
+@dataclass
+class RatioResult:
+    """Per group: totals Y, X, the ratio R = Y/X, its variance, unweighted n (x != 0), and ``z`` (P × G)."""
+
+    Y: np.ndarray
+    X: np.ndarray
+    R: np.ndarray
+    var: np.ndarray
+    n: np.ndarray
+    z: np.ndarray
+
+
+def ratio_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray, x: np.ndarray,
+               lonely_psu: str = "fail") -> RatioResult:
+    """Ratio Σw·y / Σw·x per group with its linearisation variance (y, x zero outside the domain)."""
+    Yp, Xp = psu_totals(design, group, n_groups, [y, x])
+    n = np.bincount(group, weights=(x != 0), minlength=n_groups)
+    Y, X = Yp.sum(axis=0), Xp.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = Y / X
+        z = (Yp - R * Xp) / X
+    ok = X != 0
+    var = np.full(n_groups, np.nan)
+    if ok.any():
+        var[ok] = variance(design, z[:, ok], lonely_psu)
+    return RatioResult(Y=Y, X=X, R=R, var=var, n=n, z=z)
+
+
+def total_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray,
+               lonely_psu: str = "fail") -> tuple[np.ndarray, np.ndarray]:
+    """Total Σw·y per group and its variance (R ``svytotal`` / ``svyby(..., svytotal)``)."""
+    (Yp,) = psu_totals(design, group, n_groups, [y])
+    return Yp.sum(axis=0), variance(design, Yp, lonely_psu)
+
+
+def critical_value(level: float, ci: str, df: int) -> float:
+    """Normal quantile (R ``confint()`` default) or Student's t on the design df (``ci="t"``)."""
+    if not 0 < level < 1:
+        raise InputError("Confidence level", f"level={level!r} is not between 0 and 1", "use e.g. level=0.95")
+    if ci == "normal":
+        return NormalDist().inv_cdf(1 - (1 - level) / 2)
+    if ci == "t":
+        if df <= 0:
+            raise InputError("A t confidence interval", f"the design has {df} degrees of freedom",
+                             "use ci='normal'")
+        from scipy.stats import t as student_t
+        return float(student_t.ppf(1 - (1 - level) / 2, df))
+    raise InputError("Confidence interval", f"ci={ci!r} is not known", "use ci='normal' or ci='t'")
+
+
+def check_lonely(lonely_psu: str) -> None:
+    if lonely_psu not in LONELY_PSU:
+        raise InputError("The lonely-PSU rule", f"lonely_psu={lonely_psu!r} is not known",
+                         f"use one of {', '.join(LONELY_PSU)}")
+
+
+def numeric(survey: Survey, col: str, what: str) -> np.ndarray:
+    """A column as float (missing -> NaN); text that is not a number is an error naming the column."""
+    if col not in survey.data.columns:
+        raise ColumnError(what, f"there is no column {col!r} in the survey", suggest(col, survey.data.columns))
+    raw = survey.data[col]
+    if pd.api.types.is_bool_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
+        return raw.to_numpy(dtype=float, na_value=np.nan)
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = num.isna() & raw.notna()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in pd.unique(raw[bad])[:3])
+        raise InputError(what, f"column {col!r} holds text that is not a number ({examples}, "
+                         f"{int(bad.sum())} records)", f"recode {col!r} to numeric codes (a mapping does this)")
+    return num.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _design_flags(design: Design, lonely_psu: str) -> list[str]:
+    flags = []
+    if not design.weighted:
+        flags.append("no weights: every record weighs 1")
+    if not design.has_design:
+        flags.append("no design (weights only): SEs treat records as independent draws")
+    if (design.n_h == 1).any() and lonely_psu != "fail":
+        flags.append(f"lonely PSU: {int((design.n_h == 1).sum())} stratum/strata with one PSU ({lonely_psu})")
+    return flags
+
+
+def _frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray, n: np.ndarray, crit: float,
+           extra_flags: list[list[str]], common_flags: list[str], min_n: int) -> pd.DataFrame:
+    out = pd.DataFrame(index=range(len(groups)))
+    for col in groups.columns:
+        labels = survey.value_labels.get(col) or {}
+        codes = groups[col].to_numpy()
+        if labels:
+            out[col] = [labels.get(v, v) if not _isna(v) else v for v in codes]
+            out[f"{col}_code"] = codes
+        else:
+            out[col] = codes
+    out["estimate"] = est
+    out["se"] = se
+    out["ci_low"] = est - crit * se
+    out["ci_high"] = est + crit * se
+    out["n_obs"] = n.astype(np.int64)
+    flags = []
+    for k in range(len(groups)):
+        f = list(extra_flags[k]) if extra_flags else []
+        if n[k] == 0:
+            f.insert(0, "empty domain: no records")
+        elif n[k] < min_n:
+            f.insert(0, f"small cell: n={int(n[k])} < {min_n}")
+        flags.append("; ".join(f + common_flags))
+    out["flags"] = flags
+    return out
+
+
+def _isna(v: object) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] | None = None,
+          level: float = 0.95, *, ci: str = "normal", min_n: int = DEFAULT_MIN_N,
+          lonely_psu: str = "fail") -> pd.DataFrame:
+    """Ratio of two columns' weighted totals, R ``svyratio(~num, ~den, design, na.rm=TRUE)`` / ``svyby``.
+
+    Records with a missing numerator or denominator are left out (``na.rm=TRUE``: the domain loses
+    them, the design keeps its PSUs). Columns: by-columns, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+    ``n_obs``, ``flags``.
+
+    >>> import pandas as pd
+    >>> from evidencekit.microdata import Survey
+    >>> s = Survey(pd.DataFrame({"y": [1.0, 2, 3, 4], "x": [2.0, 2, 2, 2], "g": [1, 1, 2, 2]}))
+    >>> ratio(s, "y", "x", by="g")[["g", "estimate", "n_obs"]]
+       g  estimate  n_obs
+    0  1      0.75      2
+    1  2      1.75      2
+    """
+    check_lonely(lonely_psu)
+    design = design_of(survey)
+    y = numeric(survey, numerator, "Estimating a ratio")
+    x = numeric(survey, denominator, "Estimating a ratio")
+    keep = ~(np.isnan(y) | np.isnan(x))
+    group, groups = domains(survey, by)
+    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), np.where(keep, x, 0.0), lonely_psu)
+    n = np.bincount(group, weights=keep, minlength=len(groups))
+    crit = critical_value(level, ci, design.df)
+    return _frame(survey, groups, r.R, np.sqrt(r.var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+
+
+def mean(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
+         ci: str = "normal", min_n: int = DEFAULT_MIN_N, lonely_psu: str = "fail") -> pd.DataFrame:
+    """Weighted mean of a column, R ``svymean(~col, design, na.rm=TRUE)`` / ``svyby(..., svymean)``.
+
+    >>> import pandas as pd
+    >>> from evidencekit.microdata import Survey
+    >>> s = Survey(pd.DataFrame({"v": [1.0, 3.0, None], "w": [1.0, 3.0, 2.0]}), weight="w")
+    >>> float(mean(s, "v")["estimate"].iloc[0])
+    2.5
+    """
+    check_lonely(lonely_psu)
+    design = design_of(survey)
+    y = numeric(survey, column, "Estimating a mean")
+    keep = ~np.isnan(y)
+    group, groups = domains(survey, by)
+    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), keep.astype(float), lonely_psu)
+    crit = critical_value(level, ci, design.df)
+    return _frame(survey, groups, r.R, np.sqrt(r.var), r.n, crit, [], _design_flags(design, lonely_psu), min_n)
+
+
+def total(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
+          ci: str = "normal", min_n: int = DEFAULT_MIN_N, lonely_psu: str = "fail") -> pd.DataFrame:
+    """Weighted total of a column, R ``svytotal(~col, design, na.rm=TRUE)`` / ``svyby(..., svytotal)``.
+
+    >>> import pandas as pd
+    >>> from evidencekit.microdata import Survey
+    >>> s = Survey(pd.DataFrame({"v": [1.0, 3.0], "w": [10.0, 20.0]}), weight="w")
+    >>> float(total(s, "v")["estimate"].iloc[0])
+    70.0
+    """
+    check_lonely(lonely_psu)
+    design = design_of(survey)
+    y = numeric(survey, column, "Estimating a total")
+    keep = ~np.isnan(y)
+    group, groups = domains(survey, by)
+    Y, var = total_core(design, group, len(groups), np.where(keep, y, 0.0), lonely_psu)
+    n = np.bincount(group, weights=keep, minlength=len(groups))
+    crit = critical_value(level, ci, design.df)
+    return _frame(survey, groups, Y, np.sqrt(var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Weighted quantiles (R svyquantile, qrule="math", Woodruff interval type "mean")
+# ------------------------------------------------------------------------------------------------------
+
+def quantile_math(values: np.ndarray, weights: np.ndarray, p: float) -> float:
+    """R ``survey:::qrule_math``: the smallest value whose cumulative weight share exceeds p
+    (the value where it equals p exactly).
+
+    >>> quantile_math(np.array([3.0, 1.0, 2.0, 4.0]), np.ones(4), 0.5)
+    2.0
+    """
+    keep = weights != 0
+    x, w = values[keep], weights[keep]
+    if len(x) == 0 or not 0 <= p <= 1 or np.isnan(p):
+        return np.nan
+    order = np.argsort(x, kind="stable")
+    x, cw = x[order], np.cumsum(w[order])
+    total_w = w.sum()
+    below = np.flatnonzero(cw <= p * total_w)
+    pos = below[-1] if len(below) else 0          # survey:::last() gives the first record when none is below
+    if p - cw[pos] / total_w == 0:
+        return float(x[pos])
+    return float(x[min(pos + 1, len(x) - 1)])
