@@ -32,7 +32,8 @@ from evidencekit.indicators.estimation import (
     domains,
     mean,
     numeric,
-    quantile_math,
+    quantile,
+    quantile_parts,
     ratio,
     ratio_core,
     total,
@@ -41,7 +42,7 @@ from evidencekit.indicators.estimation import (
 from evidencekit.microdata.errors import suggest
 from evidencekit.microdata.survey import Survey
 
-__all__ = ["catalogue", "estimate", "ratio", "mean", "total", "Indicator", "DEFAULT_MIN_N"]
+__all__ = ["catalogue", "estimate", "ratio", "mean", "total", "quantile", "Indicator", "DEFAULT_MIN_N"]
 
 
 def catalogue() -> pd.DataFrame:
@@ -186,37 +187,10 @@ def _gap(survey, d, design, group, G, universe, level, lonely_psu, what):
 
 
 def _median_parts(design, code, G, v, keep, level, lonely_psu):
-    """Weighted medians (R svyquantile, qrule='math') of men and women per group, and a Woodruff-type
-    linearised variable for each: z_q = −z_F / f̂, f̂ = 2·t·SE(F̂(q)) / (U − L), where [L, U] is R's
-    Woodruff interval (interval.type='mean', t on the domain's df as R's degf of the subset design).
-    Alone, each median's SE is R's svyquantile SE; together they give the gap's SE by the delta method."""
-    D = 2 * G
-    w = design.w
-    q = np.full(D, np.nan)
-    members = [np.flatnonzero(keep & (code == k)) for k in range(D)]
-    for k, idx in enumerate(members):
-        if len(idx):
-            q[k] = quantile_math(v[idx], w[idx], 0.5)
-    below = keep & (v <= np.where(np.isnan(q), -np.inf, q)[code])
-    r = ratio_core(design, code, D, below.astype(float), keep.astype(float), lonely_psu)
-    se_f = np.sqrt(r.var)
-    zq = np.zeros_like(r.z)
-    alpha = 1 - level
-    for k, idx in enumerate(members):
-        if not len(idx) or not np.isfinite(se_f[k]):
-            continue
-        psus = np.unique(design.psu[idx])
-        df = len(psus) - len(np.unique(design.psu_stratum[psus]))
-        t = critical_value(level, "t", df) if df > 0 else np.nan
-        lo, hi = 0.5 - t * se_f[k], 0.5 + t * se_f[k]
-        low = quantile_math(v[idx], w[idx], lo) if lo >= 0 else np.nan
-        up = quantile_math(v[idx], w[idx], hi) if hi <= 1 else np.nan
-        if up > low:
-            zq[:, k] = -r.z[:, k] * (up - low) / (2 * t * se_f[k])
-        elif not up == low:
-            zq[:, k] = np.nan
-    del alpha
-    return q[0::2], q[1::2], zq[:, 0::2], zq[:, 1::2], r.n[0::2] + r.n[1::2]
+    """Medians of men and women per group and their linearised variables (see ``quantile_parts``)."""
+    parts = quantile_parts(design, code, 2 * G, v, keep, 0.5, level, lonely_psu)
+    q, z = parts["q"], parts["z"]
+    return q[0::2], q[1::2], z[:, 0::2], z[:, 1::2], parts["n"][0::2] + parts["n"][1::2]
 
 
 def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None = None, level: float = 0.95, *,

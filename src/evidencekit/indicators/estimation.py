@@ -202,10 +202,13 @@ def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[n
             for c in columns]
 
 
-def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail") -> np.ndarray:
+def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail", present: np.ndarray | None = None
+             ) -> np.ndarray:
     """Ultimate-cluster variance of the totals of linearised variables (``z``: P × m PSU totals) -> (m,).
 
-    R's ``svyrecvar`` / ``onestage`` / ``onestrat``, with its lonely-PSU rules.
+    R's ``svyrecvar`` / ``onestage`` / ``onestrat``, with its lonely-PSU rules. ``present`` (H × m, bool)
+    marks the strata holding records of each domain: R subsets the rows of a domain, so ``"average"``
+    scales by #strata present / #those with more than one PSU.
     """
     H, m = design.n_strata, z.shape[1]
     s, n_h, f_h = design.psu_stratum, design.n_h, design.f_h
@@ -229,8 +232,25 @@ def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail") -> np.ndar
     per_h *= scale[:, None]
     if lonely.any() and lonely_psu == "average":
         ok = ~lonely
-        return per_h[ok].sum(axis=0) * H / max(int(ok.sum()), 1)
+        if present is None:
+            present = np.ones((H, m), dtype=bool)
+        n_present, n_ok = present.sum(axis=0), (present & ok[:, None]).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return per_h[ok].sum(axis=0) * np.where(n_ok > 0, n_present / n_ok, np.nan)
     return per_h.sum(axis=0)
+
+
+def strata_present(design: Design, group: np.ndarray, n_groups: int, retained: np.ndarray | None) -> np.ndarray | None:
+    """H × G: does stratum h hold records of group g (among ``retained`` records)? Only needed for
+    lonely_psu='average'."""
+    if not (design.n_h == 1).any():
+        return None
+    ones = np.ones(len(group)) if retained is None else retained.astype(float)
+    counts = np.bincount(design.psu * n_groups + group, weights=ones,
+                         minlength=design.n_psu * n_groups).reshape(design.n_psu, n_groups)
+    per_h = np.zeros((design.n_strata, n_groups))
+    np.add.at(per_h, design.psu_stratum, counts)
+    return per_h > 0
 
 
 @dataclass
@@ -246,8 +266,9 @@ class RatioResult:
 
 
 def ratio_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray, x: np.ndarray,
-               lonely_psu: str = "fail") -> RatioResult:
-    """Ratio Σw·y / Σw·x per group with its linearisation variance (y, x zero outside the domain)."""
+               lonely_psu: str = "fail", retained: np.ndarray | None = None) -> RatioResult:
+    """Ratio Σw·y / Σw·x per group with its linearisation variance (y, x zero outside the domain;
+    ``retained``: the records R keeps in the domain, e.g. those without missing values)."""
     Yp, Xp = psu_totals(design, group, n_groups, [y, x])
     n = np.bincount(group, weights=(x != 0), minlength=n_groups)
     Y, X = Yp.sum(axis=0), Xp.sum(axis=0)
@@ -257,15 +278,17 @@ def ratio_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray, 
     ok = X != 0
     var = np.full(n_groups, np.nan)
     if ok.any():
-        var[ok] = variance(design, z[:, ok], lonely_psu)
+        present = strata_present(design, group, n_groups, retained) if lonely_psu == "average" else None
+        var[ok] = variance(design, z[:, ok], lonely_psu, None if present is None else present[:, ok])
     return RatioResult(Y=Y, X=X, R=R, var=var, n=n, z=z)
 
 
 def total_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray,
-               lonely_psu: str = "fail") -> tuple[np.ndarray, np.ndarray]:
+               lonely_psu: str = "fail", retained: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Total Σw·y per group and its variance (R ``svytotal`` / ``svyby(..., svytotal)``)."""
     (Yp,) = psu_totals(design, group, n_groups, [y])
-    return Yp.sum(axis=0), variance(design, Yp, lonely_psu)
+    present = strata_present(design, group, n_groups, retained) if lonely_psu == "average" else None
+    return Yp.sum(axis=0), variance(design, Yp, lonely_psu, present)
 
 
 def critical_value(level: float, ci: str, df: int) -> float:
@@ -374,7 +397,7 @@ def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] 
     x = numeric(survey, denominator, "Estimating a ratio")
     keep = ~(np.isnan(y) | np.isnan(x))
     group, groups = domains(survey, by)
-    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), np.where(keep, x, 0.0), lonely_psu)
+    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), np.where(keep, x, 0.0), lonely_psu, keep)
     n = np.bincount(group, weights=keep, minlength=len(groups))
     crit = critical_value(level, ci, design.df)
     return _frame(survey, groups, r.R, np.sqrt(r.var), n, crit, [], _design_flags(design, lonely_psu), min_n)
@@ -395,7 +418,7 @@ def mean(survey: Survey, column: str, by: str | list[str] | None = None, level: 
     y = numeric(survey, column, "Estimating a mean")
     keep = ~np.isnan(y)
     group, groups = domains(survey, by)
-    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), keep.astype(float), lonely_psu)
+    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), keep.astype(float), lonely_psu, keep)
     crit = critical_value(level, ci, design.df)
     return _frame(survey, groups, r.R, np.sqrt(r.var), r.n, crit, [], _design_flags(design, lonely_psu), min_n)
 
@@ -415,7 +438,7 @@ def total(survey: Survey, column: str, by: str | list[str] | None = None, level:
     y = numeric(survey, column, "Estimating a total")
     keep = ~np.isnan(y)
     group, groups = domains(survey, by)
-    Y, var = total_core(design, group, len(groups), np.where(keep, y, 0.0), lonely_psu)
+    Y, var = total_core(design, group, len(groups), np.where(keep, y, 0.0), lonely_psu, keep)
     n = np.bincount(group, weights=keep, minlength=len(groups))
     crit = critical_value(level, ci, design.df)
     return _frame(survey, groups, Y, np.sqrt(var), n, crit, [], _design_flags(design, lonely_psu), min_n)
@@ -444,3 +467,64 @@ def quantile_math(values: np.ndarray, weights: np.ndarray, p: float) -> float:
     if p - cw[pos] / total_w == 0:
         return float(x[pos])
     return float(x[min(pos + 1, len(x) - 1)])
+
+
+def quantile_parts(design: Design, code: np.ndarray, n_groups: int, v: np.ndarray, keep: np.ndarray, p: float,
+                   level: float = 0.95, lonely_psu: str = "fail") -> dict[str, np.ndarray]:
+    """Weighted quantiles per group as R ``svyquantile`` (qrule="math", interval.type="mean"):
+    Woodruff interval [L, U] = quantiles at F̂(q) ∓ t·SE(F̂(q)), t on the domain's df (R's ``degf`` of the
+    subset design: PSUs with records − their strata), SE = (U − L) / (2t). Also the linearised variable of
+    each quantile, z_q = −z_F·(U − L) / (2t·SE(F̂)), whose variance is SE² (used for the median pay gap).
+    """
+    w = design.w
+    q = np.full(n_groups, np.nan)
+    members = [np.flatnonzero(keep & (code == k)) for k in range(n_groups)]
+    for k, idx in enumerate(members):
+        if len(idx):
+            q[k] = quantile_math(v[idx], w[idx], p)
+    below = keep & (v <= np.where(np.isnan(q), -np.inf, q)[code])
+    r = ratio_core(design, code, n_groups, below.astype(float), keep.astype(float), lonely_psu)
+    se_f = np.sqrt(r.var)
+    low, up, se = (np.full(n_groups, np.nan) for _ in range(3))
+    zq = np.full_like(r.z, np.nan)
+    for k, idx in enumerate(members):
+        if not len(idx) or not np.isfinite(se_f[k]):
+            continue
+        psus = np.unique(design.psu[idx])
+        df = len(psus) - len(np.unique(design.psu_stratum[psus]))
+        if df <= 0:
+            continue
+        t = critical_value(level, "t", df)
+        lo, hi = r.R[k] - t * se_f[k], r.R[k] + t * se_f[k]
+        low[k] = quantile_math(v[idx], w[idx], lo) if lo >= 0 else np.nan
+        up[k] = quantile_math(v[idx], w[idx], hi) if hi <= 1 else np.nan
+        se[k] = (up[k] - low[k]) / (2 * t)
+        if se_f[k] > 0 and np.isfinite(se[k]):
+            zq[:, k] = -r.z[:, k] * se[k] / se_f[k]
+        elif se_f[k] == 0:
+            zq[:, k] = 0.0
+    return {"q": q, "se": se, "low": low, "up": up, "z": zq, "n": r.n}
+
+
+def quantile(survey: Survey, column: str, p: float = 0.5, by: str | list[str] | None = None, level: float = 0.95,
+             *, min_n: int = DEFAULT_MIN_N, lonely_psu: str = "fail") -> pd.DataFrame:
+    """Weighted quantile of a column with R ``svyquantile``'s defaults (``qrule="math"``, Woodruff interval
+    ``"mean"``; ``ci_low``/``ci_high`` are that interval, ``se`` = its width / 2t). Missing values are left out.
+
+    >>> import pandas as pd
+    >>> from evidencekit.microdata import Survey
+    >>> s = Survey(pd.DataFrame({"v": [1.0, 2, 3, 4, 5, 6, 7, 8]}))
+    >>> float(quantile(s, "v", 0.5)["estimate"].iloc[0])
+    4.0
+    """
+    check_lonely(lonely_psu)
+    if not 0 <= p <= 1:
+        raise InputError("A quantile", f"p={p!r} is not between 0 and 1", "use e.g. p=0.5 for the median")
+    design = design_of(survey)
+    v = numeric(survey, column, "Estimating a quantile")
+    group, groups = domains(survey, by)
+    parts = quantile_parts(design, group, len(groups), v, ~np.isnan(v), p, level, lonely_psu)
+    out = _frame(survey, groups, parts["q"], parts["se"], parts["n"], 0.0, [], _design_flags(design, lonely_psu),
+                 min_n)
+    out["ci_low"], out["ci_high"] = parts["low"], parts["up"]
+    return out

@@ -1,0 +1,138 @@
+# Reference numbers from R `survey` for evidencekit.indicators (see README.md in this folder).
+#
+#   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part]
+#
+# part: "all" (default), "api" or "synthetic". Writes api.csv, synthetic.csv, synthetic_quantiles.csv
+# with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
+suppressPackageStartupMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+shared <- if (length(args) >= 1) args[1] else "../shared/data"
+syn_csv <- if (length(args) >= 2) args[2] else NA
+out <- if (length(args) >= 3) args[3] else "tests/indicators/r/reference"
+part <- if (length(args) >= 4) args[4] else "all"
+dir.create(out, showWarnings = FALSE, recursive = TRUE)
+g17 <- function(x) { x <- as.numeric(x); ifelse(is.na(x), "NA", sprintf("%.17g", x)) }
+
+rows <- list()
+add <- function(design, statistic, variable, denominator, by, group, est, se, lonely = "fail", extra = list()) {
+  r <- data.frame(design = design, lonely = lonely, statistic = statistic, variable = variable,
+                  denominator = denominator, by = by, group = as.character(group),
+                  estimate = g17(est), se = g17(se), stringsAsFactors = FALSE)
+  rows[[length(rows) + 1]] <<- r
+}
+api_stats <- function(name, des, lonely = "fail", by = "stype") {
+  options(survey.lonely.psu = lonely)
+  m <- svymean(~api00, des); add(name, "mean", "api00", "", "", "", coef(m), SE(m), lonely)
+  t <- svytotal(~enroll, des, na.rm = TRUE); add(name, "total", "enroll", "", "", "", coef(t), SE(t), lonely)
+  r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE)
+  add(name, "ratio", "api.stu", "enroll", "", "", coef(r), SE(r), lonely)
+  ci <- confint(r); add(name, "ratio_ci_normal", "api.stu", "enroll", "", "", ci[1], ci[2], lonely)
+  ci <- confint(r, df = degf(des)); add(name, "ratio_ci_t", "api.stu", "enroll", "", "", ci[1], ci[2], lonely)
+  add(name, "degf", "", "", "", "", degf(des), NA, lonely)
+  f <- as.formula(paste0("~", by))
+  bm <- svyby(~api00, f, des, svymean)
+  add(name, "mean", "api00", "", by, bm[[by]], coef(bm), SE(bm), lonely)
+  br <- svyby(~api.stu, f, des, denominator = ~enroll, svyratio, na.rm = TRUE)
+  add(name, "ratio", "api.stu", "enroll", by, br[[by]], coef(br), SE(br), lonely)
+  bt <- svyby(~enroll, f, des, svytotal, na.rm = TRUE)
+  add(name, "total", "enroll", "", by, bt[[by]], coef(bt), SE(bt), lonely)
+  options(survey.lonely.psu = "fail")
+}
+
+if (part %in% c("all", "api")) {
+  api <- file.path(shared, "microdata", "r_survey_api")
+  apistrat <- read.csv(file.path(api, "apistrat.csv"), check.names = FALSE)
+  apiclus1 <- read.csv(file.path(api, "apiclus1.csv"), check.names = FALSE)
+  apiclus2 <- read.csv(file.path(api, "apiclus2.csv"), check.names = FALSE)
+  names(apistrat) <- make.names(names(apistrat)); names(apiclus1) <- make.names(names(apiclus1))
+  names(apiclus2) <- make.names(names(apiclus2))
+  api_stats("dstrat_fpc", svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc), by = "awards")
+  api_stats("dstrat", svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat), by = "awards")
+  api_stats("dclus1_fpc", svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc))
+  api_stats("dclus1", svydesign(id = ~dnum, weights = ~pw, data = apiclus1))
+  api_stats("dclus2", svydesign(id = ~dnum, weights = ~pw, data = apiclus2))
+  # strata = county, PSU = district within county: several counties hold a single district (lonely PSUs)
+  lonely_des <- svydesign(id = ~dnum, strata = ~cname, weights = ~pw, data = apistrat, nest = TRUE)
+  for (rule in c("remove", "certainty", "adjust", "average")) api_stats("dcounty", lonely_des, rule)
+  q <- svyquantile(~api00, svydesign(id = ~dnum, weights = ~pw, data = apiclus1), c(0.25, 0.5, 0.75))
+  qq <- q$api00
+  for (i in seq_len(nrow(qq))) add("dclus1", "quantile", "api00", "", "p", rownames(qq)[i], qq[i, 1], qq[i, 4])
+  write.csv(do.call(rbind, rows), file.path(out, "api.csv"), row.names = FALSE)
+}
+
+if (part %in% c("all", "synthetic")) {
+  d <- read.csv(syn_csv)
+  z <- function(v) ifelse(is.na(v), 0, v)              # ILO 1/missing codes: missing is "not"
+  lfs <- z(d$ilo_lfs); e <- lfs == 1; u <- lfs == 2; lf <- e | u
+  wap <- z(d$ilo_wap) == 1
+  plf <- lfs == 3 & z(d$ilo_olf_dlma) %in% c(1, 2)
+  tru <- e & z(d$ilo_joball_tru) == 1
+  youth <- z(d$ilo_age_aggregate) == 2
+  ste <- z(d$ilo_job1_ste_icse93)
+  ees <- e & z(d$ilo_job1_ste_aggregate) == 1
+  hours <- d$ilo_job1_how_usual
+  hourly <- ifelse(!is.na(hours) & hours > 0, d$ilo_job1_lri_ees / (hours * 52 / 12), NA)
+  ind <- list(
+    labour_force_participation_rate = list(wap & lf, wap),
+    employment_to_population_ratio = list(wap & e, wap),
+    unemployment_rate = list(u, lf),
+    youth_unemployment_rate = list(u & youth, lf & youth),
+    time_related_underemployment_rate = list(tru, e),
+    lu2_rate = list(tru | u, lf),
+    lu3_rate = list(u | plf, lf | plf),
+    lu4_rate = list(tru | u | plf, lf | plf),
+    youth_neet_rate = list(youth & lfs %in% c(2, 3) & z(d$ilo_edu_attendance) == 2, youth),
+    informal_employment_rate = list(e & z(d$ilo_job1_ife_nature) == 1, e),
+    vulnerable_employment_rate = list(e & ste %in% c(3, 5), e),
+    share_employees = list(e & ste == 1, e),
+    share_employers = list(e & ste == 2, e),
+    share_own_account_workers = list(e & ste == 3, e),
+    share_members_producers_cooperatives = list(e & ste == 4, e),
+    share_contributing_family_workers = list(e & ste == 5, e),
+    long_term_unemployment_rate = list(u & z(d$ilo_dur_aggregate) == 3, lf)
+  )
+  earn_ok <- ees & !is.na(d$ilo_job1_lri_ees)
+  hour_ok <- ees & !is.na(hourly)
+  ind$mean_monthly_earnings_employees <- list(ifelse(earn_ok, d$ilo_job1_lri_ees, 0), earn_ok)
+  ind$mean_hourly_earnings_employees <- list(ifelse(hour_ok, hourly, 0), hour_ok)
+  scale <- function(nm) if (grepl("earnings", nm)) 1 else 100
+  des <- svydesign(ids = ~psu, strata = ~strata, weights = ~ilo_wgt, nest = TRUE, data = d)
+  srows <- list()
+  sadd <- function(indicator, by, group, est, se, n = NA) {
+    srows[[length(srows) + 1]] <<- data.frame(indicator = indicator, by = by, group = as.character(group),
+                                              estimate = g17(est), se = g17(se), n_obs = n)
+  }
+  for (nm in names(ind)) {
+    des$variables$y <- as.numeric(ind[[nm]][[1]]); des$variables$x <- as.numeric(ind[[nm]][[2]])
+    r <- svyratio(~y, ~x, des)
+    sadd(nm, "", "", scale(nm) * coef(r), scale(nm) * SE(r), sum(des$variables$x != 0))
+    b <- svyby(~y, ~ilo_sex, des, denominator = ~x, svyratio)
+    nb <- tapply(des$variables$x != 0, des$variables$ilo_sex, sum)
+    sadd(nm, "ilo_sex", b$ilo_sex, scale(nm) * coef(b), scale(nm) * SE(b), nb[as.character(b$ilo_sex)])
+  }
+  # gender pay gap (mean): delta method on four totals, svycontrast
+  hx <- ifelse(hour_ok, hourly, 0); men <- z(d$ilo_sex) == 1; women <- z(d$ilo_sex) == 2
+  des$variables$ym <- hx * men; des$variables$xm <- as.numeric(hour_ok & men)
+  des$variables$yf <- hx * women; des$variables$xf <- as.numeric(hour_ok & women)
+  gap <- quote(100 * (ym / xm - yf / xf) / (ym / xm))
+  g <- svycontrast(svytotal(~ym + xm + yf + xf, des), gap)
+  sadd("gender_pay_gap", "", "", coef(g), SE(g), sum(hour_ok))
+  for (geo in sort(unique(d$ilo_geo))) {
+    tot <- svyby(~ym + xm + yf + xf, ~ilo_geo, des, svytotal, covmat = TRUE)
+    k <- which(tot$ilo_geo == geo)
+    cf <- coef(tot); V <- vcov(tot); nm4 <- c("ym", "xm", "yf", "xf")
+    idx <- match(paste0(geo, ":", nm4), names(cf))
+    tg <- svycontrast(structure(cf[idx], var = V[idx, idx], names = nm4, class = "svystat"), gap)
+    sadd("gender_pay_gap", "ilo_geo", geo, coef(tg), SE(tg), sum(hour_ok & d$ilo_geo == geo))
+  }
+  write.csv(do.call(rbind, srows), file.path(out, "synthetic.csv"), row.names = FALSE)
+  # medians of hourly earnings of employees by sex: svyquantile defaults (qrule "math", Woodruff "mean")
+  des$variables$hourly <- hourly; des$variables$hour_ok <- hour_ok
+  qrows <- list()
+  for (s in c(1, 2)) {
+    q <- svyquantile(~hourly, subset(des, hour_ok & ilo_sex == s), 0.5)$hourly
+    qrows[[s]] <- data.frame(ilo_sex = s, p = 0.5, quantile = g17(q[1, 1]), ci_low = g17(q[1, 2]),
+                             ci_high = g17(q[1, 3]), se = g17(q[1, 4]))
+  }
+  write.csv(do.call(rbind, qrows), file.path(out, "synthetic_quantiles.csv"), row.names = FALSE)
+}
