@@ -23,7 +23,7 @@ mean), ``"average"`` (the variance is scaled up by #strata / #strata with more t
 >>> from evidencekit.microdata import Survey
 >>> df = pd.DataFrame({"w": [1.0, 2, 1, 3, 2, 1], "st": [1, 1, 1, 2, 2, 2], "ea": [1, 1, 2, 3, 4, 4],
 ...                    "y": [1.0, 0, 1, 1, 0, 0], "x": [1.0, 1, 1, 1, 1, 1]})
->>> out = ratio(Survey(df, weight="w", strata="st", psu="ea"), "y", "x")
+>>> out = ratio(Survey(df, weight="w", strata="st", psu="ea"), "y", "x")   # R: SE 0.3162278
 >>> round(float(out["estimate"].iloc[0]), 6), round(float(out["se"].iloc[0]), 6)
 (0.5, 0.175)
 """

@@ -1,0 +1,153 @@
+"""Behaviour of estimate(): flags, edge cases, errors, labels (the numbers themselves: test_r_reference.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evidencekit.errors import EvidenceKitError, InputError
+from evidencekit.indicators import catalogue, estimate, mean, ratio
+from evidencekit.indicators.definitions import INDICATORS
+from evidencekit.microdata import Survey
+from evidencekit.microdata.synthetic import load_sample
+
+
+@pytest.fixture(scope="module")
+def s():
+    return load_sample()
+
+
+def test_catalogue_states_every_field():
+    cat = catalogue()
+    assert len(cat) >= 21 and cat.name.is_unique
+    for col in ("label", "unit", "numerator", "denominator", "formula", "universe", "icls", "icls_basis"):
+        assert cat[col].astype(str).str.len().gt(0).all(), col
+    needed = {"labour_force_participation_rate", "employment_to_population_ratio", "unemployment_rate",
+              "youth_unemployment_rate", "time_related_underemployment_rate", "lu2_rate", "lu3_rate", "lu4_rate",
+              "youth_neet_rate", "informal_employment_rate", "vulnerable_employment_rate", "share_employees",
+              "share_own_account_workers", "share_contributing_family_workers", "share_employers",
+              "mean_monthly_earnings_employees", "mean_hourly_earnings_employees", "gender_pay_gap",
+              "gender_pay_gap_median", "long_term_unemployment_rate"}
+    assert needed <= set(cat.name)
+    assert cat.set_index("name").loc["youth_neet_rate", "sdg"] == "8.6.1"
+
+
+def test_every_indicator_runs_on_the_synthetic_sample(s):
+    out = estimate(s, list(INDICATORS))
+    assert len(out) == len(INDICATORS)
+    assert np.isfinite(out[["estimate", "se", "ci_low", "ci_high"]].to_numpy()).all()
+    assert (out["se"] > 0).all() and (out["n_obs"] > 0).all()
+
+
+def test_close_to_the_synthetic_population_truth(s):
+    """The sample estimates sit within 4 SEs of the known population values (manifest.json)."""
+    import json
+    from importlib.resources import files
+    manifest = json.loads(files("evidencekit").joinpath("data/synthetic/manifest.json").read_text())
+    truth = {r["indicator"]: r["value"] for r in manifest["population_values"] if r["by"] is None}
+    out = estimate(s, [n for n in truth if n in INDICATORS]).set_index("indicator")
+    z = (out["estimate"] - pd.Series(truth)).abs() / out["se"]
+    assert (z.dropna() < 4).all(), z
+
+
+def test_by_labels_and_codes_and_ci(s):
+    out = estimate(s, "unemployment_rate", by=["ilo_sex", "ilo_geo"])
+    assert len(out) == 4
+    assert set(out["ilo_sex"]) == {s.value_labels["ilo_sex"][1], s.value_labels["ilo_sex"][2]}
+    assert set(out["ilo_geo_code"]) == {1, 2}
+    t = estimate(s, "unemployment_rate", ci="t")
+    n = estimate(s, "unemployment_rate")
+    assert (t["ci_high"] - t["ci_low"]).iloc[0] > (n["ci_high"] - n["ci_low"]).iloc[0]
+    wide = estimate(s, "unemployment_rate", level=0.99)
+    assert (wide["ci_high"] - wide["ci_low"]).iloc[0] > (n["ci_high"] - n["ci_low"]).iloc[0]
+
+
+def test_domain_keeps_all_psus(s):
+    """A domain's point estimate equals the subset's, but its SE comes from all PSUs (not the subset's)."""
+    by = estimate(s, "unemployment_rate", by="ilo_geo").set_index("ilo_geo_code")
+    urban = s.data[s.data.ilo_geo == 1]
+    sub = estimate(Survey(urban, weight="ilo_wgt", strata="strata", psu="psu"), "unemployment_rate")
+    assert by.loc[1, "estimate"] == pytest.approx(sub["estimate"].iloc[0], rel=1e-12)
+    assert by.loc[1, "n_obs"] == sub["n_obs"].iloc[0]
+
+
+def test_empty_domain_and_small_cells(s):
+    d = s.data.assign(group=np.where(s.data.ilo_age < 15, "children", np.where(s.data.ilo_age > 90, "old", "rest")))
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    out = estimate(sv, "unemployment_rate", by="group", min_n=50).set_index("group")
+    assert np.isnan(out.loc["children", "estimate"]) and out.loc["children", "n_obs"] == 0
+    assert "empty domain" in out.loc["children", "flags"]
+    assert "small cell" in out.loc["old", "flags"] or out.loc["old", "n_obs"] >= 50
+    assert out.loc["rest", "flags"] == ""
+    custom = estimate(s, "youth_unemployment_rate", by="ilo_sex", min_n=10_000)
+    assert custom["flags"].str.contains("small cell: n=").all()
+
+
+def test_missing_by_values_form_their_own_group(s):
+    d = s.data.copy()
+    d["region_gap"] = d["region"].astype(float)
+    d.loc[d.index[:500], "region_gap"] = np.nan
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    out = estimate(sv, "labour_force_participation_rate", by="region_gap")
+    assert out["region_gap"].isna().sum() == 1
+    assert out["n_obs"].sum() == estimate(sv, "labour_force_participation_rate")["n_obs"].iloc[0]
+
+
+def test_no_design_and_no_weights_are_flagged():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"ilo_lfs": rng.choice([1.0, 2.0, 3.0], 400), "w": rng.uniform(1, 3, 400)})
+    out = estimate(Survey(df, weight="w"), "unemployment_rate")
+    assert "no design" in out["flags"].iloc[0]
+    # weights only = each record its own PSU in one stratum: var = n/(n-1) Σ (w_i z_i − mean)²
+    lf = df.ilo_lfs.isin([1, 2]).to_numpy()
+    y, x, w = (df.ilo_lfs == 2).to_numpy() & lf, lf.astype(float), df.w.to_numpy()
+    R = (w * y).sum() / (w * x).sum()
+    z = w * (y - R * x) / (w * x).sum()
+    n = len(z)
+    assert out["se"].iloc[0] == pytest.approx(100 * np.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()), rel=1e-12)
+    unweighted = estimate(Survey(df), "unemployment_rate")
+    assert "no weights" in unweighted["flags"].iloc[0]
+
+
+def test_errors_are_clear(s):
+    with pytest.raises(InputError, match="unemployment_rate"):
+        estimate(s, "unemployment_rat")
+    df = pd.DataFrame({"ilo_lfs": [1, 2, 3], "w": [1.0, 1.0, 1.0]})
+    with pytest.raises(InputError, match=r"needs the ILO harmonised columns.*missing: ilo_wap.*mapping"):
+        estimate(Survey(df, weight="w"), "labour_force_participation_rate")
+    bad = pd.DataFrame({"ilo_lfs": ["employed", "2", "3"]})
+    with pytest.raises(InputError, match="'ilo_lfs' holds text that is not a number"):
+        estimate(Survey(bad), "unemployment_rate")
+    with pytest.raises(EvidenceKitError, match="nosuch"):
+        estimate(s, "unemployment_rate", by="nosuch")
+    with pytest.raises(InputError, match="lonely_psu"):
+        estimate(s, "unemployment_rate", lonely_psu="drop")
+    with pytest.raises(InputError, match="ci="):
+        estimate(s, "unemployment_rate", ci="logit")
+    with pytest.raises(InputError, match="cannot be split by ilo_sex"):
+        estimate(s, "gender_pay_gap", by="ilo_sex")
+    with pytest.raises(InputError, match="not a Survey"):
+        estimate(s.data, "unemployment_rate")
+
+
+def test_missing_codes_in_the_numerator_are_flagged(s):
+    d = s.data.copy()
+    unemployed = np.flatnonzero((d.ilo_lfs == 2).to_numpy())
+    d.loc[d.index[unemployed[:25]], "ilo_dur_aggregate"] = np.nan
+    out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "long_term_unemployment_rate")
+    assert "25 records have no ilo_dur_aggregate" in out["flags"].iloc[0]
+    assert estimate(s, "time_related_underemployment_rate")["flags"].iloc[0] == ""  # 1/missing dummy: no flag
+
+
+def test_mean_na_rm_and_ratio(s):
+    d = s.data.copy()
+    ees = np.flatnonzero(((d.ilo_lfs == 1) & (d.ilo_job1_ste_aggregate == 1)).to_numpy())
+    d.loc[d.index[ees[:40]], "ilo_job1_lri_ees"] = np.nan
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    out = estimate(sv, "mean_monthly_earnings_employees")
+    assert out["n_obs"].iloc[0] == len(ees) - 40
+    assert "40 records of the universe have no valid value" in out["flags"].iloc[0]
+    m = mean(Survey(d[d.ilo_lfs.eq(1) & d.ilo_job1_ste_aggregate.eq(1)], weight="ilo_wgt"), "ilo_job1_lri_ees")
+    assert m["estimate"].iloc[0] == pytest.approx(out["estimate"].iloc[0], rel=1e-12)
+    r = ratio(sv, "ilo_job1_lri_ees", "ilo_wgt")
+    assert r["n_obs"].iloc[0] == d["ilo_job1_lri_ees"].notna().sum()

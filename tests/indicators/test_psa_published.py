@@ -1,0 +1,55 @@
+"""PSA's published November 2022 figures from the real public-use file, through estimate().
+
+Read with B's reader and mapping='psa_lfs_puf' (strata = region, PSU nested in region; see the mapping notes).
+Published (PSA release as quoted in indicators.md §4.1): LFPR 67.5, unemployment rate 4.2, employment
+rate 95.8 (= 100 − UR), underemployment 14.4 (PSA concept, mapped to ilo_joball_tru).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evidencekit.indicators import estimate
+from evidencekit.microdata import read
+
+PUF = "microdata/phl_lfs_puf_2022/LFS_PUF_November_2022"
+
+
+@pytest.fixture(scope="module")
+def puf(shared_data):
+    return read(shared_data / f"{PUF}.dcf", mapping="psa_lfs_puf")
+
+
+@pytest.fixture(scope="module")
+def headline(puf):
+    names = ["labour_force_participation_rate", "unemployment_rate", "time_related_underemployment_rate"]
+    return estimate(puf, names).set_index("indicator")
+
+
+def test_published_rates(headline):
+    assert round(headline.loc["labour_force_participation_rate", "estimate"], 1) == 67.5
+    assert round(headline.loc["unemployment_rate", "estimate"], 1) == 4.2
+    assert round(100 - headline.loc["unemployment_rate", "estimate"], 1) == 95.8
+    assert round(headline.loc["time_related_underemployment_rate", "estimate"], 1) == 14.4
+
+
+def test_standard_errors_with_the_puf_design(puf, headline):
+    se = headline["se"].to_numpy()
+    assert np.isfinite(se).all() and (se > 0).all()
+    assert (se < 1).all()  # a 45 000-person national sample: well under one percentage point
+    assert (headline["ci_low"] < headline["estimate"]).all() and (headline["estimate"] < headline["ci_high"]).all()
+    assert headline["flags"].eq("").all()  # design given, no small cells, no lonely PSUs
+    assert estimate(puf, "unemployment_rate").attrs["design"]["n_strata"] == 17
+
+
+def test_by_sex_with_labels(puf):
+    out = estimate(puf, "unemployment_rate", by="ilo_sex")
+    assert len(out) == 2 and set(out["ilo_sex_code"]) == {1, 2}
+    assert out["n_obs"].sum() == estimate(puf, "unemployment_rate")["n_obs"].iloc[0]
+    assert np.isfinite(out["se"]).all()
+
+
+def test_missing_columns_named(puf):
+    from evidencekit.errors import InputError
+    with pytest.raises(InputError, match="missing: .*ilo_job1_lri_ees"):
+        estimate(puf, "mean_monthly_earnings_employees")
