@@ -25,7 +25,7 @@ mean), ``"average"`` (the variance is scaled up by #strata / #strata with more t
 ...                    "y": [1.0, 0, 1, 1, 0, 0], "x": [1.0, 1, 1, 1, 1, 1]})
 >>> out = ratio(Survey(df, weight="w", strata="st", psu="ea"), "y", "x")   # R: SE 0.3162278
 >>> round(float(out["estimate"].iloc[0]), 6), round(float(out["se"].iloc[0]), 6)
-(0.5, 0.175)
+(0.5, 0.316228)
 """
 from __future__ import annotations
 
