@@ -36,6 +36,7 @@ from evidencekit.indicators.estimation import (
     quantile_parts,
     ratio,
     ratio_core,
+    summary,
     total,
     variance,
 )
@@ -215,6 +216,6 @@ def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None =
     names = [name] if isinstance(name, str) else list(name)
     frames = [_estimate_one(survey, n, by, level, ci, min_n, lonely_psu) for n in names]
     out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    out.attrs["design"] = survey.design_summary()
+    out.attrs["design"] = summary(survey)
     out.attrs["ci"] = {"method": ci, "level": level, "df": design_of(survey).df}
     return out

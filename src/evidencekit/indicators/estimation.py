@@ -167,11 +167,19 @@ def _by_codes(survey: Survey, col: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.DataFrame]:
-    """Group code of each record and a frame of the groups' values (codes; labels added by the caller)."""
+    """Group code of each record and a frame of the groups' values (codes; labels added by the caller).
+
+    Computed once per survey and list of by-columns, then kept with the survey.
+    """
     cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    cache = _cache(survey)
+    key = ("domains", tuple(cols))
+    if key in cache:
+        return cache[key]
     n = len(survey.data)
     if not cols:
-        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=[0])
+        cache[key] = (np.zeros(n, dtype=np.int64), pd.DataFrame(index=[0]))
+        return cache[key]
     if len(set(cols)) != len(cols):
         raise InputError("Estimating by " + ", ".join(map(repr, cols)), "a column is repeated", "name each column once")
     code = np.zeros(n, dtype=np.int64)
@@ -187,7 +195,15 @@ def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.
     remap[present] = np.arange(len(present))
     idx = np.unravel_index(present, sizes)
     groups = pd.DataFrame({col: values[k][idx[k]] for k, col in enumerate(cols)})
-    return remap[code], groups
+    cache[key] = (remap[code], groups)
+    return cache[key]
+
+
+def summary(survey: Survey) -> dict:
+    """``Survey.design_summary()`` from the factorised design (no pass over the records)."""
+    d = design_of(survey)
+    return {"records": len(survey.data), "weight": survey.weight, "strata": survey.strata, "psu": survey.psu,
+            "nest": survey.nest, "n_strata": d.n_strata, "n_psu": d.n_psu}
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -196,7 +212,12 @@ def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.
 
 def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[np.ndarray]) -> list[np.ndarray]:
     """The one heavy step: Σ w·column per PSU × group, for each column (arrays of shape P × G)."""
-    idx = design.psu * n_groups + group
+    memo = getattr(design, "_idx", None)
+    if memo is not None and memo[0] is group and memo[1] == n_groups:
+        idx = memo[2]
+    else:
+        idx = design.psu * n_groups + group
+        design._idx = (group, n_groups, idx)
     size = design.n_psu * n_groups
     return [np.bincount(idx, weights=design.w * c, minlength=size).reshape(design.n_psu, n_groups)
             for c in columns]
