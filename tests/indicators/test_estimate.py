@@ -151,3 +151,25 @@ def test_mean_na_rm_and_ratio(s):
     assert m["estimate"].iloc[0] == pytest.approx(out["estimate"].iloc[0], rel=1e-12)
     r = ratio(sv, "ilo_job1_lri_ees", "ilo_wgt")
     assert r["n_obs"].iloc[0] == d["ilo_job1_lri_ees"].notna().sum()
+
+
+def test_gap_with_a_group_without_women(s):
+    d = s.data.assign(part=np.where(s.data.ilo_sex.eq(1) & s.data.ilo_geo.eq(2), "rural men",
+                                    np.where(s.data.ilo_geo.eq(1), "urban", "rural women")))
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    for name in ("gender_pay_gap", "gender_pay_gap_median"):
+        out = estimate(sv, name, by="part").set_index("part")
+        assert np.isnan(out.loc["rural men", "estimate"]) and "no gap" in out.loc["rural men", "flags"]
+        assert np.isfinite(out.loc["urban", ["estimate", "se"]].astype(float)).all()
+
+
+def test_lonely_psu_rules_run_on_indicators(s):
+    d = s.data.copy()
+    d.loc[d.strata == 1, "psu"] = d.loc[d.strata == 1, "psu"].min()   # stratum 1 now has one PSU
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    with pytest.raises(InputError, match="single PSU"):
+        estimate(sv, "unemployment_rate")
+    ses = {rule: estimate(sv, "unemployment_rate", lonely_psu=rule)["se"].iloc[0]
+           for rule in ("remove", "certainty", "adjust", "average")}
+    assert ses["remove"] == ses["certainty"] < ses["average"]
+    assert "lonely PSU" in estimate(sv, "unemployment_rate", lonely_psu="remove")["flags"].iloc[0]

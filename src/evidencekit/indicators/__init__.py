@@ -6,6 +6,18 @@
 (see :mod:`evidencekit.indicators.estimation`). ``ratio``, ``mean`` and ``total`` do the same for any
 columns.
 
+Missing values. Universe and numerator conditions test codes; a missing code does not meet a condition
+(ILO's 1/missing dummies such as ``ilo_joball_tru``), and when a numerator code other than such a dummy is
+missing for records that meet the rest of the condition, ``flags`` says how many were counted as "no".
+Means leave out records of the universe without a valid value from both totals (R's ``na.rm=TRUE``:
+the domain loses them, the design keeps every PSU) and ``flags`` says how many. Records with a missing
+by-value form their own group (shown last). Nothing is dropped silently.
+
+Median pay gap (``gender_pay_gap_median``): medians by R ``svyquantile``'s default rule (``qrule="math"``),
+checked against R; its SE is approximate: each median gets the Woodruff-type linearised variable whose
+variance is R's ``svyquantile`` SE (interval type "mean"), and the two are combined by the delta method,
+which keeps the covariance of men and women sharing PSUs.
+
 >>> from evidencekit.microdata.synthetic import load_sample
 >>> s = load_sample()                                   # the SYNTHETIC training survey
 >>> out = estimate(s, "unemployment_rate", by="ilo_sex")
