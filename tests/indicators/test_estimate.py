@@ -173,3 +173,15 @@ def test_lonely_psu_rules_run_on_indicators(s):
            for rule in ("remove", "certainty", "adjust", "average")}
     assert ses["remove"] == ses["certainty"] < ses["average"]
     assert "lonely PSU" in estimate(sv, "unemployment_rate", lonely_psu="remove")["flags"].iloc[0]
+
+
+def test_invariant_to_row_order_psu_labels_and_weight_scale(s):
+    base = estimate(s, ["unemployment_rate", "mean_hourly_earnings_employees"], by="ilo_sex")
+    d = s.data.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    d["psu"] = d["psu"] * 7 + 1000          # other PSU codes, same partition
+    d["ilo_wgt"] = d["ilo_wgt"] * 2.5       # rates and means do not depend on the weights' scale
+    moved = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu", value_labels=s.value_labels),
+                     ["unemployment_rate", "mean_hourly_earnings_employees"], by="ilo_sex")
+    for col in ("estimate", "se"):
+        np.testing.assert_allclose(moved[col], base[col], rtol=1e-10)
+    assert moved["n_obs"].tolist() == base["n_obs"].tolist()
