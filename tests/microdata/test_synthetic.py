@@ -221,6 +221,7 @@ def test_stacked_domain_estimates_equal_one_sample_estimates(stacked_draws: pd.D
 @pytest.mark.parametrize(("name", "sex"), [
     ("unemployment_rate", None), ("labour_force_participation_rate", 2), ("informal_employment_rate", None),
     ("youth_neet_rate", None), ("mean_monthly_earnings_employees", None), ("lu3_rate", 1),
+    ("gender_pay_gap", None), ("gender_pay_gap_median", None),
 ])
 def test_confidence_intervals_cover_the_population_value(name: str, sex: int | None, population: sy.Population,
                                                          stacked_draws: pd.DataFrame) -> None:
@@ -242,3 +243,26 @@ def test_confidence_intervals_cover_the_population_value(name: str, sex: int | N
     # the check has power: intervals 40 % too narrow (SEs underestimated) would fail it
     half = 0.6 * (est["ci_high"] - est["ci_low"]) / 2
     assert ((est["estimate"] - true_value).abs() <= half).mean() < 0.90
+
+
+def test_population_values_cover_the_catalogue_and_the_shipped_sample_is_near_them(shipped: Survey) -> None:
+    """Every catalogue indicator has a true value in the manifest; the shipped sample's estimates (total
+    and by sex) lie within 4 SE of them (§5 test (a), with a margin for 59 correlated comparisons)."""
+    from evidencekit.indicators import catalogue, estimate
+
+    truth = pd.DataFrame(json.loads((sy.DATA_DIR / "manifest.json").read_text(encoding="utf-8"))["population_values"])
+    names = list(catalogue()["name"])
+    assert set(truth["indicator"]) == set(names)
+    z = []
+    for name in names:
+        total = estimate(shipped, name)
+        z.append((float(total["estimate"].iloc[0]) - truth.loc[(truth.indicator == name) & truth.group.isna(),
+                                                                 "value"].iloc[0]) / float(total["se"].iloc[0]))
+        if not name.startswith("gender_pay_gap"):
+            by_sex = estimate(shipped, name, by="ilo_sex").merge(
+                truth[(truth.indicator == name) & (truth.by == "ilo_sex")], left_on="ilo_sex_code", right_on="group")
+            assert len(by_sex) == 2
+            z += list((by_sex["estimate"] - by_sex["value"]) / by_sex["se"])
+    z = np.asarray(z, dtype=float)
+    assert len(z) == 3 * len(names) - 4 and np.isfinite(z).all()   # gaps: total only
+    assert np.abs(z).max() < 4.0

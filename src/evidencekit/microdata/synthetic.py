@@ -575,6 +575,11 @@ def _indicator_parts(d: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]
         "informal_employment_rate": (f(inf), f(e)),
         "vulnerable_employment_rate": (f(e & np.isin(ste, [3, 5])), f(e)),
         "long_term_unemployment_rate": (f(ltu), f(lf)),
+        "share_employees": (f(e & (ste == 1)), f(e)),
+        "share_employers": (f(e & (ste == 2)), f(e)),
+        "share_own_account_workers": (f(e & (ste == 3)), f(e)),
+        "share_members_producers_cooperatives": (f(e & (ste == 4)), f(e)),
+        "share_contributing_family_workers": (f(e & (ste == 5)), f(e)),
         "mean_monthly_earnings_employees": (np.where(ees, earn, 0.0), f(ees)),
         "mean_hourly_earnings_employees": (hourly, f(ees)),
     }
@@ -583,12 +588,20 @@ def _indicator_parts(d: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]
 PERCENT = {"mean_monthly_earnings_employees": False, "mean_hourly_earnings_employees": False}
 
 
+def _median(values: np.ndarray) -> float:
+    """Finite-population median: the smallest value whose share of the population at or below it is ≥ 1/2."""
+    v = np.sort(values)
+    return float(v[int(np.ceil(0.5 * len(v))) - 1]) if len(v) else np.nan
+
+
 def population_values(population: Population | pd.DataFrame, by: str | None = "ilo_sex") -> pd.DataFrame:
     """True values of the indicators on the finite population: the total, and by ``by`` when given.
 
     Each is a ratio of population totals R = Σy/Σx (rates × 100, ILOSTAT style; means of
-    earnings in SYD; hourly earnings = monthly / (usual weekly hours × 52/12), indicators.md §1.8);
-    ``gender_pay_gap`` = (AHE_men − AHE_women)/AHE_men × 100 (§1.9), total only.
+    earnings in SYD; hourly earnings = monthly / (usual weekly hours × 52/12), indicators.md §1.8).
+    ``gender_pay_gap`` = (AHE_men − AHE_women)/AHE_men × 100 (§1.9) and ``gender_pay_gap_median`` (the
+    same with the population medians of hourly earnings) are given for the total and, when ``by`` is not
+    ``ilo_sex``, for each group.
     Columns: ``indicator``, ``by`` (the column name or None), ``group`` (code or None), ``value``.
 
     >>> pop = generate_population(seed=3, size=40_000)
@@ -607,14 +620,19 @@ def population_values(population: Population | pd.DataFrame, by: str | None = "i
                              "give by= one of the population's columns, e.g. 'ilo_sex'")
         col = d[by].to_numpy()
         groups += [(by, g, col == g) for g in sorted(pd.unique(d[by].dropna()))]
+    men = d["ilo_sex"].to_numpy() == 1
+    hourly, ees = parts["mean_hourly_earnings_employees"]
     for by_name, g, mask in groups:
         for name, (y, x) in parts.items():
             scale = 1.0 if name in PERCENT else 100.0
             rows.append((name, by_name, g, scale * float(y[mask].sum()) / float(x[mask].sum())))
-    m = d["ilo_sex"].to_numpy() == 1
-    y, x = parts["mean_hourly_earnings_employees"]
-    ahe_m, ahe_f = y[m].sum() / x[m].sum(), y[~m].sum() / x[~m].sum()
-    rows.append(("gender_pay_gap", None, None, 100.0 * (ahe_m - ahe_f) / ahe_m))
+        if by_name == "ilo_sex":
+            continue
+        m, f = mask & ees & men, mask & ees & ~men
+        ahe_m, ahe_f = hourly[m].mean(), hourly[f].mean()
+        med_m, med_f = _median(hourly[m]), _median(hourly[f])
+        rows.append(("gender_pay_gap", by_name, g, 100.0 * (ahe_m - ahe_f) / ahe_m))
+        rows.append(("gender_pay_gap_median", by_name, g, 100.0 * (med_m - med_f) / med_m))
     out = pd.DataFrame(rows, columns=["indicator", "by", "group", "value"])
     out["group"] = out["group"].astype(object).where(out["group"].notna(), None)
     return out
