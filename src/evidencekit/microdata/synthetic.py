@@ -166,7 +166,6 @@ FLAG_UNIVERSES: dict[str, str] = {
     "ilo_dis": "ilo_lfs == 3", "ilo_neet": "ilo_age_aggregate == 2", "ilo_joball_tru": "ilo_lfs == 1",
 }
 
-_DESIGN_COLUMNS = ["synthetic", "ilo_key", "hh_id", "psu", "strata", "region", "ilo_geo"]
 
 
 @dataclass
