@@ -167,7 +167,6 @@ FLAG_UNIVERSES: dict[str, str] = {
 }
 
 
-
 @dataclass
 class Population:
     """The finite population of Synthetica: persons (with ``psu``, ``strata``, ``hh_id``) and its EAs."""
