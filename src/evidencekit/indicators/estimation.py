@@ -395,6 +395,26 @@ def _isna(v: object) -> bool:
         return False
 
 
+def _columns(survey: Survey, what: str, y_col: str, x_col: str | None, by, level: float, ci: str, min_n: int,
+             lonely_psu: str) -> pd.DataFrame:
+    """Ratio Σw·y/Σw·x (``x_col`` a column, ``"1"`` for a mean) or total Σw·y (``x_col`` None), na.rm=TRUE."""
+    check_lonely(lonely_psu)
+    design = design_of(survey)
+    y = numeric(survey, y_col, what)
+    x = np.ones(len(y)) if x_col in (None, "1") else numeric(survey, x_col, what)
+    keep = ~(np.isnan(y) | np.isnan(x))
+    group, groups = domains(survey, by)
+    y0, x0 = np.where(keep, y, 0.0), np.where(keep, x, 0.0)
+    if x_col is None:
+        est, var = total_core(design, group, len(groups), y0, lonely_psu, keep)
+    else:
+        r = ratio_core(design, group, len(groups), y0, x0, lonely_psu, keep)
+        est, var = r.R, r.var
+    n = np.bincount(group, weights=keep, minlength=len(groups))
+    crit = critical_value(level, ci, design.df)
+    return _frame(survey, groups, est, np.sqrt(var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+
+
 def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] | None = None,
           level: float = 0.95, *, ci: str = "normal", min_n: int = DEFAULT_MIN_N,
           lonely_psu: str = "fail") -> pd.DataFrame:
@@ -412,16 +432,7 @@ def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] 
     0  1      0.75      2
     1  2      1.75      2
     """
-    check_lonely(lonely_psu)
-    design = design_of(survey)
-    y = numeric(survey, numerator, "Estimating a ratio")
-    x = numeric(survey, denominator, "Estimating a ratio")
-    keep = ~(np.isnan(y) | np.isnan(x))
-    group, groups = domains(survey, by)
-    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), np.where(keep, x, 0.0), lonely_psu, keep)
-    n = np.bincount(group, weights=keep, minlength=len(groups))
-    crit = critical_value(level, ci, design.df)
-    return _frame(survey, groups, r.R, np.sqrt(r.var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+    return _columns(survey, "Estimating a ratio", numerator, denominator, by, level, ci, min_n, lonely_psu)
 
 
 def mean(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
@@ -434,14 +445,7 @@ def mean(survey: Survey, column: str, by: str | list[str] | None = None, level: 
     >>> float(mean(s, "v")["estimate"].iloc[0])
     2.5
     """
-    check_lonely(lonely_psu)
-    design = design_of(survey)
-    y = numeric(survey, column, "Estimating a mean")
-    keep = ~np.isnan(y)
-    group, groups = domains(survey, by)
-    r = ratio_core(design, group, len(groups), np.where(keep, y, 0.0), keep.astype(float), lonely_psu, keep)
-    crit = critical_value(level, ci, design.df)
-    return _frame(survey, groups, r.R, np.sqrt(r.var), r.n, crit, [], _design_flags(design, lonely_psu), min_n)
+    return _columns(survey, "Estimating a mean", column, "1", by, level, ci, min_n, lonely_psu)
 
 
 def total(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
@@ -454,15 +458,7 @@ def total(survey: Survey, column: str, by: str | list[str] | None = None, level:
     >>> float(total(s, "v")["estimate"].iloc[0])
     70.0
     """
-    check_lonely(lonely_psu)
-    design = design_of(survey)
-    y = numeric(survey, column, "Estimating a total")
-    keep = ~np.isnan(y)
-    group, groups = domains(survey, by)
-    Y, var = total_core(design, group, len(groups), np.where(keep, y, 0.0), lonely_psu, keep)
-    n = np.bincount(group, weights=keep, minlength=len(groups))
-    crit = critical_value(level, ci, design.df)
-    return _frame(survey, groups, Y, np.sqrt(var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+    return _columns(survey, "Estimating a total", column, None, by, level, ci, min_n, lonely_psu)
 
 
 # ------------------------------------------------------------------------------------------------------
