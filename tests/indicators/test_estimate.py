@@ -185,3 +185,10 @@ def test_invariant_to_row_order_psu_labels_and_weight_scale(s):
     for col in ("estimate", "se"):
         np.testing.assert_allclose(moved[col], base[col], rtol=1e-10)
     assert moved["n_obs"].tolist() == base["n_obs"].tolist()
+
+
+def test_attrs_carry_design_ci_and_icls_basis(s):
+    out = estimate(s, ["unemployment_rate", "lu3_rate"], ci="t")
+    assert out.attrs["design"]["n_psu"] == 288 and out.attrs["design"]["n_strata"] == 12
+    assert out.attrs["ci"] == {"method": "t", "level": 0.95, "df": 276}
+    assert "19th ICLS" in out.attrs["icls_basis"]["lu3_rate"]

@@ -215,6 +215,7 @@ def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None =
     R's ``confint()``; ``ci="t"``: Student's t on the design df, #PSUs − #strata), ``n_obs`` (unweighted
     records in the denominator's domain), ``unit``, ``flags`` (small cell below ``min_n``, empty domain,
     no design, lonely PSUs, records left out). Records with a missing by-value form their own group.
+    ``attrs``: ``design`` (strata, PSUs), ``ci`` (method, level, design df), ``icls_basis`` per indicator.
 
     >>> from evidencekit.microdata.synthetic import load_sample
     >>> out = estimate(load_sample(), ["labour_force_participation_rate", "unemployment_rate"])
@@ -230,4 +231,5 @@ def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None =
     out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     out.attrs["design"] = summary(survey)
     out.attrs["ci"] = {"method": ci, "level": level, "df": design_of(survey).df}
+    out.attrs["icls_basis"] = {n: INDICATORS[n].icls_basis for n in names}
     return out
