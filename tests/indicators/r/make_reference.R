@@ -1,15 +1,16 @@
 # Reference numbers from R `survey` for evidencekit.indicators (see README.md in this folder).
 #
-#   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part]
+#   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part] [psa_csv]
 #
-# part: "all" (default), "api" or "synthetic". Writes api.csv, synthetic.csv, synthetic_quantiles.csv
-# with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
+# part: "all" (default), "api", "synthetic" or "psa". Writes api.csv, synthetic.csv, synthetic_quantiles.csv
+# and, when psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 shared <- if (length(args) >= 1) args[1] else "../shared/data"
 syn_csv <- if (length(args) >= 2) args[2] else NA
 out <- if (length(args) >= 3) args[3] else "tests/indicators/r/reference"
 part <- if (length(args) >= 4) args[4] else "all"
+psa_csv <- if (length(args) >= 5) args[5] else NA
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
 g17 <- function(x) { x <- as.numeric(x); ifelse(is.na(x), "NA", sprintf("%.17g", x)) }
 
@@ -135,4 +136,27 @@ if (part %in% c("all", "synthetic")) {
                              ci_high = g17(q[1, 3]), se = g17(q[1, 4]))
   }
   write.csv(do.call(rbind, qrows), file.path(out, "synthetic_quantiles.csv"), row.names = FALSE)
+}
+
+if (part %in% c("all", "psa") && !is.na(psa_csv)) {
+  # PSA LFS PUF Nov 2022: strata = region, PSU numbers repeat across regions (nest = TRUE matters here)
+  p <- read.csv(psa_csv)
+  z <- function(v) ifelse(is.na(v), 0, v)
+  lfs <- z(p$ilo_lfs); e <- lfs == 1; lf <- lfs %in% c(1, 2); wap <- z(p$ilo_wap) == 1
+  ind <- list(labour_force_participation_rate = list(wap & lf, wap), unemployment_rate = list(lfs == 2, lf),
+              time_related_underemployment_rate = list(e & z(p$ilo_joball_tru) == 1, e))
+  des <- svydesign(ids = ~PUFPSU, strata = ~PUFREG, weights = ~ilo_wgt, nest = TRUE, data = p)
+  prow <- list()
+  for (nm in names(ind)) {
+    des$variables$y <- as.numeric(ind[[nm]][[1]]); des$variables$x <- as.numeric(ind[[nm]][[2]])
+    r <- svyratio(~y, ~x, des)
+    prow[[length(prow) + 1]] <- data.frame(indicator = nm, by = "", group = "", estimate = g17(100 * coef(r)),
+                                           se = g17(100 * SE(r)))
+    b <- svyby(~y, ~ilo_sex, des, denominator = ~x, svyratio)
+    prow[[length(prow) + 1]] <- data.frame(indicator = nm, by = "ilo_sex", group = as.character(b$ilo_sex),
+                                           estimate = g17(100 * coef(b)), se = g17(100 * SE(b)))
+  }
+  prow[[length(prow) + 1]] <- data.frame(indicator = "degf", by = "", group = "", estimate = g17(degf(des)),
+                                         se = "NA")
+  write.csv(do.call(rbind, prow), file.path(out, "psa.csv"), row.names = FALSE)
 }
