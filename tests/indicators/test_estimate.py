@@ -192,3 +192,14 @@ def test_attrs_carry_design_ci_and_icls_basis(s):
     assert out.attrs["design"]["n_psu"] == 288 and out.attrs["design"]["n_strata"] == 12
     assert out.attrs["ci"] == {"method": "t", "level": 0.95, "df": 276}
     assert "19th ICLS" in out.attrs["icls_basis"]["lu3_rate"]
+
+
+def test_median_gap_without_a_woodruff_interval_says_so(s):
+    d = s.data.copy()
+    ees = ((d.ilo_lfs == 1) & (d.ilo_job1_ste_aggregate == 1)).to_numpy()
+    d["tiny"] = np.where(ees & d.psu.isin([1, 2, 3, 30, 31]).to_numpy(), "few", "many")  # 24 employees, one stratum
+    out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "gender_pay_gap_median", by="tiny")
+    few = out.set_index("tiny").loc["few"]
+    assert np.isfinite(few["estimate"]) and np.isnan(few["se"])
+    assert "no standard error" in few["flags"]
+    assert np.isfinite(out.set_index("tiny").loc["many", "se"])

@@ -191,11 +191,14 @@ def _gap(survey, d, design, group, G, universe, level, lonely_psu, what):
         est = 100 * (m - f) / m
         z = 100 * (-zf / m + f * zm / m**2)
     ok = np.isfinite(est)
+    has_se = ok & np.isfinite(z).all(axis=0)
     var = np.full(G, np.nan)
-    if ok.any():
-        var[ok] = variance(design, np.nan_to_num(z[:, ok]), lonely_psu)
+    if has_se.any():
+        var[has_se] = variance(design, z[:, has_se], lonely_psu)
     for k in np.flatnonzero(~ok):
         extra[k].append("no men or no women employees with earnings in this group: no gap")
+    for k in np.flatnonzero(ok & ~has_se):
+        extra[k].append("no standard error: a median's Woodruff interval falls outside the data (too few records)")
     return est, np.sqrt(var), n, extra
 
 
