@@ -107,7 +107,9 @@ def ours_synthetic(synthetic):
     by_sex = estimate(synthetic, rate_names, by="ilo_sex")
     gap = estimate(synthetic, "gender_pay_gap")
     gap_geo = estimate(synthetic, "gender_pay_gap", by="ilo_geo")
-    return total_, by_sex, gap, gap_geo
+    two = estimate(synthetic, list(dict.fromkeys(SYN.indicator[SYN.by == "ilo_sex+ilo_geo"])), by=["ilo_sex", "ilo_geo"])
+    two["key"] = two["ilo_sex_code"].astype(str) + "|" + two["ilo_geo_code"].astype(str)
+    return total_, by_sex, gap, gap_geo, two
 
 
 def test_synthetic_reference_covers_the_catalogue():
@@ -119,8 +121,10 @@ def test_synthetic_reference_covers_the_catalogue():
 @pytest.mark.parametrize("row", list(SYN.itertuples(index=False)),
                          ids=[f"{r.indicator}-{r.by}{r.group}" for r in SYN.itertuples(index=False)])
 def test_synthetic_against_r(ours_synthetic, row):
-    total_, by_sex, gap, gap_geo = ours_synthetic
-    if row.indicator == "gender_pay_gap":
+    total_, by_sex, gap, gap_geo, two = ours_synthetic
+    if row.by == "ilo_sex+ilo_geo":
+        out = two[(two.indicator == row.indicator) & (two.key == row.group)]
+    elif row.indicator == "gender_pay_gap":
         out = gap if not row.by else gap_geo[gap_geo["ilo_geo_code"].astype(str) == row.group]
     elif not row.by:
         out = total_[total_.indicator == row.indicator]

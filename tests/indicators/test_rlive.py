@@ -24,11 +24,13 @@ def test_r_survey_live_matches(tmp_path, shared_data):
                     "to run the live R cross-check")
     csv = tmp_path / "synthetic.csv"
     subprocess.run([sys.executable, str(HERE / "r" / "export_synthetic.py"), str(csv)], check=True)
-    run = subprocess.run([rscript, str(HERE / "r" / "make_reference.R"), str(shared_data), str(csv), str(tmp_path)],
-                         capture_output=True, text=True, timeout=300)
+    psa = tmp_path / "psa.csv.in"
+    subprocess.run([sys.executable, str(HERE / "r" / "export_psa.py"), str(shared_data), str(psa)], check=True)
+    run = subprocess.run([rscript, str(HERE / "r" / "make_reference.R"), str(shared_data), str(csv), str(tmp_path),
+                          "all", str(psa)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"make_reference.R failed:\n{run.stderr}"
     # the live output is the committed reference (same R numbers), and our estimates match it
-    for name in ("api.csv", "synthetic.csv", "synthetic_quantiles.csv"):
+    for name in ("api.csv", "synthetic.csv", "synthetic_quantiles.csv", "psa.csv"):
         live = pd.read_csv(tmp_path / name, keep_default_na=False, dtype=str)
         committed = pd.read_csv(HERE / "r" / "reference" / name, keep_default_na=False, dtype=str)
         assert live.shape == committed.shape, name

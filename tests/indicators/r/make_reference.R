@@ -111,6 +111,14 @@ if (part %in% c("all", "synthetic")) {
     nb <- tapply(des$variables$x != 0, des$variables$ilo_sex, sum)
     sadd(nm, "ilo_sex", b$ilo_sex, scale(nm) * coef(b), scale(nm) * SE(b), nb[as.character(b$ilo_sex)])
   }
+  # two by-variables at once: sex x area
+  for (nm in c("unemployment_rate", "lu4_rate", "youth_neet_rate", "mean_hourly_earnings_employees")) {
+    des$variables$y <- as.numeric(ind[[nm]][[1]]); des$variables$x <- as.numeric(ind[[nm]][[2]])
+    b <- svyby(~y, ~ilo_sex + ilo_geo, des, denominator = ~x, svyratio)
+    nb <- tapply(des$variables$x != 0, list(des$variables$ilo_sex, des$variables$ilo_geo), sum)
+    sadd(nm, "ilo_sex+ilo_geo", paste(b$ilo_sex, b$ilo_geo, sep = "|"), scale(nm) * coef(b), scale(nm) * SE(b),
+         nb[cbind(as.character(b$ilo_sex), as.character(b$ilo_geo))])
+  }
   # gender pay gap (mean): delta method on four totals, svycontrast
   hx <- ifelse(hour_ok, hourly, 0); men <- z(d$ilo_sex) == 1; women <- z(d$ilo_sex) == 2
   des$variables$ym <- hx * men; des$variables$xm <- as.numeric(hour_ok & men)
