@@ -93,12 +93,12 @@ def cmd_search(args, out) -> int:
     client = _client(args)
     found = client.search(" ".join(args.text), limit=None, lang=args.lang)
     prov = found.attrs.get("provenance", {})
-    if prov.get("origin") == "snapshot" and "offline" in found.columns:
-        # without network only the snapshot's datasets can be fetched: list them first (stable, by relevance)
-        found = found.sort_values("offline", ascending=False, kind="stable")
     total, found = len(found), found.head(args.limit)
     if found.empty:
-        print(f"No indicator matches {' '.join(args.text)!r}. Try fewer or other words.", file=out)
+        hint = "Try fewer or other words."
+        if prov.get("origin") == "snapshot" and args.lang != "en":
+            hint = "Offline, indicator labels exist in English only: try English words (e.g. 'unemployment')."
+        print(f"No indicator matches {' '.join(args.text)!r}. {hint}", file=out)
     else:
         shown = found.copy()
         if "indicator" in shown.columns:

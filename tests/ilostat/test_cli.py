@@ -31,6 +31,11 @@ def test_search_offline_says_where_it_comes_from(offline_env, no_network, capsys
     assert "from the offline snapshot catalogue" in out
 
 
+def test_search_offline_in_french_says_labels_are_english_only(offline_env, no_network, capsys):
+    assert main(["search", "chômage", "--lang", "fr"]) == 0
+    assert "English only" in capsys.readouterr().out
+
+
 def test_get_out_csv_matches_the_source_file(offline_env, no_network, tmp_path, capsys, shared_data):
     target = tmp_path / "phl.csv"
     assert main([*PHL, "--out", str(target)]) == 0

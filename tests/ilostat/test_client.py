@@ -57,6 +57,13 @@ def test_search_offline_uses_the_snapshot_without_network(cache_dir, no_network)
     assert "SDG_0852_SEX_AGE_RT_A" in set(found["id"])
 
 
+def test_search_offline_lists_the_datasets_it_can_fetch_first(cache_dir, no_network):
+    found = Client(cache_dir=cache_dir, offline=True).search("unemployment", limit=5)
+    assert found["id"].iloc[0] == "SDG_0852_SEX_AGE_RT_A"  # the one unemployment dataset held offline
+    held = found["offline"].fillna(False).astype(bool).tolist()
+    assert held == sorted(held, reverse=True)
+
+
 def test_search_falls_back_to_the_snapshot_when_challenged(cache_dir, cassette):
     with cassette("challenge_toc"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -296,14 +296,24 @@ class Client:
     def search(self, text: str, limit: int = 20, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
         """Indicators whose label or id match ``text`` (case- and accent-insensitive, best first).
 
+        From the offline snapshot, the datasets it holds (``offline`` true) come first: only they can be
+        fetched without network. Offline, indicator labels exist in English only.
+
         >>> import evidencekit as ek
         >>> ek.ilostat.search("youth unemployment", limit=5)   # doctest: +SKIP
         """
         from evidencekit.ilostat.catalogue import search as rank
 
         toc = self.toc(lang, offline)
-        out = rank(toc, text, limit)
-        out.attrs["provenance"] = dict(toc.attrs.get("provenance", {}))
+        prov = dict(toc.attrs.get("provenance", {}))
+        out = rank(toc, text, None)
+        if prov.get("origin") == "snapshot" and "offline" in out.columns:
+            # without network only the snapshot's datasets can be fetched: they come first (stable, by relevance)
+            held = out["offline"].fillna(False).astype(bool)
+            out = pd.concat([out[held], out[~held]], ignore_index=True)
+        if limit is not None:
+            out = out.head(limit)
+        out.attrs["provenance"] = prov
         return out
 
     def areas(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
