@@ -1,4 +1,5 @@
-"""The ``evidencekit`` command: search and download ILOSTAT data, manage the offline snapshot and the cache.
+"""The ``evidencekit`` command: search and download ILOSTAT data, manage the offline snapshot and the cache,
+and estimate decent-work indicators (with confidence intervals) from survey microdata.
 
 Every evidencekit error is printed as one line on stderr (exit code 2), never as a traceback.
 Exports (CSV, XLSX) neutralise spreadsheet formulas: a text cell starting with ``= + - @`` (or a tab /
@@ -19,6 +20,7 @@ from typing import Sequence
 import pandas as pd
 
 from evidencekit.errors import EvidenceKitError, InputError
+from evidencekit.indicators.estimation import DEFAULT_MIN_N
 
 EXAMPLES = """\
 examples:
@@ -30,6 +32,9 @@ examples:
   evidencekit snapshot build --from ../shared/data/ilostat
   evidencekit snapshot info
   evidencekit cache clear
+  evidencekit estimate --list
+  evidencekit estimate unemployment_rate youth_neet_rate --by ilo_sex
+  evidencekit estimate unemployment_rate --file LFS_PUF_November_2022.dcf --mapping psa_lfs_puf --by ilo_sex
 
 Works without network: answers come from ILOSTAT when it can be reached, else from the local cache,
 else from the offline snapshot embedded in the package; every answer says which. --offline (or
@@ -120,10 +125,7 @@ def cmd_search(args, out) -> int:
 
 def cmd_get(args, out) -> int:
     client = _client(args)
-    target = Path(args.out) if args.out else None
-    if target is not None and target.suffix.lower() not in _EXPORTS:
-        raise InputError(f"The output file {args.out!r}", "has an extension evidencekit cannot write",
-                         "end the name with .csv, .xlsx or .parquet")
+    target = _target(args.out)
     df = client.get(args.id, ref_area=_codes(args.ref_area), sex=_codes(args.sex), classif1=_codes(args.classif1),
                     classif2=_codes(args.classif2), source=_codes(args.source), start=args.start, end=args.end,
                     labels=args.labels, lang=args.lang)
@@ -141,6 +143,17 @@ def cmd_get(args, out) -> int:
     print(f"Cite: {prov.get('citation')}", file=out)
     print(_origin_line(prov), file=out)
     return 0
+
+
+def _target(out: str | None) -> Path | None:
+    """The ``--out`` file, checked before any work is done (a wrong extension fails at once)."""
+    if not out:
+        return None
+    target = Path(out)
+    if target.suffix.lower() not in _EXPORTS:
+        raise InputError(f"The output file {out!r}", "has an extension evidencekit cannot write",
+                         "end the name with .csv, .xlsx or .parquet")
+    return target
 
 
 def _export(df: pd.DataFrame, target: Path) -> None:
@@ -210,6 +223,63 @@ def cmd_cache_clear(args, out) -> int:
     return 0
 
 
+def cmd_estimate(args, out) -> int:
+    from evidencekit import indicators
+    from evidencekit.microdata import read
+    from evidencekit.microdata.synthetic import load_sample
+
+    if args.list:
+        cat = indicators.catalogue().fillna({"sdg": ""})
+        _print_table(cat, ["name", "label", "unit", "sdg"], out)
+        print(f"\n{len(cat)} indicators. Formula, universe and ICLS reference: evidencekit.indicators.catalogue().",
+              file=out)
+        return 0
+    if not args.indicator:
+        raise InputError("evidencekit estimate", "no indicator was named",
+                         "name one or more, e.g. 'evidencekit estimate unemployment_rate' (list them with --list)")
+    target = _target(args.out)
+    if args.file:
+        survey = read(args.file, data=args.data, mapping=args.mapping, weight=args.weight, strata=args.strata,
+                      psu=args.psu, sheet=args.sheet, delimiter=args.delimiter, encoding=args.encoding)
+        described = f"{args.file}" + (f" (mapping {args.mapping})" if args.mapping else "")
+    else:
+        for flag in ("data", "mapping", "weight", "strata", "psu", "sheet", "delimiter", "encoding"):
+            if getattr(args, flag):
+                raise InputError(f"--{flag}", "only applies to a survey file given with --file",
+                                 "add --file YOUR_FILE, or leave it out to use the SYNTHETIC training survey")
+        survey = load_sample()
+        described = "the SYNTHETIC training survey shipped with evidencekit (fictional country; not real data)"
+    by = _codes(args.by)
+    result = indicators.estimate(survey, args.indicator, by=by, level=args.level, ci=args.ci, min_n=args.min_n,
+                                 lonely_psu=args.lonely_psu)
+    shown = result.drop(columns=[c for c in result.columns if c.endswith("_code")] + ["label"], errors="ignore")
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500,
+                           "display.float_format", "{:,.3f}".format):
+        print(shown.to_string(index=False), file=out)
+    design = result.attrs.get("design", {})
+    ci = result.attrs.get("ci", {})
+    method = "Student's t on the design's degrees of freedom" if ci.get("method") == "t" else "normal quantiles"
+    print(f"\nSurvey: {described}.", file=out)
+    print(f"Design: {_design_line(design)}. {ci.get('level', args.level):.0%} confidence intervals, {method}; "
+          f"standard errors by Taylor linearisation (ultimate clusters).", file=out)
+    if target is not None:
+        _export(result, target)
+        print(f"Wrote {len(result)} rows to {target}.", file=out)
+    return 0
+
+
+def _design_line(design: dict) -> str:
+    """``{"records": 35061, "weight": "ilo_wgt", "n_strata": 12, ...}`` -> one readable line."""
+    parts = [f"{design.get('records', 0):,} records", f"weight {design.get('weight') or 'none (every record counts 1)'}"]
+    if design.get("strata"):
+        parts.append(f"{design.get('n_strata')} strata ({design['strata']})")
+    if design.get("psu"):
+        parts.append(f"{design.get('n_psu')} PSUs ({design['psu']})")
+    if not design.get("strata") and not design.get("psu"):
+        parts.append("no strata or PSUs given: standard errors treat records as a simple random sample")
+    return "; ".join(parts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from evidencekit import __version__
 
@@ -268,6 +338,38 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--path", metavar="DIR", help="a snapshot folder (default: the embedded one)")
     i.set_defaults(func=cmd_snapshot_info)
     sn.set_defaults(func=lambda args, out: _missing(sn))
+
+    e = sub.add_parser(
+        "estimate", help="decent-work indicators with confidence intervals from survey microdata",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Estimate indicators (ILO definitions, 19th ICLS) with design-based standard errors and "
+                    "confidence intervals. Without --file, uses the SYNTHETIC training survey shipped with evidencekit.",
+        epilog="examples:\n  evidencekit estimate --list\n"
+               "  evidencekit estimate unemployment_rate youth_neet_rate --by ilo_sex\n"
+               "  evidencekit estimate labour_force_participation_rate --file LFS_PUF_November_2022.dcf "
+               "--mapping psa_lfs_puf --by ilo_sex --out lfpr.xlsx\n"
+               "  evidencekit estimate unemployment_rate --file lfs.csv --weight wgt --strata region --psu ea")
+    e.add_argument("indicator", nargs="*", help="indicator names, e.g. unemployment_rate (see --list)")
+    e.add_argument("--list", action="store_true", help="list the indicators and stop")
+    e.add_argument("--file", metavar="FILE", help="survey file: .csv .xlsx .dta .sav .parquet or CSPro .dcf")
+    e.add_argument("--data", metavar="FILE", help="CSPro data file (default: next to the .dcf)")
+    e.add_argument("--mapping", metavar="NAME", help="mapping to ILO variables: a shipped name (psa_lfs_puf) or a YAML file")
+    e.add_argument("--weight", metavar="COL", help="weight column (default: the mapping's)")
+    e.add_argument("--strata", metavar="COL", help="strata column")
+    e.add_argument("--psu", metavar="COL", help="primary sampling unit column")
+    e.add_argument("--sheet", help="Excel sheet name")
+    e.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    e.add_argument("--encoding", help="text encoding (default: detected)")
+    e.add_argument("--by", nargs="+", metavar="COL", help="break down by these columns, e.g. ilo_sex ilo_age_ythadult")
+    e.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    e.add_argument("--ci", choices=["normal", "t"], default="normal",
+                   help="interval quantiles: normal (as R confint, default) or t (design degrees of freedom)")
+    e.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, metavar="N",
+                   help=f"flag cells with fewer unweighted records (default {DEFAULT_MIN_N})")
+    e.add_argument("--lonely-psu", default="fail", choices=["fail", "remove", "adjust", "average", "certainty"],
+                   help="strata with one PSU: fail (default), or R survey's options")
+    e.add_argument("--out", metavar="FILE", help="save the table to FILE (.csv, .xlsx or .parquet)")
+    e.set_defaults(func=cmd_estimate)
 
     c = sub.add_parser("cache", help="manage the local cache of ILOSTAT answers")
     csub = c.add_subparsers(dest="cache_command", metavar="ACTION")
