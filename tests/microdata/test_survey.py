@@ -52,3 +52,28 @@ def test_labels_and_repr():
     assert repr(s) == "<Survey from 'x.csv': 4 records, 4 columns; weight='w'>"
     with pytest.raises(ColumnError, match="use 'sex' instead"):
         s.labels("sexe")
+
+
+@pytest.mark.parametrize(("w", "said"), [
+    (pd.array([1, None, 2, 3], dtype="Int64"), r"1 missing"),                    # Parquet/nullable ints
+    ([1.0, float("inf"), 2.0, 3.0], r"1 infinite value\(s\)"),
+    (["1,5", "2,5", "1", "2"], r"2 non-numeric.*'1,5', '2,5'.*decimal comma"),
+    ([True, True, False, True], "yes/no"),
+])
+def test_more_bad_weights(w, said):
+    with pytest.raises(InputError, match=said):
+        Survey(FRAME.assign(w=w), weight="w")
+
+
+@pytest.mark.parametrize("role", ["strata", "psu"])
+def test_missing_strata_or_psu_is_an_error_naming_rows(role):
+    frame = FRAME.assign(st=[1, None, 2, 2], ea=[1, None, 1, 1])
+    with pytest.raises(InputError, match=rf"{role} column '(st|ea)'.*1 missing value\(s\) out of 4 records \(first rows: \[1\]\)"):
+        Survey(frame, weight="w", **{role: "st" if role == "strata" else "ea"})
+
+
+def test_repeated_column_names_and_lists_for_roles():
+    with pytest.raises(ColumnError, match=r"\['w'\] appear more than once"):
+        Survey(pd.DataFrame([[1.0, 2.0]], columns=["w", "w"]), weight="w")
+    with pytest.raises(InputError, match="weight= is a list, not one column name.*weight='w'"):
+        Survey(FRAME, weight=["w"])

@@ -12,8 +12,10 @@ estimates say so in their flags).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from evidencekit.errors import InputError
@@ -43,32 +45,65 @@ class Survey:
                 "pass a DataFrame, or read a file with evidencekit.microdata.read(path)",
             )
         where = f"the survey {self.source!r}" if self.source else "the survey"
+        repeated = self.data.columns[self.data.columns.duplicated()]
+        if len(repeated):
+            raise ColumnError(
+                f"Making {where}", f"the column name(s) {sorted(set(map(str, repeated)))} appear more than once",
+                "give each column its own name (rename the repeated ones) before making the Survey",
+            )
         for role in ("weight", "strata", "psu", "fpc"):
             col = getattr(self, role)
+            if isinstance(col, (list, tuple, set, dict)):
+                raise InputError(f"The {role} of {where}", f"{role}= is a {type(col).__name__}, not one column name",
+                                 f"pass one column name, e.g. {role}={next(iter(col), 'name')!r}" if col else
+                                 f"pass one column name, or leave {role}= out")
             if col is not None and col not in self.data.columns:
                 raise ColumnError(
                     f"The {role} column {col!r} of {where}", "is not in the data",
                     f"{suggest(col, self.data.columns)} (pass {role}=<column name>)",
                 )
         if self.weight is not None:
-            raw = self.data[self.weight]
-            w = pd.to_numeric(raw, errors="coerce")
-            missing = raw.isna().to_numpy()
-            text = (w.isna().to_numpy() & ~missing)
-            zero = (w == 0).to_numpy()
-            negative = (w < 0).to_numpy()
-            bad = missing | text | zero | negative
-            if bad.any():
-                parts = [f"{int(m.sum())} {kind}" for kind, m in
-                         (("missing", missing), ("non-numeric", text), ("zero", zero), ("negative", negative)) if m.any()]
-                rows = list(self.data.index[bad][:5])
+            self._check_weight(where)
+        for role in ("strata", "psu"):  # R svydesign refuses missing strata/ids too
+            col = getattr(self, role)
+            missing = self.data[col].isna().to_numpy() if col is not None else None
+            if missing is not None and missing.any():
                 raise InputError(
-                    f"The weight column {self.weight!r} of {where}",
-                    f"has {', '.join(parts)} value(s) out of {len(self.data)} records "
-                    f"(first rows: {rows}); every record needs a positive weight",
-                    "fix those records in the file, or give the right weight column "
-                    "(a survey's final person weight is usually positive everywhere)",
+                    f"The {role} column {col!r} of {where}",
+                    f"has {int(missing.sum())} missing value(s) out of {len(self.data)} records "
+                    f"(first rows: {list(self.data.index[missing][:5])}); every record needs a {role}",
+                    f"fix those records in the file or the mapping, or leave {role}= out",
                 )
+
+    def _check_weight(self, where: str) -> None:
+        """Every weight is a finite positive number; otherwise an error counting each kind of bad value."""
+        raw = self.data[self.weight]
+        if pd.api.types.is_bool_dtype(raw):
+            raise InputError(f"The weight column {self.weight!r} of {where}", "holds yes/no (True/False) values, not weights",
+                             "give the survey's weight column (pass weight=<column name>)")
+        w = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        missing = raw.isna().to_numpy()
+        text = np.isnan(w) & ~missing
+        infinite = np.isinf(w)
+        kinds = (("missing", missing), ("non-numeric", text), ("infinite", infinite),
+                 ("zero", w == 0), ("negative", (w < 0) & ~infinite))
+        bad = np.logical_or.reduce([m for _, m in kinds])
+        if not bad.any():
+            return
+        parts = [f"{int(m.sum())} {kind}" for kind, m in kinds if m.any()]
+        examples = ", ".join(repr(v) for v in pd.unique(raw[text])[:3])
+        fix = "fix those records in the file, or give the right weight column " \
+              "(a survey's final person weight is usually positive everywhere)"
+        if text.any() and any(re.fullmatch(r"\s*[+-]?\d+,\d+\s*", str(v)) for v in pd.unique(raw[text])[:20]):
+            fix = "the weights use a decimal comma ('1,5'): save the file with '.' as the decimal mark, " \
+                  "or as a semicolon-separated CSV (read() converts decimal commas there)"
+        raise InputError(
+            f"The weight column {self.weight!r} of {where}",
+            f"has {', '.join(parts)} value(s) out of {len(self.data)} records "
+            f"(first rows: {list(self.data.index[bad][:5])}{'; text such as ' + examples if examples else ''}); "
+            "every record needs a positive weight",
+            fix,
+        )
 
     def __repr__(self) -> str:
         d = self.design_summary()
