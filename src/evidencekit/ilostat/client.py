@@ -46,7 +46,7 @@ from evidencekit.ilostat.errors import (
     UnknownIndicatorError,
 )
 from evidencekit.ilostat.http import Transport, build_url
-from evidencekit.ilostat.query import FILTERS, LANGS, Query, filter_frame, period_start
+from evidencekit.ilostat.query import FILTERS, LANGS, Query, filter_frame, period_after, period_start
 from evidencekit.ilostat.settings import Settings
 from evidencekit.ilostat.tidy import attach, now_utc, provenance, tidy
 
@@ -634,6 +634,6 @@ def _covers(have: dict, want: dict) -> bool:
             return False
     if have.get("start") and (not want.get("start") or period_start(want["start"]) < period_start(have["start"])):
         return False
-    if have.get("end") and (not want.get("end") or period_start(want["end"]) > period_start(have["end"])):
+    if have.get("end") and (not want.get("end") or period_after(want["end"]) > period_after(have["end"])):
         return False
     return True

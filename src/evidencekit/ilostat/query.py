@@ -73,6 +73,18 @@ def period_start(value: object) -> pd.Timestamp:
     return pd.Timestamp(year=year, month=_start_month(freq, sub), day=1)
 
 
+def period_after(value: object) -> pd.Timestamp:
+    """First day after an ILOSTAT period: ``end`` bounds are inclusive of the whole period, so ``end=2024``
+    keeps 2024Q4 and 2024M12, and ``end="2024Q2"`` keeps 2024M06 but not 2024M07.
+
+    >>> period_after("2024"), period_after("2024Q2"), period_after("2024M12")
+    (Timestamp('2025-01-01 00:00:00'), Timestamp('2024-07-01 00:00:00'), Timestamp('2025-01-01 00:00:00'))
+    """
+    year, freq, sub = parse_period(value)
+    months = {"A": 12, "Q": 3, "M": 1}[freq]
+    return pd.Timestamp(year=year, month=_start_month(freq, sub), day=1) + pd.DateOffset(months=months)
+
+
 def period_column(time: pd.Series) -> pd.Series:
     """Vectorised :func:`period_start` for a whole ``time`` column (missing or unparseable values -> NaT).
 
@@ -153,7 +165,7 @@ class Query:
             s = format_period(*parse_period(start, "start period"))
         if end is not None and str(end).strip() != "":
             e = format_period(*parse_period(end, "end period"))
-        if s and e and period_start(e) < period_start(s):
+        if s and e and period_after(e) <= period_start(s):
             raise QueryError(f"The period {s} to {e}", "ends before it starts", f"swap them: start={e}, end={s}")
         return cls(
             id=ds,
@@ -244,7 +256,7 @@ def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFram
         if query.start:
             mask &= per >= period_start(query.start)
         if query.end:
-            mask &= per <= period_start(query.end)
+            mask &= per < period_after(query.end)
         kept = out[mask.fillna(False).to_numpy()]
         if kept.empty:
             years = per.dropna()

@@ -1,0 +1,58 @@
+"""Periods and filters of a request, applied to a frame in memory (the snapshot and cache paths)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from evidencekit.ilostat.errors import NoMatchError, QueryError
+from evidencekit.ilostat.query import Query, filter_frame
+from evidencekit.ilostat.tidy import tidy
+
+
+def frame(times: list[str]) -> pd.DataFrame:
+    n = len(times)
+    return tidy(pd.DataFrame({"ref_area": ["PHL"] * n, "indicator": ["X"] * n, "sex": ["SEX_T"] * n,
+                              "time": times, "obs_value": [float(i) for i in range(n)]}))
+
+
+QUARTERS = [f"{y}Q{q}" for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)]
+MONTHS = [f"2024M{m:02d}" for m in range(1, 13)] + ["2025M01"]
+
+
+@pytest.mark.parametrize("times, start, end, want", [
+    (QUARTERS, "2024", "2024", [f"2024Q{q}" for q in (1, 2, 3, 4)]),      # a year bound covers its quarters
+    (QUARTERS, "2024Q2", "2024Q3", ["2024Q2", "2024Q3"]),
+    (QUARTERS, "2024Q3", "2024", ["2024Q3", "2024Q4"]),                   # start inside the end year
+    (MONTHS, None, "2024Q2", [f"2024M{m:02d}" for m in range(1, 7)]),    # a quarter bound covers its months
+    (MONTHS, "2024M12", None, ["2024M12", "2025M01"]),
+    (["2022", "2023", "2024", "2025"], "2023", "2024", ["2023", "2024"]),
+])
+def test_end_bound_includes_the_whole_period(times, start, end, want):
+    got = filter_frame(frame(times), Query.build("X_Q", start=start, end=end))
+    assert got["time"].tolist() == want
+
+
+def test_end_before_start_is_refused_but_a_year_containing_the_start_is_not():
+    with pytest.raises(QueryError, match="ends before it starts"):
+        Query.build("X_Q", start="2024Q3", end="2024Q2")
+    with pytest.raises(QueryError, match="swap them"):
+        Query.build("X_A", start=2024, end=2015)
+    Query.build("X_Q", start="2024Q3", end="2024")  # 2024 ends after 2024Q3 begins
+
+
+def test_no_rows_in_the_period_names_the_span_held():
+    with pytest.raises(NoMatchError, match="choose periods within 2023Q1 to 2025Q4"):
+        filter_frame(frame(QUARTERS), Query.build("X_Q", start="2026Q1"))
+
+
+@pytest.mark.parametrize("have_end, want_end, covered", [
+    ("2024Q4", "2024", True),
+    ("2024Q1", "2024", False),   # the year asks for Q2-Q4 too
+    ("2024", "2024Q3", True),
+    ("2024", "2025Q1", False),
+    (None, "2030", True),
+])
+def test_a_cached_request_covers_another_only_with_all_its_periods(have_end, want_end, covered):
+    from evidencekit.ilostat.client import _covers
+
+    assert _covers({"end": have_end}, {"end": want_end}) is covered
