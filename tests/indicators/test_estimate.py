@@ -203,3 +203,61 @@ def test_median_gap_without_a_woodruff_interval_says_so(s):
     assert np.isfinite(few["estimate"]) and np.isnan(few["se"])
     assert "no standard error" in few["flags"]
     assert np.isfinite(out.set_index("tiny").loc["many", "se"])
+
+
+@pytest.mark.parametrize(("kwargs", "said"), [
+    ({"name": None}, "None is not an indicator name"),
+    ({"name": 5}, "5 is not an indicator name"),
+    ({"name": []}, r"\[\] is not an indicator name"),
+    ({"level": 95}, r"level=95 is not between 0 and 1.*use level=0\.95 \(a share, not a percent\)"),
+    ({"level": "0.95"}, "level='0.95' is not a number"),
+    ({"level": None}, "level=None is not a number"),
+    ({"min_n": "15"}, "min_n='15' is not a whole number"),
+    ({"min_n": -1}, "min_n=-1 is not a whole number"),
+    ({"by": 3}, "Estimating by 3: there is no such column"),
+])
+def test_bad_arguments_are_input_errors(s, kwargs, said):
+    args = {"name": "unemployment_rate", **kwargs}
+    with pytest.raises(InputError, match=said):
+        estimate(s, args.pop("name"), **args)
+
+
+def test_by_column_all_missing_and_empty_survey_are_errors(s):
+    sv = Survey(s.data.assign(blank=np.nan), weight="ilo_wgt", strata="strata", psu="psu")
+    with pytest.raises(InputError, match=r"by 'blank': the column is missing for all 35061 records"):
+        estimate(sv, "unemployment_rate", by="blank")
+    with pytest.raises(InputError, match="by 'blank'"):
+        ratio(sv, "ilo_wgt", "ilo_wgt", by="blank")
+    with pytest.raises(InputError, match="has no records"):
+        estimate(Survey(s.data.iloc[:0], weight="ilo_wgt", strata="strata", psu="psu", source="lfs.csv"),
+                 "unemployment_rate", by="ilo_sex")
+
+
+def test_codes_outside_the_ilo_codelist_are_flagged(s):
+    d = s.data.copy()
+    d["ilo_lfs"] = d["ilo_lfs"].astype(float)
+    d.loc[d.index[:3], "ilo_lfs"] = 7
+    d.loc[d.index[3:5], "ilo_lfs"] = 9
+    out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "labour_force_participation_rate")
+    assert "5 records have ilo_lfs codes outside the ILO codelist (7, 9)" in out["flags"].iloc[0]
+    d = s.data.assign(ilo_wap=s.data["ilo_wap"].fillna(0))   # 0 for 'no' in a 1/missing dummy is not flagged
+    assert estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"),
+                    "labour_force_participation_rate")["flags"].iloc[0] == ""
+
+
+def test_negative_earnings_and_impossible_hours_are_flagged(s):
+    d = s.data.copy()
+    ees = np.flatnonzero(((d.ilo_lfs == 1) & (d.ilo_job1_ste_aggregate == 1)).to_numpy())
+    d.loc[d.index[ees[:5]], "ilo_job1_lri_ees"] = -100.0
+    d.loc[d.index[ees[5:7]], "ilo_job1_how_usual"] = 999
+    sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
+    flags = estimate(sv, ["mean_monthly_earnings_employees", "mean_hourly_earnings_employees"])["flags"].tolist()
+    assert "5 records have a negative ilo_job1_lri_ees" in flags[0] and "168" not in flags[0]
+    assert "2 records have ilo_job1_how_usual above 168 hours a week (max 999" in flags[1]
+
+
+def test_text_with_decimal_commas_says_how_to_fix(s):
+    d = s.data.assign(ilo_job1_lri_ees=s.data["ilo_job1_lri_ees"].map(lambda v: f"{v:.1f}".replace(".", ","),
+                                                                       na_action="ignore"))
+    with pytest.raises(InputError, match=r"ilo_job1_lri_ees.*holds text.*decimal comma"):
+        estimate(Survey(d, weight="ilo_wgt"), "mean_monthly_earnings_employees")

@@ -38,6 +38,7 @@ from evidencekit.indicators.estimation import (
     _cache,
     _design_flags,
     _frame,
+    by_columns,
     check_lonely,
     critical_value,
     design_of,
@@ -53,6 +54,7 @@ from evidencekit.indicators.estimation import (
     variance,
 )
 from evidencekit.microdata.errors import suggest
+from evidencekit.microdata.mapping import ILO_LABELS
 from evidencekit.microdata.survey import Survey
 
 __all__ = ["catalogue", "estimate", "ratio", "mean", "total", "quantile", "Indicator", "DEFAULT_MIN_N"]
@@ -110,6 +112,37 @@ def _check_columns(survey: Survey, d: Indicator) -> None:
             "mapping='psa_lfs_puf')), or add them to the data")
 
 
+def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[str]:
+    """Say how many records hold codes outside the ILO codelist of a column the conditions test (they meet
+    no condition, so they fall out of the universe or the numerator); 0 is accepted in ILO's 1/missing dummies."""
+    flags = []
+    for col in sorted(c for cond in (*d.universe, *d.numerator) for c in cond):
+        if col in ILO_LABELS and not any(col in f for f in flags):
+            codes = list(ILO_LABELS[col]) + ([0] if list(ILO_LABELS[col]) == [1] else [])
+            v = _num(survey, col, what)
+            odd = ~np.isnan(v) & ~np.isin(v, codes)
+            if odd.any():
+                shown = ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5])
+                flags.append(f"{int(odd.sum())} records have {col} codes outside the ILO codelist ({shown}): "
+                             "they meet no condition; recode them (see the mapping)")
+    return flags
+
+
+def _value_flags(survey: Survey, d: Indicator, universe: np.ndarray, what: str) -> list[str]:
+    """Say how many records of the universe have negative earnings or more usual weekly hours than a week holds
+    (168; often a missing-value code such as 999): they are kept, so the user must check them."""
+    flags = []
+    cols = ["ilo_job1_lri_ees", "ilo_job1_how_usual"] if d.value == "hourly_earnings" else [d.value]
+    for col in cols:
+        v = _num(survey, col, what)[universe]
+        if col == "ilo_job1_how_usual" and (v > 168).any():
+            flags.append(f"{int((v > 168).sum())} records have {col} above 168 hours a week "
+                         f"(max {np.nanmax(v):g}; a missing-value code?): kept, check them")
+        if (v < 0).any():
+            flags.append(f"{int((v < 0).sum())} records have a negative {col}: kept, check them")
+    return flags
+
+
 def _value(survey: Survey, d: Indicator, what: str) -> np.ndarray:
     if d.value == "hourly_earnings":
         earn = _num(survey, "ilo_job1_lri_ees", what)
@@ -142,13 +175,13 @@ def _estimate_one(survey: Survey, name: str, by, level: float, ci: str, min_n: i
     design = design_of(survey)
     group, groups = domains(survey, by)
     if d.kind.startswith("gap"):
-        cols = [] if by is None else [by] if isinstance(by, str) else list(by)
-        if "ilo_sex" in cols:
+        if "ilo_sex" in by_columns(by):
             raise InputError(what, "the pay gap compares men and women, so it cannot be split by ilo_sex",
                              "leave ilo_sex out of by=")
     crit = critical_value(level, ci, design.df)
     common = _design_flags(design, lonely_psu)
     universe = _mask(survey, d.universe, what)
+    common = _codelist_flags(survey, d, what) + (_value_flags(survey, d, universe, what) if d.value else []) + common
     G = len(groups)
     extra: list[list[str]] = [[] for _ in range(G)]
     if d.kind == "rate":
@@ -229,7 +262,11 @@ def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None =
         raise InputError("Estimating an indicator", f"the first argument is a {type(survey).__name__}, not a Survey",
                          "read the file with evidencekit.microdata.read(...) or wrap a DataFrame in Survey(...)")
     check_lonely(lonely_psu)
-    names = [name] if isinstance(name, str) else list(name)
+    names = [name] if isinstance(name, str) else list(name) if isinstance(name, (list, tuple)) else []
+    if not names or not all(isinstance(n, str) for n in names):
+        raise InputError("Estimating an indicator", f"{name!r} is not an indicator name or a list of names",
+                         "pass e.g. 'unemployment_rate' or ['unemployment_rate', 'lu3_rate']; "
+                         "see evidencekit.indicators.catalogue()")
     frames = [_estimate_one(survey, n, by, level, ci, min_n, lonely_psu) for n in names]
     out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     out.attrs["design"] = summary(survey)

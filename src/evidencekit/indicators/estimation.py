@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from evidencekit.errors import InputError
-from evidencekit.microdata.errors import ColumnError, suggest
+from evidencekit.microdata.errors import ColumnError, decimal_comma_hint, suggest
 from evidencekit.microdata.survey import Survey
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
@@ -101,6 +101,9 @@ def design_of(survey: Survey) -> Design:
         return cache["design"]
     d, n = survey.data, len(survey.data)
     where = f"the survey {survey.source!r}" if survey.source else "the survey"
+    if n == 0:
+        raise InputError(f"Estimating from {where}", "it has no records",
+                         "check the filter that made this subset, or read the file again")
     w = (pd.to_numeric(d[survey.weight]).to_numpy(dtype=float) if survey.weight else np.ones(n))
     if survey.strata:
         s_code, s_lab = _codes(d[survey.strata], "strata", where)
@@ -157,6 +160,9 @@ def _by_codes(survey: Survey, col: str) -> tuple[np.ndarray, np.ndarray]:
             raise ColumnError(f"Estimating by {col!r}", "there is no such column in the survey",
                               suggest(col, survey.data.columns))
         codes, uniques = pd.factorize(survey.data[col], sort=True, use_na_sentinel=True)
+        if len(uniques) == 0:
+            raise InputError(f"Estimating by {col!r}", f"the column is missing for all {len(codes)} records",
+                             "check the column (or the mapping rule that makes it), or choose another by= column")
         codes = codes.astype(np.int64)
         uniques = np.asarray(uniques, dtype=object)
         if (codes < 0).any():  # missing by-values form their own group, shown last (no record is dropped)
@@ -166,12 +172,21 @@ def _by_codes(survey: Survey, col: str) -> tuple[np.ndarray, np.ndarray]:
     return cache[key]
 
 
+def by_columns(by: str | list[str] | None) -> list:
+    """``by`` as a list of column names: None -> [], one name -> [name], a list or tuple -> a list.
+
+    >>> by_columns(None), by_columns("ilo_sex"), by_columns(("ilo_sex", "ilo_geo"))
+    ([], ['ilo_sex'], ['ilo_sex', 'ilo_geo'])
+    """
+    return [] if by is None else list(by) if isinstance(by, (list, tuple)) else [by]
+
+
 def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.DataFrame]:
     """Group code of each record and a frame of the groups' values (codes; labels added by the caller).
 
     Computed once per survey and list of by-columns, then kept with the survey.
     """
-    cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    cols = by_columns(by)
     cache = _cache(survey)
     key = ("domains", tuple(cols))
     if key in cache:
@@ -314,8 +329,11 @@ def total_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray,
 
 def critical_value(level: float, ci: str, df: int) -> float:
     """Normal quantile (R ``confint()`` default) or Student's t on the design df (``ci="t"``)."""
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)):
+        raise InputError("Confidence level", f"level={level!r} is not a number", "use e.g. level=0.95")
     if not 0 < level < 1:
-        raise InputError("Confidence level", f"level={level!r} is not between 0 and 1", "use e.g. level=0.95")
+        hint = f"use level={level / 100:g} (a share, not a percent)" if 1 < level < 100 else "use e.g. level=0.95"
+        raise InputError("Confidence level", f"level={level!r} is not between 0 and 1", hint)
     if ci == "normal":
         return NormalDist().inv_cdf(1 - (1 - level) / 2)
     if ci == "t":
@@ -345,7 +363,8 @@ def numeric(survey: Survey, col: str, what: str) -> np.ndarray:
     if bad.any():
         examples = ", ".join(repr(v) for v in pd.unique(raw[bad])[:3])
         raise InputError(what, f"column {col!r} holds text that is not a number ({examples}, "
-                         f"{int(bad.sum())} records)", f"recode {col!r} to numeric codes (a mapping does this)")
+                         f"{int(bad.sum())} records)",
+                         decimal_comma_hint(pd.unique(raw[bad])) or f"recode {col!r} to numeric codes (a mapping does this)")
     return num.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -362,6 +381,9 @@ def _design_flags(design: Design, lonely_psu: str) -> list[str]:
 
 def _frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray, n: np.ndarray, crit: float,
            extra_flags: list[list[str]], common_flags: list[str], min_n: int) -> pd.DataFrame:
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
+        raise InputError("The small-cell threshold", f"min_n={min_n!r} is not a whole number of records, 0 or more",
+                         f"use e.g. min_n={DEFAULT_MIN_N} (ILO's threshold)")
     out = pd.DataFrame(index=range(len(groups)))
     for col in groups.columns:
         labels = survey.value_labels.get(col) or {}

@@ -11,6 +11,7 @@ Reading 'lfs.csv': there is no column 'wgt'. What to do: use 'ilo_wgt' instead.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from evidencekit.errors import InputError
@@ -56,3 +57,15 @@ def suggest(name: object, choices: Iterable[object], *, limit: int = 30) -> str:
         return f"use {close[0]!r} instead" if len(close) == 1 else "use one of " + ", ".join(repr(c) for c in close)
     more = f" (and {len(names) - limit} more)" if len(names) > limit else ""
     return "choose one of: " + ", ".join(names[:limit]) + more
+
+
+def decimal_comma_hint(values: Iterable[object]) -> str | None:
+    """A 'what to do' for text such as '1,5' (numbers written with a decimal comma), else None.
+
+    >>> decimal_comma_hint(["1,5", "x"]) is not None, decimal_comma_hint(["n/a"])
+    (True, None)
+    """
+    if any(re.fullmatch(r"\s*[+-]?\d+,\d+\s*", str(v)) for v in list(values)[:20]):
+        return ("the numbers use a decimal comma ('1,5'): save the file with '.' as the decimal mark, "
+                "or as a semicolon-separated CSV (read() converts decimal commas there)")
+    return None

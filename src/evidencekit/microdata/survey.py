@@ -12,14 +12,13 @@ estimates say so in their flags).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from evidencekit.errors import InputError
-from evidencekit.microdata.errors import ColumnError, suggest
+from evidencekit.microdata.errors import ColumnError, decimal_comma_hint, suggest
 
 
 @dataclass
@@ -71,7 +70,8 @@ class Survey:
                 raise InputError(
                     f"The {role} column {col!r} of {where}",
                     f"has {int(missing.sum())} missing value(s) out of {len(self.data)} records "
-                    f"(first rows: {list(self.data.index[missing][:5])}); every record needs a {role}",
+                    f"(first rows: {list(self.data.index[missing][:5])}); every record needs a "
+                    f"{'stratum' if role == 'strata' else 'PSU'}",
                     f"fix those records in the file or the mapping, or leave {role}= out",
                 )
 
@@ -92,11 +92,9 @@ class Survey:
             return
         parts = [f"{int(m.sum())} {kind}" for kind, m in kinds if m.any()]
         examples = ", ".join(repr(v) for v in pd.unique(raw[text])[:3])
-        fix = "fix those records in the file, or give the right weight column " \
-              "(a survey's final person weight is usually positive everywhere)"
-        if text.any() and any(re.fullmatch(r"\s*[+-]?\d+,\d+\s*", str(v)) for v in pd.unique(raw[text])[:20]):
-            fix = "the weights use a decimal comma ('1,5'): save the file with '.' as the decimal mark, " \
-                  "or as a semicolon-separated CSV (read() converts decimal commas there)"
+        fix = decimal_comma_hint(pd.unique(raw[text])) or (
+            "fix those records in the file, or give the right weight column "
+            "(a survey's final person weight is usually positive everywhere)")
         raise InputError(
             f"The weight column {self.weight!r} of {where}",
             f"has {', '.join(parts)} value(s) out of {len(self.data)} records "
