@@ -86,8 +86,8 @@ def test_uncovered_codes_are_reported_or_strict(survey):
     assert note == ["Mapping 'toy': ilo_sex: 1 record(s) with codes of 'sex' the recode does not cover, set to NA: 9 (1)."]
     with pytest.raises(MappingError, match=r"'ilo_sex'.*1 record\(s\) have codes of 'sex'.*9 \(1\).*strict: false"):
         apply_mapping(survey, {**RULES, "strict": True})
-    other = {**RULES, "variables": {**RULES["variables"], "ilo_sex": {"from": "sex", "recode": {1: 1, 2: 2}, "other": 3}}}
-    assert apply_mapping(survey, other).data["ilo_sex"][4] == 3
+    other = {**RULES, "variables": {**RULES["variables"], "sex3": {"from": "sex", "recode": {1: 1, 2: 2}, "other": 3}}}
+    assert apply_mapping(survey, other).data["sex3"][4] == 3  # a national variable: any code
 
 
 def test_uncovered_band(survey):
@@ -171,6 +171,18 @@ def test_absent_column_is_a_clear_error(survey):
     ({"name": "x", "variables": {"a": {"cases": [{"where": {"sex": 1}}]}}}, "cases of 'a'"),
     ({"name": "x", "design": {"weights": "w"}, "variables": {"a": "b"}}, "design has unknown key"),
     ("just text", "not a set of key: value lines"),
+    ({"name": "x", "variables": ["ilo_sex"]}, "'variables:' section is a list"),
+    ({"name": "x", "design": "w", "variables": {"a": "b"}}, "'design:' section is a str"),
+    ({"name": "x", "strict": "yes", "variables": {"a": "b"}}, "strict is 'yes', not true or false"),
+    ({"name": "x", "design": {"nest": "no"}, "variables": {"a": "b"}}, "nest is 'no', not true or false"),
+    ({"name": "x", "variables": {"a": {"copy": ["sex"]}}}, r"copy: of 'a' is \['sex'\], not one column name"),
+    ({"name": "x", "variables": {"a": {"combine": "sex"}}}, "combine: of 'a' is not a list"),
+    ({"name": "x", "variables": {"a": {"copy": "wt", "scale": "abc"}}}, "scale: of 'a' is 'abc', not a number"),
+    ({"name": "x", "variables": {"a": {"from": "sex", "recode": {1: 1}, "labels": ["M"]}}}, "labels: of 'a' is not"),
+    ({"name": "x", "variables": {"a": {"value": 1, "where": "age >= 15"}}}, "a where: of 'a' is 'age >= 15'"),
+    ({"name": "x", "variables": {"a": {"value": 1, "where": {"age": ">= fifteen"}}}}, "'>= fifteen'.*not a number"),
+    ({"name": "x", "variables": {"a": {"from": "age", "bands": {"0-30": 1, "20-40": 2}}}}, "'0-30' and '20-40'.*overlap"),
+    ({"name": "x", "variables": {"a": {"from": "age", "bands": {"30-0": 1}}}}, "'30-0'.*runs backwards.*'0-30'"),
 ])
 def test_malformed_mappings(rules, said):
     with pytest.raises(MappingError, match=said):
@@ -205,3 +217,47 @@ def test_copy_with_universe_on_plain_numpy_columns():
     assert d["w"].tolist()[::2] == [1.5, 3.5] and pd.isna(d["w"][1])
     assert pd.isna(d["b"][1]) and bool(d["b"][0])
     assert d["d"].tolist() == [40, 0, 35]
+
+
+@pytest.mark.parametrize(("rule", "said"), [
+    ({"from": "sex", "recode": {1: 1, 2: 3}}, r"recode: of 'ilo_sex' gives 3.*ILO codelist for ilo_sex \(1 Male, 2 Female\)"),
+    ({"from": "sex", "recode": {1: "Male", 2: "Female"}}, "gives 'Male'"),
+    ({"from": "sex", "recode": {1: 1}, "other": 9}, "other: of 'ilo_sex' gives 9"),
+    ({"value": 3, "where": {"sex": 1}}, "value: of 'ilo_sex' gives 3"),
+    ({"cases": [{"where": {"sex": 1}, "value": 1}, {"where": {"sex": 2}, "value": 0}]}, "cases: of 'ilo_sex' gives 0"),
+])
+def test_codes_outside_the_ilo_codelist_are_refused(rule, said):
+    with pytest.raises(MappingError, match=said):
+        Mapping.from_dict({"name": "x", "variables": {"ilo_sex": rule}})
+
+
+def test_bands_outside_the_codelist_and_zero_in_dummies():
+    bands = {"name": "x", "variables": {"ilo_age_aggregate": {"from": "age", "bands": {"0-14": 0, "15+": 2}}}}
+    with pytest.raises(MappingError, match="bands: of 'ilo_age_aggregate' gives 0"):
+        Mapping.from_dict(bands)
+    dummy = {"name": "x", "variables": {"ilo_wap": {"value": 1, "where": {"age": ">= 15"}, "default": 0}}}
+    assert Mapping.from_dict(dummy).variables["ilo_wap"]["default"] == 0   # 0 = 'no' in a 1/missing dummy
+
+
+def test_scaled_text_is_reported_not_lost_silently(survey):
+    frame = DATA.assign(wt=["1000", ".", "1500", "x", "2500", "1200"])
+    rules = {"name": "t", "variables": {"w": {"copy": "wt", "scale": 0.1}}}
+    s = apply_mapping(frame, rules)
+    assert s.data["w"].isna().sum() == 2
+    assert [n for n in s.notes if "2 record(s) with text in 'wt' that is not a number" in n and "'.' (1)" in n]
+    with pytest.raises(MappingError, match="2 record.*not a number in 'wt'"):
+        apply_mapping(frame, {**rules, "strict": True})
+
+
+def test_a_rule_that_replaces_a_column_of_the_file_says_so(survey):
+    s = apply_mapping(survey, {"name": "t", "variables": {"sex": {"from": "sex", "recode": {1: 2, 2: 1}}}})
+    assert any("own column(s) ['sex'] were replaced" in n for n in s.notes)
+
+
+def test_mapping_files_in_latin1_and_folders(tmp_path):
+    p = tmp_path / "fr.yaml"
+    p.write_bytes("name: enquête\nvariables:\n  ilo_sex: {from: sexe, recode: {1: 1, 2: 2}}\n".encode("cp1252"))
+    assert load_mapping(p).name == "enquête"
+    (tmp_path / "dir.yaml").mkdir()
+    with pytest.raises(MappingError, match="folder, not a file"):
+        load_mapping(tmp_path / "dir.yaml")

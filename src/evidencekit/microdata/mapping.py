@@ -144,9 +144,14 @@ class Mapping:
         where = f"The mapping {self.name!r}"
         if not isinstance(self.variables, dict) or not self.variables:
             raise MappingError(where, "has no variables", "add a 'variables:' section: target name -> rule")
+        if not isinstance(self.design, dict):
+            raise MappingError(where, "its design is not a set of key: value lines", "write design: {weight: W, strata: S, psu: P}")
         unknown = set(self.design) - {"weight", "strata", "psu", "fpc", "nest"}
         if unknown:
             raise MappingError(where, f"its design has unknown key(s) {sorted(unknown)}", "use weight, strata, psu, fpc, nest")
+        for key, value in (("strict", self.strict), ("design: nest", self.design.get("nest", True))):
+            if not isinstance(value, bool):
+                raise MappingError(where, f"{key} is {value!r}, not true or false", f"write {key.split(': ')[-1]}: true or false")
         for target, rule in self.variables.items():
             if isinstance(rule, str):  # shorthand: ilo_age: PUFC05_AGE
                 rule = self.variables[target] = {"copy": rule}
@@ -170,6 +175,7 @@ class Mapping:
                         raise MappingError(where, f"band {band!r} of {target!r} is not 'lo-hi', 'lo+' or one value", "write e.g. '15-24', '65+' or '35'")
             if "cases" in rule and not (isinstance(rule["cases"], list) and all(isinstance(c, dict) and "value" in c for c in rule["cases"])):
                 raise MappingError(where, f"the cases of {target!r} are not a list of {{where: ..., value: ...}}", "see the mapping docs")
+            _check_rule(where, target, rule)
 
     def source_columns(self) -> list[str]:
         """Columns of the input the rules read (not the ones they make), in order; plus design columns."""
@@ -215,11 +221,17 @@ class Mapping:
             raise MappingError(f"Reading {origin}", f"unknown key(s) {sorted(unknown)}", f"{suggest(sorted(unknown)[0], _META)}; allowed: {', '.join(_META)}")
         if "variables" not in data:
             raise MappingError(f"Reading {origin}", "it has no 'variables:' section", "add one: target name -> rule")
+        for key in ("variables", "design"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise MappingError(f"Reading {origin}", f"its '{key}:' section is a {type(data[key]).__name__}, "
+                                   "not a set of key: value lines",
+                                   "write design: {weight: W, strata: S, psu: P}" if key == "design"
+                                   else "indent the variables under 'variables:' as NAME: rule lines")
         kwargs = {k: data[k] for k in _META if k in data}
         kwargs.setdefault("name", Path(origin).stem if origin != "the mapping" else "custom")
         kwargs["design"] = dict(kwargs.get("design") or {})
         kwargs["variables"] = {str(k): (dict(v) if isinstance(v, dict) else v) for k, v in (kwargs["variables"] or {}).items()}
-        for k in ("period", "notes", "label", "survey", "country", "source"):
+        for k in ("name", "period", "notes", "label", "survey", "country", "source"):
             if k in kwargs and kwargs[k] is not None:
                 kwargs[k] = str(kwargs[k])
         return cls(**kwargs)
@@ -238,15 +250,77 @@ class Mapping:
         text = str(text_or_path)
         if isinstance(text_or_path, PathLike) or (("\n" not in text) and text.lower().endswith((".yaml", ".yml"))):
             path = Path(text_or_path)
-            if not path.exists():
-                raise MappingError(f"Reading the mapping {str(path)!r}", "the file does not exist", "check the path")
-            origin, text = str(path), path.read_text(encoding="utf-8-sig")
+            if not path.is_file():
+                raise MappingError(f"Reading the mapping {str(path)!r}", "it is a folder, not a file" if path.is_dir()
+                                   else "the file does not exist", "check the path")
+            from evidencekit.microdata.readers import detect_encoding
+
+            raw = path.read_bytes()
+            origin, text = str(path), raw.decode(detect_encoding(raw)[0]).lstrip("\ufeff")
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:
             raise MappingError(f"Reading {origin}", f"it is not valid YAML ({err})".replace("\n", " "),
                                "check indentation and colons; keep one 'key: value' per line") from None
         return cls.from_dict(data, origin=origin)
+
+
+def _check_rule(where: str, target: str, rule: dict) -> None:
+    """Check one rule's parts (column names, tables, conditions, bands, ILO codes), in place: YAML numbers used
+    as column names become text."""
+    for key in ("copy", "from"):
+        if key in rule:
+            if isinstance(rule[key], (int, float)) and not isinstance(rule[key], bool):
+                rule[key] = str(rule[key])
+            if not isinstance(rule[key], str):
+                raise MappingError(where, f"{key}: of {target!r} is {rule[key]!r}, not one column name",
+                                   f"write {key}: COLUMN (combine: [A, B] joins several columns)")
+    if "combine" in rule and not (isinstance(rule["combine"], list) and rule["combine"]
+                                  and all(isinstance(c, str) for c in rule["combine"])):
+        raise MappingError(where, f"combine: of {target!r} is not a list of column names", "write combine: [REGION, URBAN]")
+    if "scale" in rule and (isinstance(rule["scale"], bool) or not isinstance(rule["scale"], (int, float))):
+        raise MappingError(where, f"scale: of {target!r} is {rule['scale']!r}, not a number", "write e.g. scale: 0.0001")
+    if "labels" in rule and not isinstance(rule["labels"], dict):
+        raise MappingError(where, f"labels: of {target!r} is not a code: label table", "write labels: {1: Urban, 2: Rural}")
+    for conds in [rule.get("where")] + [c.get("where") for c in rule.get("cases") or []]:
+        if conds is None:
+            continue
+        if not isinstance(conds, dict):
+            raise MappingError(where, f"a where: of {target!r} is {conds!r}, not a set of COLUMN: condition lines",
+                               "write e.g. where: {AGE: '>= 15'}")
+        for col, cond in conds.items():
+            if isinstance(cond, str) and cond.strip()[:1] in "<>=!" and cond.strip() and not _COND.match(cond):
+                raise MappingError(where, f"the condition {col}: {cond!r} of {target!r} compares with something "
+                                   "that is not a number", "write e.g. '>= 15', '< 65' or '!= 9'")
+    if "bands" in rule:
+        spans = sorted((lo, hi, band) for band, (lo, hi) in ((b, _band_span(b)) for b in rule["bands"]))
+        for lo, hi, band in spans:
+            if lo > hi:
+                raise MappingError(where, f"band {band!r} of {target!r} runs backwards", f"write it as '{hi:g}-{lo:g}'")
+        for (_, hi1, b1), (lo2, _, b2) in zip(spans, spans[1:]):
+            if lo2 <= hi1:
+                raise MappingError(where, f"bands {b1!r} and {b2!r} of {target!r} overlap (bands include both ends)",
+                                   "make each value fall in one band, e.g. '15-24' and '25-54'")
+    codes = ILO_LABELS.get(target)
+    if codes:
+        allowed = set(codes) | ({0} if list(codes) == [1] else set())  # 0 = 'no' in a 1/missing dummy
+        given = [("value", rule.get("value")), ("other", rule.get("other")), ("default", rule.get("default"))]
+        given += [("recode", v) for v in (rule.get("recode") or {}).values()]
+        given += [("bands", v) for v in (rule.get("bands") or {}).values()]
+        given += [("cases", c.get("value")) for c in rule.get("cases") or []]
+        for key, value in given:
+            if value is not None and (isinstance(value, bool) or value not in allowed):
+                shown = ", ".join(f"{k} {v}" for k, v in list(codes.items())[:12]) + (" …" if len(codes) > 12 else "")
+                raise MappingError(where, f"{key}: of {target!r} gives {value!r}, which is not a code of the ILO "
+                                   f"codelist for {target} ({shown})",
+                                   f"use those codes, or give a national classification another name than {target}")
+
+
+def _band_span(band: object) -> tuple[float, float]:
+    """'15-24' -> (15, 24); '65+' -> (65, inf); '99' -> (99, 99)."""
+    m = _BAND.match(str(band))
+    lo = float(m.group(1))
+    return lo, (np.inf if m.group(3) else float(m.group(2) or m.group(1)))
 
 
 def list_mappings() -> pd.DataFrame:
@@ -397,9 +471,7 @@ def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, 
             values = np.full(len(frame), None, dtype=object)
             hit_any = np.zeros(len(frame), dtype=bool)
             for band, code in rule["bands"].items():
-                m = _BAND.match(str(band))
-                lo = float(m.group(1))
-                hi = np.inf if m.group(3) else float(m.group(2) or m.group(1))
+                lo, hi = _band_span(band)
                 hit = ((x >= lo) & (x <= hi)).fillna(False).to_numpy(dtype=bool) & ~hit_any
                 values[hit] = code
                 hit_any |= hit
@@ -408,18 +480,25 @@ def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, 
         else:
             out = col.copy()
             if "scale" in rule:
-                out = pd.to_numeric(col, errors="coerce").astype("float64") * float(rule["scale"])
+                x = pd.to_numeric(col, errors="coerce").astype("float64")
+                uncovered = col.notna() & x.isna()   # text that is not a number: reported like uncovered codes
+                out = x * float(rule["scale"])
     if uncovered is not None:
         uncovered &= universe
         if uncovered.any():
             counts = frame.loc[uncovered, source].value_counts().sort_index()
             shown = ", ".join(f"{k!r} ({v})" for k, v in list(counts.items())[:10]) + (" …" if len(counts) > 10 else "")
+            scaled = "scale" in rule
             if mapping.strict:
                 raise MappingError(f"Applying the mapping {mapping.name!r} to {target!r}",
-                                   f"{int(uncovered.sum())} record(s) have codes of {source!r} the rule does not cover: {shown}",
+                                   f"{int(uncovered.sum())} record(s) have "
+                                   + (f"text that is not a number in {source!r}" if scaled else
+                                      f"codes of {source!r} the rule does not cover") + f": {shown}",
+                                   "fix those values in the file" if scaled else
                                    "add those codes to the recode/bands, or set strict: false to map them to NA with a note")
-            notes.append(f"Mapping {mapping.name!r}: {target}: {int(uncovered.sum())} record(s) with codes of {source!r} "
-                         f"the {'recode' if 'recode' in rule else 'bands'} does not cover, set to NA: {shown}.")
+            what = (f"text in {source!r} that is not a number" if scaled else
+                    f"codes of {source!r} the {'recode' if 'recode' in rule else 'bands'} does not cover")
+            notes.append(f"Mapping {mapping.name!r}: {target}: {int(uncovered.sum())} record(s) with {what}, set to NA: {shown}.")
     outside = ~universe
     if outside.any():
         if default is None:
@@ -453,6 +532,9 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
     value_labels = dict(survey.value_labels)
     variable_labels = dict(survey.variable_labels)
     made = []
+    replaced = [t for t in m.variables if t in survey.data.columns]
+    if replaced:
+        notes.append(f"Mapping {m.name!r}: the file's own column(s) {replaced} were replaced by the mapping's rules.")
     for target, rule in m.variables.items():
         try:
             frame[target] = _apply_rule(frame, target, rule, m, notes)
