@@ -1,10 +1,24 @@
-"""CSPro: read a ``.dcf`` dictionary (CSPro 7.x text format) and its fixed-width data file.
+"""CSPro: read a ``.dcf`` dictionary (CSPro 7.x text or CSPro 8 JSON) and its fixed-width data file.
 
-The dictionary says where each item sits in a line (``Start=`` is 1-based, ``Len=`` characters),
-whether it is numeric (``DataType=Numeric``; ``Decimal=d`` implied decimals when
-``DecimalChar=No``) and which codes mean what (``[ValueSet]``: ``Value=code;label``, ranges
-``lo:hi``). A file can hold several record types, told apart by the characters at
-``RecordTypeStart``/``RecordTypeLen``; id items (``[IdItems]``) are in every record.
+The dictionary says where each item sits in a line (1-based start, length in characters), whether
+it is numeric (implied decimals when there is no decimal mark) and which codes mean what (value
+sets: single codes, ranges ``lo:hi``, special values such as ``NOTAPPL``). A file can hold several
+record types, told apart by the characters at the record type position; id items are in every record.
+
+Two dictionary formats, told apart by content (not by extension): a file whose first character
+(after a BOM and spaces) is ``{`` is a CSPro 8 JSON dictionary, anything else the CSPro 7.x text
+format (``[Dictionary]``, ``[Item]``, ``Start=``, ``Len=``, ``DataType=``, ``Value=code;label``).
+Both give the same :class:`Dictionary`, so the data are read the same way. CSPro 8 rules, as CSPro
+itself applies them: with ``relativePositions`` the items of a record carry no ``start`` and follow
+one another after the record type and id items (a subitem sits at ``subitemOffset`` in its parent;
+with several levels every record starts after the ids of all levels); ``decimals`` with
+``decimalMark: false`` are implied; ``zeroFill`` only changes how CSPro writes numbers, not how they
+are read; a value set with a ``link`` and no ``values`` uses the values of the linked set; labels
+are the primary language's (the first of ``languages``; in 7.x text, the first of ``Label=A|B``);
+image, audio, document and geometry items hold no text data and are left out (with a note). Keys
+CSPro requires (``recordType``, ``levels``; each record's ``name``; each item's ``name``,
+``contentType``, ``length`` and, unless positions are relative, ``start``) are errors naming the
+file and the key when missing.
 
 Rules: a UTF-8 BOM is skipped; lines may be right-trimmed (a short line means its trailing items
 are blank, not an error); blank fields are missing; numeric items become nullable ``Int64`` (or
@@ -61,6 +75,7 @@ than its record, an unknown record type or items lying beyond every line are err
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -93,7 +108,11 @@ class ValueSet:
 
 @dataclass
 class Item:
-    """One ``[Item]``: 1-based ``start``, ``length`` characters, numeric or alpha, implied ``decimals``."""
+    """One item: 1-based ``start``, ``length`` characters, numeric or alpha, implied ``decimals``.
+
+    A subitem of a repeated item repeats with it: ``stride`` (the parent's length) is then the step
+    between occurrences instead of ``length``.
+    """
 
     name: str
     start: int
@@ -104,12 +123,19 @@ class Item:
     occurrences: int = 1
     label: str = ""
     value_sets: list[ValueSet] = field(default_factory=list)
+    subitem: bool = False
+    stride: int = 0
 
     def columns(self) -> list[tuple[str, int]]:
         """(column name, 0-based start) for each occurrence (``NAME_1``, ``NAME_2``… when repeated)."""
         if self.occurrences <= 1:
             return [(self.name, self.start - 1)]
-        return [(f"{self.name}_{k + 1}", self.start - 1 + k * self.length) for k in range(self.occurrences)]
+        step = self.stride or self.length
+        return [(f"{self.name}_{k + 1}", self.start - 1 + k * step) for k in range(self.occurrences)]
+
+    def end(self) -> int:
+        """The 1-based position of the item's last character (of its last occurrence)."""
+        return self.start - 1 + (self.stride or self.length) * (self.occurrences - 1) + self.length
 
     def value_labels(self) -> dict:
         """Single codes -> label, from every value set (the first one wins); ranges and special values
@@ -149,6 +175,7 @@ class Dictionary:
     decimal_char: bool = False
     id_items: list[Item] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def record(self, name: str) -> Record:
         """The record called ``name`` (its name or its type value), or an error listing them."""
@@ -161,6 +188,24 @@ class Dictionary:
     def describe_records(self) -> str:
         """'NAME (label, type 'v')' for each record, for messages."""
         return "; ".join(f"{r.name} ({r.label}, type {r.type_value!r})" for r in self.records)
+
+
+def _primary_label(text: str) -> str:
+    """The primary-language label of a 7.x ``Label=`` (languages are separated by ``|``)."""
+    if "|" not in text:
+        return text
+    parts = text.split("|")
+    return parts[0] or parts[1]
+
+
+def _link_subitems(items: list[Item]) -> None:
+    """Give subitems of a repeated item its occurrences, stepping by the parent's length (CSPro's rule)."""
+    parent: Item | None = None
+    for item in items:
+        if not item.subitem:
+            parent = item
+        elif parent is not None and parent.occurrences > 1 and item.occurrences <= 1:
+            item.occurrences, item.stride = parent.occurrences, parent.length
 
 
 def _sections(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -219,11 +264,11 @@ def _parse_value(spec: str, item: Item) -> tuple[list, str]:
             codes.append((_code(lo, item.numeric, item.decimals), _code(hi, item.numeric, item.decimals)))
         else:
             codes.append(_code(tok, item.numeric, item.decimals))
-    return codes, label.strip()
+    return codes, _primary_label(label.strip())
 
 
 def read_dictionary(path: str | PathLike) -> Dictionary:
-    """Parse a CSPro ``.dcf`` (CSPro 7.x text format) into a :class:`Dictionary`.
+    """Parse a CSPro ``.dcf`` (CSPro 7.x text or CSPro 8 JSON, told apart by content) into a :class:`Dictionary`.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.dcf"
@@ -232,6 +277,17 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
     >>> d = read_dictionary(p)
     >>> [(i.name, i.start, i.length) for i in d.records[0].items]
     [('AGE', 2, 2)]
+
+    The same in CSPro 8 JSON, where record items follow the record type and the ids (relative positions):
+
+    >>> _ = p.write_text('{"software": "CSPro", "version": 8.0, "fileType": "dictionary", "name": "D",'
+    ...     ' "recordType": {"start": 1, "length": 1}, "relativePositions": true, "levels": [{"name": "L",'
+    ...     ' "ids": {"items": []}, "records": [{"name": "R", "recordType": "1",'
+    ...     ' "occurrences": {"required": true, "maximum": 1},'
+    ...     ' "items": [{"name": "AGE", "contentType": "numeric", "length": 2}]}]}]}')
+    >>> d = read_dictionary(p)
+    >>> [(i.name, i.start, i.length) for i in d.records[0].items], d.records[0].length
+    ([('AGE', 2, 2)], 3)
     """
     path = Path(path)
     if not path.exists():
@@ -241,13 +297,13 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    if text.lstrip()[:1] == "{":
+        return _JsonDictionary(path).parse(text)
     sections = _sections(text)
-    if text.lstrip().startswith("{"):
-        raise FileFormatError(f"Reading {str(path)!r}", "it is a CSPro 8 JSON dictionary; evidencekit reads the CSPro 7 text format ([Dictionary] sections)",
-                              "save the dictionary in the CSPro 7 text format, or export the data from CSPro to SPSS/Stata/CSV and read that")
     if not sections or sections[0][0] != "Dictionary":
-        raise FileFormatError(f"Reading {str(path)!r}", "it does not start with a [Dictionary] section, so it is not a CSPro 7 text dictionary",
-                              "open the dictionary in CSPro 7 or later and save it (it writes the text .dcf format)")
+        raise FileFormatError(f"Reading {str(path)!r}", "it neither starts with a [Dictionary] section (CSPro 7 text dictionary) "
+                              "nor with '{' (CSPro 8 JSON dictionary)",
+                              "open the dictionary in CSPro 7 or later and save it (it writes a .dcf that evidencekit reads)")
     d = Dictionary(path=path)
     target: list[Item] | None = None
     item: Item | None = None
@@ -255,14 +311,14 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
     for name, pairs in sections:
         keys = dict(pairs)
         if name == "Dictionary":
-            d.name, d.label, d.version = keys.get("Name", ""), keys.get("Label", ""), keys.get("Version", "")
+            d.name, d.label, d.version = keys.get("Name", ""), _primary_label(keys.get("Label", "")), keys.get("Version", "")
             d.record_type_start = int(keys.get("RecordTypeStart", 0) or 0)
             d.record_type_len = int(keys.get("RecordTypeLen", 0) or 0)
             d.decimal_char = keys.get("DecimalChar", "No").strip().lower() == "yes"
         elif name == "IdItems":
             target = d.id_items
         elif name == "Record":
-            rec = Record(name=keys.get("Name", f"RECORD{len(d.records) + 1}"), label=keys.get("Label", ""),
+            rec = Record(name=keys.get("Name", f"RECORD{len(d.records) + 1}"), label=_primary_label(keys.get("Label", "")),
                          type_value=keys.get("RecordTypeValue", "").strip().strip("'").rstrip(),
                          length=int(keys["RecordLen"]) if keys.get("RecordLen") else None)
             d.records.append(rec)
@@ -273,11 +329,12 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
                                       "check the dictionary in CSPro")
             try:
                 item = Item(
-                    name=keys["Name"], label=keys.get("Label", ""), start=int(keys["Start"]), length=int(keys["Len"]),
+                    name=keys["Name"], label=_primary_label(keys.get("Label", "")), start=int(keys["Start"]), length=int(keys["Len"]),
                     numeric=keys.get("DataType", "Numeric").strip().lower() != "alpha",
                     decimals=int(keys.get("Decimal", 0) or 0),
                     decimal_char=(keys.get("DecimalChar", "Yes" if d.decimal_char else "No").strip().lower() == "yes"),
                     occurrences=int(keys.get("Occurrences", 1) or 1),
+                    subitem=keys.get("ItemType", "Item").strip().lower() == "subitem",
                 )
             except (KeyError, ValueError) as err:
                 raise FileFormatError(f"Reading {str(path)!r}", f"item {keys.get('Name', '?')!r} has no valid {err}",
@@ -286,7 +343,7 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
         elif name == "ValueSet":
             if item is None:
                 continue
-            vs = ValueSet(name=keys.get("Name", ""), label=keys.get("Label", ""))
+            vs = ValueSet(name=keys.get("Name", ""), label=_primary_label(keys.get("Label", "")))
             item.value_sets.append(vs)
             for key, value in pairs:
                 if key == "Value":
@@ -294,10 +351,259 @@ def read_dictionary(path: str | PathLike) -> Dictionary:
                     vs.values.append((codes, label, None))
                 elif key == "Name" and vs.values and "," in value:
                     codes, label, _ = vs.values[-1]
-                    vs.values[-1] = (codes, label, value.split(",", 1)[0].strip())
+                    vs.values[-1] = (codes, label, value.split(",", 1)[0].strip().upper())
     if not d.records:
         raise FileFormatError(f"Reading {str(path)!r}", "the dictionary defines no [Record]", "check the dictionary in CSPro")
+    for rec in d.records:
+        _link_subitems(rec.items)
     return d
+
+
+# CSPro 8 JSON dictionaries. The format was learned from the CSPro source, csprousers/cspro:
+# cspro/zDictO/DDClass.cpp (CDataDict::CreateFromJsonWorker), DictLevel.cpp, DictRecord.cpp, DictItem.cpp
+# (relative start positions, subitemOffset), DictValueSet.cpp (link), DictValue.cpp (special), DictValuePair.cpp
+# (value / range), DictionaryValidator.cpp (GetRecordLength, AdjustStartPositions), DictionarySerializerHelper.h,
+# zAppO LabelSet::CreateFromJson (languages), Pre80SpecFile.cpp (how 7.x text keys map to JSON keys); and from
+# the real dictionaries cspro/tests/TestData/inputs/ValueProcessor.dcf and cspro/tests/TestSync/Test Files/TestDict.dcf.
+_BINARY = ("image", "audio", "document", "geometry")
+_SAVE_AGAIN = "open the dictionary in CSPro 8 and save it again, or add the key"
+
+
+class _JsonDictionary:
+    """Builds a :class:`Dictionary` from a CSPro 8 JSON ``.dcf``, following CSPro's own reading rules."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.languages: dict[str, int] = {}
+        self.links: dict[str, list] = {}
+        self.relative = False
+        self.binary: set[int] = set()  # id() of image/audio/document/geometry items: placed, then left out
+        self.d = Dictionary(path=path)
+
+    # --- errors and typed look-ups -------------------------------------------------------------
+    def error(self, why: str, fix: str = _SAVE_AGAIN) -> FileFormatError:
+        return FileFormatError(f"Reading the CSPro 8 dictionary {str(self.path)!r}", why, fix)
+
+    def need(self, node: dict, key: str, where: str):
+        if key not in node:
+            raise self.error(f"{where} has no {key!r}")
+        return node[key]
+
+    def whole(self, node: dict, key: str, where: str, default: int | None = None) -> int:
+        value = self.need(node, key, where) if default is None else node.get(key, default)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.error(f"{where} has {key!r}: {value!r}, not a whole number", "fix the value in CSPro")
+        return value
+
+    def array(self, node: dict, key: str, where: str, required: bool = False) -> list:
+        value = self.need(node, key, where) if required else node.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(f"{where} has {key!r} that is not a list of objects", _SAVE_AGAIN)
+        return value
+
+    def obj(self, node: dict, key: str, where: str, required: bool = False) -> dict:
+        value = self.need(node, key, where) if required else node.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(f"{where} has {key!r} that is not an object ({{...}})", _SAVE_AGAIN)
+        return value
+
+    def label(self, node: dict) -> str:
+        """The primary-language label: CSPro's LabelSet rule (a label with no or an unknown language is primary if first)."""
+        labels = node.get("labels", node.get("label", ""))
+        if isinstance(labels, str):
+            return labels
+        if not isinstance(labels, list):
+            return ""
+        texts: dict[int, str] = {}
+        first: int | None = None
+        for obj in labels:
+            if not isinstance(obj, dict):
+                continue
+            index = self.languages.get(str(obj.get("language") or "").upper())
+            if index is None:
+                if texts:
+                    continue
+                index = 0
+            texts.setdefault(index, str(obj.get("text", "")))
+            first = index if first is None else first
+        return texts.get(0) or (texts[first] if first is not None else "")
+
+    # --- the dictionary -------------------------------------------------------------------------
+    def parse(self, text: str) -> Dictionary:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise self.error(f"it starts with '{{' like a CSPro 8 JSON dictionary but is not valid JSON: {err.msg} "
+                             f"(line {err.lineno}, column {err.colno})",
+                             "open the dictionary in CSPro 8 and save it again, or fix the JSON at that place") from None
+        kind = doc.get("fileType")
+        if kind is not None and str(kind).lower() != "dictionary":
+            raise self.error(f"it is a CSPro 8 {kind!r} file, not a dictionary (fileType {kind!r})",
+                             "pass the data dictionary (.dcf whose fileType is 'dictionary')")
+        d, where = self.d, "the dictionary"
+        for k, lang in enumerate(self.array(doc, "languages", where)):
+            self.languages.setdefault(str(lang.get("name", "")).upper(), k)
+        d.name, d.label = str(doc.get("name", "")).upper(), self.label(doc)
+        d.version = f"{doc.get('software', 'CSPro')} {doc['version']}" if "version" in doc else ""
+        record_type = self.obj(doc, "recordType", where, required=True)
+        d.record_type_start = self.whole(record_type, "start", "the dictionary's recordType")
+        d.record_type_len = self.whole(record_type, "length", "the dictionary's recordType")
+        d.decimal_char = bool(self.obj(doc, "defaults", where).get("decimalMark", False))
+        self.relative = doc.get("relativePositions", False) is True
+        levels = self.array(doc, "levels", where, required=True)
+        self.links = self.linked_values(levels)
+        ids_by_level: list[list[Item]] = []
+        records: list[Record] = []
+        for n, level in enumerate(levels):
+            ids = self.obj(level, "ids", f"level {level.get('name', n + 1)!r}")
+            id_items = self.items(ids, f"the ids of level {level.get('name', n + 1)!r}", start=None)
+            ids_by_level.append(id_items)
+            # record items follow this level's id record (CSPro: id record length + 1)
+            first = max([1, self.record_type_end()] + [i.end() for i in id_items if not i.subitem]) + 1
+            for k, node in enumerate(self.array(level, "records", f"level {level.get('name', n + 1)!r}")):
+                name = self.need(node, "name", f"record {k + 1} of level {level.get('name', n + 1)!r}")
+                rec = Record(name=str(name).upper(), label=self.label(node), type_value=str(node.get("recordType", "")).rstrip())
+                rec.items = self.items(node, f"record {rec.name!r}", start=first)
+                records.append(rec)
+        if self.relative and len(levels) > 1:
+            self.adjust_start_positions(ids_by_level, records)
+        d.id_items = [i for ids in ids_by_level for i in ids if id(i) not in self.binary]
+        ids_end = max([1, self.record_type_end()] + [i.end() for i in d.id_items if not i.subitem])
+        for rec in records:  # CSPro's record length: record type, the ids of every level, the record's items
+            rec.length = max([ids_end] + [i.end() for i in rec.items if not i.subitem])
+            rec.items = [i for i in rec.items if id(i) not in self.binary]
+            d.records.append(rec)
+        if not d.records:
+            raise self.error("the dictionary defines no record (no 'records' in any of its 'levels')", "check the dictionary in CSPro")
+        return d
+
+    def record_type_end(self) -> int:
+        d = self.d
+        return d.record_type_start + d.record_type_len - 1 if d.record_type_start and d.record_type_len else 0
+
+    def linked_values(self, levels: list) -> dict[str, list]:
+        """Values of linked value sets: CSPro writes them once, in the first set with that ``link``."""
+        out: dict[str, list] = {}
+        for level in levels:
+            nodes = [level.get("ids", {})] + list(level.get("records", []))
+            for node in nodes:
+                for item in node.get("items", []) if isinstance(node, dict) else []:
+                    for vs in item.get("valueSets", []) if isinstance(item, dict) else []:
+                        if isinstance(vs, dict) and "link" in vs and isinstance(vs.get("values"), list):
+                            out.setdefault(str(vs["link"]), vs["values"])
+        return out
+
+    # --- items ------------------------------------------------------------------------------------
+    def items(self, node: dict, where: str, start: int | None) -> list[Item]:
+        """The items of a record (or of the ids when ``start`` is None); relative starts count from ``start``."""
+        out: list[Item] = []
+        next_start, parent_start = start or 0, 0
+        skipped: list[str] = []
+        for k, raw in enumerate(self.array(node, "items", where)):
+            at = f"item {k + 1} of {where}"
+            name = str(self.need(raw, "name", at)).upper()
+            at = f"item {name!r} of {where}"
+            kind = str(raw.get("contentType", raw.get("dataType", ""))).strip().lower()
+            if not kind:
+                raise self.error(f"{at} has no 'contentType'")
+            if kind not in ("numeric", "alpha") + _BINARY:
+                raise self.error(f"{at} has contentType {kind!r}; CSPro 8 knows numeric, alpha, "
+                                 f"{', '.join(_BINARY)}", "fix the item in CSPro")
+            subitem = kind in ("numeric", "alpha") and raw.get("subitem", False) is True
+            length = self.whole(raw, "length", at) if kind in ("numeric", "alpha") else 1
+            occurrences = self.whole(self.obj(raw, "occurrences", at), "maximum", f"the occurrences of {at}") if "occurrences" in raw else 1
+            occurrences = max(occurrences, 1)
+            if "start" in raw or start is None or not self.relative:
+                if "start" not in raw and start is not None:
+                    raise self.error(f"{at} has no 'start'; the dictionary uses absolute positions (relativePositions "
+                                     "is false or absent), so every item needs one")
+                item_start = self.whole(raw, "start", at)
+            elif subitem:
+                item_start = parent_start + self.whole(raw, "subitemOffset", at)
+            else:
+                item_start = next_start
+            if not subitem:
+                parent_start = item_start
+                next_start += length * occurrences
+            item = Item(name=name, start=item_start, length=length, numeric=kind == "numeric", occurrences=occurrences,
+                        label=self.label(raw), subitem=subitem)
+            out.append(item)
+            if kind in _BINARY:
+                skipped.append(f"{name} ({kind})")
+                self.binary.add(id(item))
+                continue
+            if item.numeric:
+                item.decimals = self.whole(raw, "decimals", at, default=0)
+                item.decimal_char = bool(raw.get("decimalMark", self.d.decimal_char)) if item.decimals else False
+            item.value_sets = [self.value_set(vs, item, f"value set {vs.get('name', n + 1)!r} of {at}")
+                               for n, vs in enumerate(self.array(raw, "valueSets", at))]
+        if skipped:
+            self.d.notes.append(f"{self.path.name}: {len(skipped)} item(s) of {where} hold no text data and are not read: "
+                                + ", ".join(skipped[:8]) + (" …" if len(skipped) > 8 else "") + ".")
+        _link_subitems(out)
+        return out
+
+    def adjust_start_positions(self, ids_by_level: list[list[Item]], records: list[Record]) -> None:
+        """Several levels with relative positions: CSPro's AdjustStartPositions (all ids first, then each record's items)."""
+        d = self.d
+        placed, nxt = d.record_type_start == 0, 1
+        for ids in ids_by_level:  # id items have no subitems (a CSPro rule)
+            for item in ids:
+                if not placed and d.record_type_start <= nxt:
+                    d.record_type_start, placed = nxt, True
+                    nxt += d.record_type_len
+                item.start = nxt
+                nxt += item.length * item.occurrences
+        if not placed:
+            d.record_type_start = nxt
+            nxt += d.record_type_len
+        for rec in records:
+            pos, old, new = nxt, 0, 0
+            for item in rec.items:
+                if not item.subitem:
+                    old, new, item.start = item.start, pos, pos
+                    pos += item.length * item.occurrences
+                else:
+                    item.start = new + (item.start - old)
+
+    # --- value sets ---------------------------------------------------------------------------------
+    def value_set(self, node: dict, item: Item, where: str) -> ValueSet:
+        vs = ValueSet(name=str(node.get("name", "")).upper(), label=self.label(node))
+        values = node.get("values")
+        if values is None and "link" in node:
+            values = self.links.get(str(node["link"]), [])
+        if not isinstance(values, list):
+            raise self.error(f"{where} has 'values' that is not a list")
+        for n, value in enumerate(values):
+            at = f"value {n + 1} of {where}"
+            if not isinstance(value, dict):
+                raise self.error(f"{at} is not an object ({{...}})")
+            codes: list = []
+            for pair in self.array(value, "pairs", at):
+                if "value" in pair:
+                    codes.append(self.code(pair["value"], item))
+                elif "range" in pair:
+                    bounds = pair["range"]
+                    if not isinstance(bounds, list) or len(bounds) != 2:
+                        raise self.error(f"{at} has a 'range' that is not [from, to]: {bounds!r}", "fix the value in CSPro")
+                    codes.append((self.code(bounds[0], item), self.code(bounds[1], item)))
+                else:
+                    raise self.error(f"{at} has a pair with neither 'value' nor 'range': {pair!r}")
+            special = value.get("special")
+            vs.values.append((codes, self.label(value), str(special).upper() if special else None))
+        return vs
+
+    @staticmethod
+    def code(value, item: Item):
+        """A code as the 7.x text reader gives it: numbers for numeric items (blank = None), right-trimmed text for alpha."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        if item.numeric:
+            return None if not text.strip() else _number(text.strip(), item.decimals)
+        return text.rstrip()
 
 
 def find_data_file(dcf: Path) -> Path:
@@ -443,6 +749,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
     if not data_path.exists():
         raise MissingFileError(f"Reading the CSPro data file {str(data_path)!r} for {dcf.name!r}", "the file does not exist",
                                "check the path given as data=")
+    notes.extend(d.notes)
     lines = _Lines(data_path, notes)
     both = f"the data file {data_path.name!r} and the dictionary {dcf.name!r}"
     empty = lines.lengths == 0
@@ -480,7 +787,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
         if not len(rows):
             continue
         items = d.id_items + rec.items
-        declared = rec.length or max(i.start - 1 + i.length * i.occurrences for i in items)
+        declared = rec.length or max(i.end() for i in items)
         lengths = lines.lengths[rows]
         long = lengths > declared
         if long.any():
