@@ -600,7 +600,9 @@ def test_cspro8_json_data_read(tmp_path):
     d = s.data
     assert list(d.columns) == ["PROV", "HHNO", "LINE", "SEX", "AGE", "DOB", "DOB_YEAR", "DOB_MONTH", "OCCUP",
                                *[f"HOURS_{k}" for k in range(1, 8)], "WAGE", "WEIGHT"]
-    assert d["HHNO"].tolist() == [12, 12] and d["SEX"].tolist() == [2, 1] and d["AGE"].tolist() == [35, 99]
+    assert d["HHNO"].tolist() == [12, 12] and d["SEX"].tolist() == [2, 1]
+    assert d["AGE"][0] == 35 and pd.isna(d["AGE"][1])  # 99 is the value set's MISSING ("Don't know") code
+    assert any("AGE: 1 value(s) set to missing" in n and "MISSING (Don't know)" in n for n in s.notes)
     assert d["DOB"][0] == 198807 and d["DOB_YEAR"][0] == 1988 and d["DOB_MONTH"][0] == 7
     assert pd.isna(d["DOB"][1]) and pd.isna(d["DOB_MONTH"][1])
     assert d["OCCUP"].tolist() == ["2211", "2212"]
@@ -792,3 +794,46 @@ def test_cspro8_record_type_after_the_ids(tmp_path):
     d = read_dictionary(dcf)
     assert [(i.name, i.start) for i in d.records[0].items] == [("AGE", 5), ("SEX", 7)] and d.records[0].length == 7
     assert _plain(read(dcf).data) == {"HH": [1, 2], "AGE": [35, 41], "SEX": [2, None]}
+
+
+SPECIAL_DCF = """[Dictionary]
+Name=E
+RecordTypeStart=1
+RecordTypeLen=0
+[Record]
+Name=P
+RecordLen=7
+[Item]
+Name=PAY
+Start=1
+Len=6
+DataType=Numeric
+[ValueSet]
+Name=PAY_VS1
+Value=0:999990;Pay
+Value=999999;Don't know
+Name=MISSING,Special
+Value=999998;Refused
+Name=REFUSED,Special
+[Item]
+Name=SEX
+Start=7
+Len=1
+DataType=Numeric
+[ValueSet]
+Name=SEX_VS1
+Value=1;Male
+Value=2;Female
+"""
+
+
+def test_special_missing_codes_become_missing_and_are_reported(tmp_path):
+    (tmp_path / "e.dcf").write_text(SPECIAL_DCF)
+    (tmp_path / "e.dat").write_text("0012001\n9999992\n9999981\n0005002\n")
+    s = read_cspro(tmp_path / "e.dcf")
+    assert len(s.data) == 4  # no row dropped
+    assert s.data["PAY"].tolist()[0] == 1200 and s.data["PAY"].tolist()[3] == 500
+    assert s.data["PAY"].isna().tolist() == [False, True, True, False]
+    assert s.data["SEX"].tolist() == [1, 2, 1, 2]
+    note = next(n for n in s.notes if "PAY" in n and "special" in n)
+    assert "2 value(s)" in note and "MISSING (Don't know)" in note and "REFUSED (Refused)" in note

@@ -21,7 +21,9 @@ CSPro requires (``recordType``, ``levels``; each record's ``name``; each item's 
 file and the key when missing.
 
 Rules: a UTF-8 BOM is skipped; lines may be right-trimmed (a short line means its trailing items
-are blank, not an error); blank fields are missing; numeric items become nullable ``Int64`` (or
+are blank, not an error); blank fields are missing, and so are codes a value set declares special
+``MISSING``/``REFUSED``/``DEFAULT`` values (e.g. 99 "Don't know"; the notes count them, as SPSS
+user-missing values are counted); numeric items become nullable ``Int64`` (or
 float with implied decimals); alphanumeric items stay text. Text in a numeric item, a line longer
 than its record, an unknown record type or items lying beyond every line are errors naming both files.
 
@@ -139,7 +141,7 @@ class Item:
 
     def value_labels(self) -> dict:
         """Single codes -> label, from every value set (the first one wins); ranges and special values
-        (``NOTAPPL``, ``MISSING``: blank fields, which are read as missing) are not included."""
+        (``NOTAPPL``, ``MISSING``…: read as missing, see :meth:`missing_codes`) are not included."""
         out: dict = {}
         for vs in self.value_sets:
             for codes, label, special in vs.values:
@@ -149,6 +151,37 @@ class Item:
                     if not isinstance(code, tuple) and code not in (None, "") and code not in out:
                         out[code] = label
         return out
+
+    def missing_codes(self) -> dict:
+        """Codes the value sets declare as special missing values (``MISSING``, ``REFUSED``, ``DEFAULT``)
+        with a real code (e.g. ``Value=99;Don't know`` + ``Name=MISSING,Special``) -> ``"MISSING (Don't know)"``.
+        Blank ``NOTAPPL`` fields are missing already."""
+        out: dict = {}
+        for vs in self.value_sets:
+            for codes, label, special in vs.values:
+                if special in ("MISSING", "REFUSED", "DEFAULT"):
+                    for code in codes:
+                        if not isinstance(code, tuple) and code not in (None, "") and code not in out:
+                            out[code] = f"{special} ({label})" if label else special
+        return out
+
+
+def _special_missing(frame: pd.DataFrame, items: list[Item], data_name: str, notes: list[str]) -> None:
+    """Set the codes a dictionary declares MISSING/REFUSED/DEFAULT to missing, in place, and say how many
+    (as SPSS user-missing values: a mean of earnings must not count 999999 "missing" as pay)."""
+    for it in items:
+        codes = it.missing_codes()
+        if not codes:
+            continue
+        for col, _ in it.columns():
+            if col not in frame.columns:
+                continue
+            hit = frame[col].isin(list(codes)).fillna(False).to_numpy(bool)
+            if hit.any():
+                found = sorted({codes[v] if v in codes else str(v) for v in frame.loc[hit, col].tolist()}, key=str)
+                frame.loc[hit, col] = None
+                notes.append(f"{data_name}: {col}: {int(hit.sum())} value(s) set to missing: the dictionary declares "
+                             f"them special values ({', '.join(found)}).")
 
 
 @dataclass
@@ -805,6 +838,7 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
                 "check that the data file belongs to this dictionary (same version, same record layout)",
             )
         frames[rec.name] = _frame(lines, items, data_path, dcf, rows)
+        _special_missing(frames[rec.name], items, data_path.name, notes)
     return d, frames, counts
 
 
