@@ -258,3 +258,100 @@ def test_real_csv_from_r_survey(shared_data):
     c = read(folder / "apiclus1.csv", weight="pw", psu="dnum", columns=["api.stu", "enroll"])
     assert list(c.data.columns) == ["api.stu", "enroll", "pw", "dnum"] and len(c.data) == 183
     assert c.design_summary()["n_psu"] == 15
+
+
+def test_utf16_without_byte_order_mark(tmp_path):
+    p = tmp_path / "export.txt"
+    p.write_bytes(CSV.replace(",", "\t").encode("utf-16-le"))
+    s = read(p, weight="wgt")
+    assert list(s.data.columns) == list(FRAME.columns) and s.data["région"].tolist() == FRAME["région"].tolist()
+    assert any("UTF-16 little-endian" in n for n in s.notes)
+
+
+@pytest.mark.parametrize(("name", "write", "said", "fix"), [
+    ("lfs.csv", lambda p: FRAME.to_excel(p, index=False), "content is an Excel workbook", "rename it to 'lfs.xlsx'"),
+    ("lfs.csv", lambda p: FRAME.to_parquet(p), "content is a Parquet file", "rename it to 'lfs.parquet'"),
+    ("lfs.sav", lambda p: pyreadstat.write_dta(FRAME.rename(columns={"région": "r"}), str(p)), "content is a Stata file",
+     "rename it to 'lfs.dta'"),
+    ("lfs.xlsx", lambda p: p.write_text(CSV), r"says Excel \(.xlsx\) but its content is a text \(CSV\) file", "'lfs.csv'"),
+    ("lfs.csv", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100), "old Excel workbook", "save it as .xlsx"),
+    ("lfs.csv", lambda p: p.write_bytes(bytes(range(256)) * 4), "binary data", "check that this is the survey file"),
+])
+def test_content_that_does_not_match_the_extension(tmp_path, name, write, said, fix):
+    p = tmp_path / name
+    write(p)
+    with pytest.raises(FileFormatError, match=f"{name}.*{said}.*What to do: .*{fix}"):
+        read(p)
+
+
+def test_old_xls_extension_says_how_to_convert(tmp_path):
+    p = tmp_path / "lfs.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(FileFormatError, match="'.xls' is not.*save it as .xlsx"):
+        read(p)
+
+
+def test_repeated_blank_and_spaced_column_names_are_said(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text(" id ,w,w,,w.1\n1,2,3,4,5\n", encoding="utf-8")
+    s = read(p, weight=" id ".strip())
+    assert list(s.data.columns) == ["id", "w", "w.2", "Unnamed: 3", "w.1"]   # the file's own 'w.1' is kept
+    assert s.data.iloc[0].tolist() == [1, 2, 3, 4, 5]
+    said = " ".join(s.notes)
+    assert "Spaces around column names removed: [' id ']" in said and "['w.2']" in said and "'Unnamed: 3'" in said
+    x = tmp_path / "lfs.xlsx"
+    pd.DataFrame([[1, 2, 3]], columns=["a", "a", "b"]).to_excel(x, index=False)
+    assert any("['a.1']" in n for n in read(x).notes)
+
+
+def test_thousands_dots_with_decimal_commas(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text("id;revenu;code\n1;1.234,5;1.5\n2;2.000;2,5\n3;950,25;x\n", encoding="utf-8")
+    d = read(p).data
+    assert d["revenu"].tolist() == [1234.5, 2000.0, 950.25]
+    assert d["code"].tolist() == ["1.5", "2,5", "x"]      # not one convention: left as text
+
+
+def test_excel_header_below_title_rows(tmp_path):
+    p = tmp_path / "lfs.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        pd.DataFrame([["Labour force survey 2023", *[None] * 4], [None] * 5, list(FRAME.columns), *FRAME.values.tolist()]).to_excel(
+            xl, sheet_name="data", index=False, header=False)
+    s = read(p, weight="wgt", strata="strate", psu="ea")
+    assert list(s.data.columns) == list(FRAME.columns) and len(s.data) == 4
+    assert s.data["wgt"].tolist() == FRAME["wgt"].tolist() and s.data["sexe"].dtype.kind == "i"
+    assert any("row 3" in n and "Labour force survey 2023" in n for n in s.notes)
+    assert read(p, header=3).data.shape == (4, 5)
+    assert list(read(p, header=1).data.columns)[0] == "Labour force survey 2023"
+    with pytest.raises(FileFormatError, match="header=99 but the sheet has 7 rows"):
+        read(p, header=99)
+    with pytest.raises(FileFormatError, match="header=0 is not a row number"):
+        read(p, header=0)
+
+
+def test_csv_title_lines_and_header(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text("Enquete emploi 2023\n\n" + CSV, encoding="utf-8")
+    with pytest.raises(FileFormatError, match="lfs.csv.*4 field.* more than the header.*title lines, pass header="):
+        read(p)
+    s = read(p, header=3, weight="wgt")
+    assert s.data.shape == (4, 5) and any("'Enquete emploi 2023'" in n for n in s.notes)
+
+
+def test_empty_first_sheet_names_the_others(tmp_path):
+    p = tmp_path / "lfs.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        pd.DataFrame().to_excel(xl, sheet_name="Sheet1", index=False)
+        FRAME.to_excel(xl, sheet_name="persons", index=False)
+    with pytest.raises(FileFormatError, match=r"sheet 'Sheet1'.*empty.*sheet= .*\['persons'\]"):
+        read(p)
+
+
+@pytest.mark.parametrize("ext", [".dta", ".sav"])
+def test_stata_spss_encoding_python_names(tmp_path, ext):
+    p = tmp_path / f"lfs{ext}"
+    (pyreadstat.write_dta if ext == ".dta" else pyreadstat.write_sav)(FRAME.rename(columns={"région": "r"}), str(p))
+    assert len(read(p, encoding="latin-1").data) == 4       # iconv calls it 'iso8859-1'
+    assert len(read(p, encoding="utf-8").data) == 4
+    with pytest.raises(FileFormatError, match="'klingon' is not an encoding"):
+        read(p, encoding="klingon")

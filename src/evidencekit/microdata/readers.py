@@ -11,16 +11,18 @@ has them; what was detected (encoding, delimiter, record type) is said in ``surv
 >>> s.data["poids"].tolist()
 [1.5, 2.0]
 >>> [n for n in s.notes if n.startswith("Encoding")]
-["Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1)."]
+["Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1). If accented letters look wrong, pass encoding= (e.g. 'cp1250' Central European, 'mac_roman')."]
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, suggest
@@ -58,6 +60,7 @@ def read(
     encoding: str | None = None,
     columns: list[str] | None = None,
     record: str | None = None,
+    header: int | None = None,
 ) -> Survey:
     """Read a survey file (by its extension) into a :class:`Survey`, optionally harmonised by ``mapping``.
 
@@ -65,7 +68,9 @@ def read(
     ``.F2`` or ``.txt``); ``record`` picks a CSPro record type when the file has several. ``mapping``
     is a shipped mapping's name (see :func:`list_mappings`), a YAML path, a dict or a
     :class:`Mapping`; its design (weight, strata, PSU) is used for each role the caller leaves empty.
-    ``columns`` keeps only those columns (plus the ones the mapping and the design need).
+    ``columns`` keeps only those columns (plus the ones the mapping and the design need). ``header`` is the
+    row number (1 = first, as a spreadsheet shows it) of the column names in a CSV or Excel file whose first
+    rows are titles; in Excel the header row is found when not given (the rows skipped are said in ``notes``).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.csv"
@@ -86,10 +91,16 @@ def read(
         for dcf in (path.with_suffix(".dcf"), path.with_suffix(".DCF")):
             if dcf.exists():
                 hint = f"this looks like CSPro data: read the dictionary instead, read({str(dcf)!r}, data={str(path)!r})"
+        if ext == ".xls":
+            hint = "open it in Excel or LibreOffice and save it as .xlsx (or export the sheet as CSV)"
         raise FileFormatError(f"Reading {str(path)!r}", f"the extension {path.suffix or '(none)'!r} is not a survey format evidencekit reads", hint)
 
     kind = SUPPORTED[ext]
-    _check_options(path, kind, data=data, record=record, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    _check_options(path, kind, data=data, record=record, sheet=sheet, delimiter=delimiter, encoding=encoding, header=header)
+    if header is not None and (isinstance(header, bool) or not isinstance(header, int) or header < 1):
+        raise FileFormatError(f"Reading {str(path)!r}", f"header={header!r} is not a row number",
+                              "pass the row number of the column names, counting from 1 (header=3 for the third row)")
+    _check_content(path, kind)
     the_mapping = as_mapping(mapping) if mapping is not None else None
     wanted = None
     if columns is not None:
@@ -101,9 +112,9 @@ def read(
     value_labels: dict[str, dict] = {}
     variable_labels: dict[str, str] = {}
     if kind == "CSV":
-        frame = _read_csv(path, delimiter, encoding, notes)
+        frame = _read_csv(path, delimiter, encoding, notes, header)
     elif kind == "Excel":
-        frame = _read_excel(path, sheet, notes)
+        frame = _read_excel(path, sheet, notes, header)
     elif kind in ("Stata", "SPSS"):
         frame, value_labels, variable_labels = _read_readstat(path, kind, encoding, notes)
     elif kind == "Parquet":
@@ -116,7 +127,7 @@ def read(
     if frame.shape[1] == 0 or len(frame) == 0:
         raise FileFormatError(f"Reading {str(path)!r}", "the file holds no records" if frame.shape[1] else "the file is empty",
                               "check that this is the right file and that it was exported completely")
-    frame.columns = [str(c) for c in frame.columns]
+    frame.columns = _clean_names(list(frame.columns), notes)
     if wanted is not None:
         missing = [c for c in wanted if c not in frame.columns]
         if missing:
@@ -141,7 +152,93 @@ def read(
 
 _OPTIONS = {  # option -> the formats it applies to
     "data": ("CSPro",), "record": ("CSPro",), "sheet": ("Excel",), "delimiter": ("CSV",), "encoding": ("CSV", "Stata", "SPSS"),
+    "header": ("CSV", "Excel"),
 }
+# First bytes of the formats a file may really be: (signature, what it is, its extension).
+_SIGNATURES = [
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive", ".xlsx"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls) or another old Office file", ".xls"),
+    (b"PAR1", "a Parquet file", ".parquet"),
+    (b"$FL2", "an SPSS file", ".sav"),
+    (b"$FL3", "a compressed SPSS file", ".zsav"),
+    (b"<stata_dta>", "a Stata file", ".dta"),
+]
+_EXPECTED = {"CSV": (None,), "Excel": (".xlsx",), "Stata": (".dta",), "SPSS": (".sav", ".zsav"), "Parquet": (".parquet",)}
+
+
+def _content(head: bytes) -> tuple[str, str | None]:
+    """What a file's first bytes say it is: (description, extension); extension None for text.
+
+    >>> _content(b"PAR1...")
+    ('a Parquet file', '.parquet')
+    >>> _content(b"id;poids\\n1;1,5\\n")
+    ('a text (CSV) file', None)
+    """
+    for magic, what, ext in _SIGNATURES:
+        if head.startswith(magic):
+            return what, ext
+    if len(head) > 3 and 0x69 <= head[0] <= 0x73 and head[1] in (1, 2) and head[2] == 1 and head[3] == 0:
+        return "a Stata file (format 105-115)", ".dta"
+    if b"\x00" not in head or detect_encoding(head)[0].startswith("utf-16"):
+        return "a text (CSV) file", None
+    return "binary data", "?"
+
+
+def _check_content(path: Path, kind: str) -> None:
+    """Refuse a file whose content is another format than its extension says, naming the right one."""
+    if kind not in _EXPECTED:
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        return  # empty: each reader says so
+    what, ext = _content(head)
+    if ext in _EXPECTED[kind]:
+        return
+    if ext == ".xls":
+        fix = "open it in Excel or LibreOffice and save it as .xlsx (or export the sheet as CSV)"
+    elif ext == "?":
+        fix = f"check that this is the survey file; evidencekit reads {supported_formats()}"
+    else:
+        right = ".csv" if ext is None else ext
+        fix = f"rename it to {path.stem + right!r} and read that" + (
+            " (if it is a zip archive, unzip it and read the file inside)" if ext == ".xlsx" else "")
+    raise FileFormatError(f"Reading {str(path)!r}", f"its name says {kind} ({path.suffix}) but its content is {what}", fix)
+
+
+def _clean_names(names: list, notes: list[str]) -> list[str]:
+    """Column names as text: spaces around them removed, blanks named 'Unnamed: i', repeats made unique
+    with .1, .2 (each change said in ``notes``).
+
+    >>> notes = []
+    >>> _clean_names([" id ", "w", "w", None, "w.1"], notes)
+    ['id', 'w', 'w.2', 'Unnamed: 3', 'w.1']
+    >>> len(notes)
+    3
+    """
+    text = ["" if n is None or (isinstance(n, float) and n != n) else str(n) for n in names]
+    stripped = [t.strip() for t in text]
+    spaced = [t for t, u in zip(text, stripped) if t != u]
+    if spaced:
+        notes.append(f"Spaces around column names removed: {spaced}.")
+    out = [u or f"Unnamed: {i}" for i, u in enumerate(stripped)]
+    blank = [out[i] for i, u in enumerate(stripped) if not u]
+    if blank:
+        notes.append(f"Columns without a name in the header were named {blank}.")
+    taken, renamed = set(out), []
+    seen: set[str] = set()
+    for i, name in enumerate(out):
+        if name in seen:
+            k = 1
+            while f"{name}.{k}" in taken:
+                k += 1
+            out[i] = f"{name}.{k}"
+            taken.add(out[i])
+            renamed.append(out[i])
+        seen.add(name)
+    if renamed:
+        notes.append(f"Repeated column names were renamed by adding .1, .2: {renamed}.")
+    return out
 
 
 def _check_options(path: Path, kind: str, **given: object) -> None:
@@ -184,6 +281,14 @@ def detect_encoding(raw: bytes) -> tuple[str, str]:
         return "utf-8-sig", "Encoding: UTF-8 with a byte-order mark (BOM)."
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", "Encoding: UTF-16 with a byte-order mark (what Excel's 'Unicode text' export writes)."
+    head = raw[:4096]
+    half = len(head) // 2
+    if half and head.count(0) > half // 2:  # mostly ASCII text in UTF-16: every other byte is zero
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > 0.6 * half and even < 0.1 * half:
+            return "utf-16-le", "Encoding: UTF-16 little-endian, without a byte-order mark (detected from its zero bytes)."
+        if even > 0.6 * half and odd < 0.1 * half:
+            return "utf-16-be", "Encoding: UTF-16 big-endian, without a byte-order mark (detected from its zero bytes)."
     try:
         raw.decode("utf-8")
         return "utf-8", "Encoding: UTF-8."
@@ -191,7 +296,8 @@ def detect_encoding(raw: bytes) -> tuple[str, str]:
         pass
     try:
         raw.decode("cp1252")
-        return "cp1252", "Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1)."
+        return "cp1252", ("Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1). "
+                          "If accented letters look wrong, pass encoding= (e.g. 'cp1250' Central European, 'mac_roman').")
     except UnicodeDecodeError:
         return "latin-1", "Encoding: neither UTF-8 nor cp1252; read as 'latin-1'."
 
@@ -217,13 +323,22 @@ def _decode(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> s
         ) from None
 
 
-def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: list[str]) -> pd.DataFrame:
+def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: list[str],
+              header: int | None = None) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileFormatError(f"Reading {str(path)!r}", "the file is empty", "check that this is the right file and that it was exported completely")
     text = _decode(path, raw, encoding, notes)
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\x00" in text[:4096]:
+        raise FileFormatError(f"Reading {str(path)!r}", "it holds zero bytes, so it is not a text file in that encoding",
+                              "if it is text, pass its encoding (e.g. encoding='utf-16'); otherwise check that this is the survey file")
+    if header is not None:
+        lines = text.splitlines(keepends=True)
+        notes.append(f"Header: line {header}; the {header - 1} line(s) above it were skipped: "
+                     f"{[ln.strip() for ln in lines[:header - 1]][:5]}.")
+        text = "".join(lines[header - 1:])
     if delimiter is None:
         delimiter = _sniff_delimiter(text, path)
         notes.append(f"Delimiter: {delimiter!r} (detected).")
@@ -233,11 +348,20 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
         raise FileFormatError(f"Reading {str(path)!r}", "the file has no header and no records",
                               "check that this is the right file") from None
     except pd.errors.ParserError as err:
-        raise FileFormatError(f"Reading {str(path)!r} with delimiter {delimiter!r}", f"a row has more fields than the header ({err})",
-                              "check the delimiter (pass delimiter=...) and quote text fields that contain the delimiter") from None
-    dup = [c for c in frame.columns if "." in str(c) and str(c).rsplit(".", 1)[0] in frame.columns and str(c).rsplit(".", 1)[1].isdigit()]
-    if dup:
-        notes.append(f"Repeated column names were renamed by adding .1, .2: {dup}.")
+        raise FileFormatError(f"Reading {str(path)!r} with delimiter {delimiter!r}", f"a row has more fields than the header ({err})".replace("\n", " "),
+                              "check the delimiter (pass delimiter=...) and quote text fields that contain the delimiter; "
+                              "if the file starts with title lines, pass header=<line number of the column names>") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took the extra fields of every row as an index
+        raise FileFormatError(f"Reading {str(path)!r} with delimiter {delimiter!r}",
+                              f"the rows have {frame.index.nlevels} field(s) more than the header line",
+                              "if the file starts with title lines, pass header=<line number of the column names>; "
+                              "otherwise check the delimiter (pass delimiter=...)")
+    try:
+        names = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        names = []
+    if len(names) == frame.shape[1]:
+        frame.columns = names  # the header as written (pandas renames repeats itself; _clean_names says so)
     if delimiter != ",":
         converted = _decimal_commas(frame)
         if converted:
@@ -246,15 +370,16 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
 
 
 def _decimal_commas(frame: pd.DataFrame) -> list[str]:
-    """Turn text columns written with decimal commas ('1,5') into numbers, in place; return their names."""
+    """Turn text columns written with decimal commas ('1,5', '1.234,5') into numbers, in place; return their names."""
     done = []
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_numeric_dtype(s) or s.isna().all():
             continue
         text = s.dropna().astype(str).str.strip()
-        if text.str.fullmatch(r"[+-]?\d+(,\d+)?").all() and text.str.contains(",", regex=False).any():
-            frame[col] = pd.to_numeric(s.astype("string").str.strip().str.replace(",", ".", regex=False)).astype("float64")
+        if text.str.fullmatch(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?").all() and text.str.contains(",", regex=False).any():
+            plain = s.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame[col] = pd.to_numeric(plain).astype("float64")  # '1.234,5' -> 1234.5 (dots group thousands)
             done.append(str(col))
     return done
 
@@ -272,7 +397,7 @@ def _sniff_delimiter(text: str, path: Path) -> str:
         return best
 
 
-def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int | None, notes: list[str], header: int | None = None) -> pd.DataFrame:
     import openpyxl
 
     try:
@@ -286,26 +411,71 @@ def _read_excel(path: Path, sheet: str | int | None, notes: list[str]) -> pd.Dat
         sheet = names[0]
         if len(names) > 1:
             notes.append(f"Sheet: {sheet!r} (the first of {names}; pass sheet= for another).")
-    elif isinstance(sheet, int):
+    elif isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise FileFormatError(f"Reading sheet {sheet} of {str(path)!r}", f"the workbook has {len(names)} sheet(s): {names}",
                                   "pass sheet= as one of those names or a number from 0")
         sheet = names[sheet]
     elif sheet not in names:
         raise FileFormatError(f"Reading sheet {sheet!r} of {str(path)!r}", "there is no such sheet", suggest(sheet, names))
-    return pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+    cells = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", header=None)
+    if cells.empty:
+        others = [n for n in names if n != sheet]
+        raise FileFormatError(f"Reading sheet {sheet!r} of {str(path)!r}", "the sheet is empty",
+                              f"pass sheet= with the sheet that holds the data: {others}" if others
+                              else "check that this is the right file and that it was exported completely")
+    if header is None:
+        header = _header_row(cells)
+        if header > 1:
+            titles = [" ".join(str(v) for v in row if pd.notna(v)) for row in cells.iloc[: header - 1].to_numpy()]
+            notes.append(f"Header: row {header} of sheet {sheet!r}; the {header - 1} row(s) above it are titles or blank "
+                         f"and were skipped: {[t for t in titles if t][:5]} (pass header= for another row).")
+    elif header > len(cells):
+        raise FileFormatError(f"Reading sheet {sheet!r} of {str(path)!r}", f"header={header} but the sheet has {len(cells)} rows",
+                              "pass the row number of the column names, counting from 1")
+    else:
+        notes.append(f"Header: row {header} of sheet {sheet!r} (given).")
+    frame = cells.iloc[header:].reset_index(drop=True).infer_objects()
+    frame.columns = cells.iloc[header - 1].tolist()
+    return frame
+
+
+def _header_row(cells: pd.DataFrame) -> int:
+    """The row (from 1) of the column names. Title rows above a table fill one or two cells, so the header is
+    the first of the first 30 rows that fills at least two cells and half as many as the fullest of those
+    rows — when it is mostly text; otherwise (or when it is the first row) row 1.
+
+    >>> _header_row(pd.DataFrame([["Survey 2023", None, None], [None] * 3, ["id", "w", "sex"], [1, 1.5, 2]]))
+    3
+    >>> _header_row(pd.DataFrame([["Survey 2023", None, None], [1, 1.5, 2], [2, 2.5, 1]]))
+    1
+    """
+    top = cells.iloc[:30]
+    filled = top.notna().sum(axis=1).to_numpy()
+    first = int(np.argmax(filled >= max(2, filled.max() / 2)))
+    values = [v for v in top.iloc[first] if pd.notna(v)]
+    return first + 1 if sum(isinstance(v, str) for v in values) > len(values) / 2 else 1
 
 
 def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]) -> tuple[pd.DataFrame, dict, dict]:
     import pyreadstat
 
     reader = pyreadstat.read_dta if kind == "Stata" else pyreadstat.read_sav
-    options: dict = {"encoding": encoding} if encoding else {}
+    options: dict = {}
+    if encoding:
+        try:  # Python's names ('latin-1') -> the iconv names pyreadstat understands ('iso8859-1')
+            options["encoding"] = codecs.lookup(encoding).name
+        except LookupError:
+            raise FileFormatError(f"Reading {str(path)!r}", f"{encoding!r} is not an encoding Python knows",
+                                  "pass encoding='cp1252', 'latin-1' or 'utf-8', or leave it out") from None
     if kind == "SPSS":
         options["user_missing"] = True  # read the codes, then set them missing here, counting them
     try:
         frame, meta = reader(str(path), **options)
     except pyreadstat.ReadstatError as err:
+        if encoding and "character set" in str(err):
+            raise FileFormatError(f"Reading {str(path)!r} as {kind}", f"the {kind} reader cannot convert text from {encoding!r}",
+                                  "pass encoding='cp1252', 'latin-1' or 'utf-8', or leave it out") from None
         raise FileFormatError(f"Reading {str(path)!r} as {kind}", f"the file is damaged or not a {kind} file ({err})",
                               f"save it again from {kind}, or pass encoding= if the text is garbled") from None
     except UnicodeDecodeError:
