@@ -396,3 +396,11 @@ def test_an_unwritable_cache_folder_costs_no_answer(tmp_path, cassette):
     assert len(df) == 52 and df.attrs["provenance"]["origin"] == "live"
     texts = [str(w.message) for w in caught if issubclass(w.category, CacheWarning)]
     assert any("kept in memory" in t for t in texts) and any("could not be saved" in t for t in texts)
+
+
+def test_catalogue_has_the_same_columns_live_and_offline(cache_dir, cassette, no_network):
+    from evidencekit.ilostat.client import TOC_COLUMNS
+
+    offline = Client(cache_dir=cache_dir, offline=True).toc()
+    assert list(offline.columns) == TOC_COLUMNS
+    assert offline["subject"].isna().all()  # the offline files carry no subject

@@ -50,7 +50,8 @@ from evidencekit.ilostat.query import FILTERS, LANGS, Query, filter_frame, perio
 from evidencekit.ilostat.settings import Settings
 from evidencekit.ilostat.tidy import attach, now_utc, provenance, tidy
 
-TOC_COLUMNS = ("id", "indicator", "label", "freq", "data_start", "data_end", "last_update", "n_records", "offline")
+TOC_COLUMNS = ["id", "indicator", "label", "freq", "data_start", "data_end", "last_update", "n_records", "offline",
+               "subject", "database", "with_region"]  # the same columns live, cached and offline (empty there)
 TOC_PATH = "/metadata/toc/indicator/"
 AREAS_PATH = "/metadata/toc/ref_area/"
 DIC_PATH = "/metadata/dic/"
@@ -136,7 +137,7 @@ def normalise_toc(records: list[dict], offline_ids: Iterable[str] = ()) -> pd.Da
         "database": col("database").astype("string"),
         "with_region": col("with.region").astype("string"),
     })
-    return out.reset_index(drop=True)
+    return out[TOC_COLUMNS].reset_index(drop=True)
 
 
 def _period_text(s: pd.Series) -> pd.Series:
@@ -288,7 +289,9 @@ class Client:
         if hit is not None:
             return hit.copy()
         df = self._listing(TOC_PATH, lang, offline, "The ILOSTAT catalogue",
-                           lambda records: normalise_toc(records, self._snapshot_ids()), lambda snap: snap.toc())
+                           lambda records: normalise_toc(records, self._snapshot_ids()),
+                           lambda snap: snap.toc().reindex(columns=TOC_COLUMNS).astype(
+                               {c: "string" for c in ("subject", "database", "with_region")}))
         if df.attrs["provenance"]["origin"] != "snapshot" and not df.attrs["provenance"]["stale"]:
             self._memo[memo_key] = (time.monotonic(), df.copy())
         return df
