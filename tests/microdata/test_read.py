@@ -355,3 +355,21 @@ def test_stata_spss_encoding_python_names(tmp_path, ext):
     assert len(read(p, encoding="utf-8").data) == 4
     with pytest.raises(FileFormatError, match="'klingon' is not an encoding"):
         read(p, encoding="klingon")
+
+
+@pytest.mark.parametrize(("delimiter", "said"), [
+    ("semicolon", "delimiter='semicolon' is not one character"),
+    ("", "delimiter='' is not one character"),
+    (";", "header line has no ';' but has ','.*pass delimiter=','"),
+])
+def test_given_delimiter_that_cannot_be_right(tmp_path, delimiter, said):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    with pytest.raises(FileFormatError, match=f"lfs.csv.*{said}"):
+        read(p, delimiter=delimiter)
+
+
+def test_one_column_name_as_text(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    assert list(read(p, columns="sexe").data.columns) == ["sexe"]

@@ -66,6 +66,7 @@ def decimal_comma_hint(values: Iterable[object]) -> str | None:
     (True, None)
     """
     if any(re.fullmatch(r"\s*[+-]?\d+,\d+\s*", str(v)) for v in list(values)[:20]):
-        return ("the numbers use a decimal comma ('1,5'): save the file with '.' as the decimal mark, "
-                "or as a semicolon-separated CSV (read() converts decimal commas there)")
+        return ("the numbers are written with a comma: if it is a decimal comma ('1,5'), save the file with '.' as "
+                "the decimal mark or as a semicolon-separated CSV (read() converts decimal commas there); if it "
+                "separates thousands ('1,234'), save the numbers without separators")
     return None

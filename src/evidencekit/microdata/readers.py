@@ -103,6 +103,8 @@ def read(
     _check_content(path, kind)
     the_mapping = as_mapping(mapping) if mapping is not None else None
     wanted = None
+    if isinstance(columns, str):
+        columns = [columns]
     if columns is not None:
         made = set(the_mapping.variables) if the_mapping else set()
         wanted = [c for c in dict.fromkeys(list(columns) + [c for c in (weight, strata, psu, fpc) if c]
@@ -342,6 +344,8 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
     if delimiter is None:
         delimiter = _sniff_delimiter(text, path)
         notes.append(f"Delimiter: {delimiter!r} (detected).")
+    else:
+        _check_delimiter(path, delimiter, text)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, skip_blank_lines=True, low_memory=False)
     except pd.errors.EmptyDataError:
@@ -367,6 +371,19 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
         if converted:
             notes.append(f"Decimal mark ',' read as numbers in columns {converted}.")
     return frame
+
+
+def _check_delimiter(path: Path, delimiter: object, text: str) -> None:
+    """A given delimiter is one character, and the header line holds it unless it holds none of the usual ones."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise FileFormatError(f"Reading {str(path)!r}", f"delimiter={delimiter!r} is not one character",
+                              "pass e.g. delimiter=';' or delimiter='\\t' (tab), or leave it out to detect it")
+    first = text.split("\n", 1)[0]
+    others = [d for d in _DELIMITERS if d != delimiter and d in first]
+    if delimiter not in first and others:
+        raise FileFormatError(f"Reading {str(path)!r} with delimiter {delimiter!r}",
+                              f"the header line has no {delimiter!r} but has {others[0]!r}",
+                              f"pass delimiter={others[0]!r}, or leave delimiter= out to detect it")
 
 
 def _decimal_commas(frame: pd.DataFrame) -> list[str]:
