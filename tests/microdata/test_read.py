@@ -373,3 +373,11 @@ def test_one_column_name_as_text(tmp_path):
     p = tmp_path / "lfs.csv"
     write_csv(p, CSV, "utf-8")
     assert list(read(p, columns="sexe").data.columns) == ["sexe"]
+
+
+def test_utf8_file_read_with_another_given_encoding_is_warned(tmp_path):
+    p = tmp_path / "lfs.csv"
+    write_csv(p, CSV, "utf-8")
+    s = read(p, encoding="cp1252")
+    assert any("valid UTF-8" in n and "leave encoding= out" in n for n in s.notes)
+    assert not any("valid UTF-8" in n for n in read(p, encoding="utf-8").notes)

@@ -310,6 +310,9 @@ def _decode(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> s
         notes.append(note)
     else:
         notes.append(f"Encoding: {encoding!r} (given).")
+        if not _codec(encoding).startswith("utf") and detect_encoding(raw)[0] == "utf-8" and not raw.isascii():
+            notes.append(f"Warning: the file is valid UTF-8, so reading it as {encoding!r} may garble accented "
+                         "letters (e.g. 'é' shown as 'Ã©'); leave encoding= out to read it as UTF-8.")
     try:
         return raw.decode(encoding)
     except LookupError:
@@ -323,6 +326,14 @@ def _decode(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> s
             "leave encoding= out to let evidencekit detect it, or pass the encoding the file was saved in "
             "(often 'cp1252' or 'latin-1' for files from Windows/Excel)",
         ) from None
+
+
+def _codec(encoding: str) -> str:
+    """Python's own name of an encoding ('latin-1' -> 'iso8859-1'); '' when Python does not know it."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return ""
 
 
 def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: list[str],
@@ -479,12 +490,11 @@ def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]
 
     reader = pyreadstat.read_dta if kind == "Stata" else pyreadstat.read_sav
     options: dict = {}
-    if encoding:
-        try:  # Python's names ('latin-1') -> the iconv names pyreadstat understands ('iso8859-1')
-            options["encoding"] = codecs.lookup(encoding).name
-        except LookupError:
+    if encoding:  # Python's names ('latin-1') -> the iconv names pyreadstat understands ('iso8859-1')
+        options["encoding"] = _codec(encoding)
+        if not options["encoding"]:
             raise FileFormatError(f"Reading {str(path)!r}", f"{encoding!r} is not an encoding Python knows",
-                                  "pass encoding='cp1252', 'latin-1' or 'utf-8', or leave it out") from None
+                                  "pass encoding='cp1252', 'latin-1' or 'utf-8', or leave it out")
     if kind == "SPSS":
         options["user_missing"] = True  # read the codes, then set them missing here, counting them
     try:
