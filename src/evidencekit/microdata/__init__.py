@@ -18,10 +18,19 @@ from evidencekit.microdata.errors import (
 from evidencekit.microdata.mapping import Mapping, apply_mapping, list_mappings, load_mapping, save_mapping
 from evidencekit.microdata.readers import read
 from evidencekit.microdata.survey import Survey
-from evidencekit.microdata import synthetic  # the SYNTHETIC training survey (owner: D)
 
 __all__ = [
     "read", "Survey", "Mapping", "load_mapping", "save_mapping", "apply_mapping", "list_mappings",
     "read_cspro", "read_dictionary", "read_records", "synthetic",
     "FileFormatError", "MissingFileError", "ColumnError", "DataTypeError", "DictionaryMismatchError", "MappingError",
 ]
+
+
+def __getattr__(name: str):
+    """``evidencekit.microdata.synthetic`` (the SYNTHETIC training survey) is imported on first use, so that
+    ``python -m evidencekit.microdata.synthetic`` runs it cleanly as a script."""
+    if name == "synthetic":
+        import importlib
+
+        return importlib.import_module("evidencekit.microdata.synthetic")
+    raise AttributeError(f"module 'evidencekit.microdata' has no attribute {name!r}")
