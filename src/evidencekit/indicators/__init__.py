@@ -119,11 +119,14 @@ def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[str]:
     for col in sorted(c for cond in (*d.universe, *d.numerator) for c in cond):
         if col in ILO_LABELS and not any(col in f for f in flags):
             codes = list(ILO_LABELS[col]) + ([0] if list(ILO_LABELS[col]) == [1] else [])
-            v = _num(survey, col, what)
-            odd = ~np.isnan(v) & ~np.isin(v, codes)
-            if odd.any():
-                shown = ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5])
-                flags.append(f"{int(odd.sum())} records have {col} codes outside the ILO codelist ({shown}): "
+            cache, key = _cache(survey), ("outside codelist", col)
+            if key not in cache:  # once per survey and column
+                v = _num(survey, col, what)
+                odd = ~np.isnan(v) & ~np.isin(v, codes)
+                cache[key] = (int(odd.sum()), ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5]))
+            n, shown = cache[key]
+            if n:
+                flags.append(f"{n} records have {col} codes outside the ILO codelist ({shown}): "
                              "they meet no condition; recode them (see the mapping)")
     return flags
 
