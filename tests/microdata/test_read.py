@@ -381,3 +381,14 @@ def test_utf8_file_read_with_another_given_encoding_is_warned(tmp_path):
     s = read(p, encoding="cp1252")
     assert any("valid UTF-8" in n and "leave encoding= out" in n for n in s.notes)
     assert not any("valid UTF-8" in n for n in read(p, encoding="utf-8").notes)
+
+
+def test_stata_extended_missing_values_are_said(tmp_path):
+    p = tmp_path / "lfs.dta"
+    frame = pd.DataFrame({"w": [1.0, 2.0, 3.0, 4.0], "hours": [40.0, "a", 20.0, "b"], "age": [30, 40, 50, 60]})
+    pyreadstat.write_dta(frame, str(p), missing_user_values={"hours": ["a", "b"]},
+                         variable_value_labels={"hours": {"a": "Don't know", "b": "Refused"}})
+    s = read(p, weight="w")
+    assert s.data["hours"].dtype == "float64" and s.data["hours"].isna().tolist() == [False, True, False, True]
+    assert s.data["hours"].sum() == 60.0 and len(s.data) == 4
+    assert any("hours: .a Don't know (1), .b Refused (1)" in n for n in s.notes), s.notes

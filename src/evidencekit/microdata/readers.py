@@ -495,8 +495,7 @@ def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]
         if not options["encoding"]:
             raise FileFormatError(f"Reading {str(path)!r}", f"{encoding!r} is not an encoding Python knows",
                                   "pass encoding='cp1252', 'latin-1' or 'utf-8', or leave it out")
-    if kind == "SPSS":
-        options["user_missing"] = True  # read the codes, then set them missing here, counting them
+    options["user_missing"] = True  # read the codes (SPSS) or letters (Stata .a-.z), then set them missing here, counting them
     try:
         frame, meta = reader(str(path), **options)
     except pyreadstat.ReadstatError as err:
@@ -518,7 +517,29 @@ def _read_readstat(path: Path, kind: str, encoding: str | None, notes: list[str]
     if counts:
         shown = ", ".join(f"{c} ({n})" for c, n in list(counts.items())[:10]) + (" …" if len(counts) > 10 else "")
         notes.append(f"User-defined missing values (e.g. 'don't know' codes) set to missing, as SPSS does: {shown} records.")
+    if kind == "Stata":
+        found = _stata_extended_missing(frame, getattr(meta, "missing_user_values", {}) or {}, value_labels)
+        if found:
+            notes.append("Stata extended missing values (.a-.z, e.g. 'don't know') read as missing: "
+                         + "; ".join(found[:10]) + (" …" if len(found) > 10 else "") + ".")
     return frame, value_labels, variable_labels
+
+
+def _stata_extended_missing(frame: pd.DataFrame, codes: dict[str, list], value_labels: dict[str, dict]) -> list[str]:
+    """Set Stata's extended missing values (read as the letters 'a'..'z') to missing, in place; say per column
+    which and how many (with their value labels)."""
+    found = []
+    for col, letters in codes.items():
+        if col not in frame.columns:
+            continue
+        hit = frame[col].isin(letters)
+        counts = frame.loc[hit, col].value_counts().sort_index()
+        frame[col] = pd.to_numeric(frame[col].where(~hit), errors="coerce").astype("float64")
+        labels = value_labels.get(col, {})
+        shown = ", ".join(f".{k}{' ' + labels[k] if k in labels else ''} ({n})" for k, n in counts.items())
+        if shown:
+            found.append(f"{col}: {shown}")
+    return found
 
 
 def _spss_user_missing(frame: pd.DataFrame, ranges: dict[str, list[dict]]) -> dict[str, int]:
