@@ -392,3 +392,15 @@ def test_stata_extended_missing_values_are_said(tmp_path):
     assert s.data["hours"].dtype == "float64" and s.data["hours"].isna().tolist() == [False, True, False, True]
     assert s.data["hours"].sum() == 60.0 and len(s.data) == 4
     assert any("hours: .a Don't know (1), .b Refused (1)" in n for n in s.notes), s.notes
+
+
+def test_dot_for_missing_numbers_as_stata_and_sas_export(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text("id,w,hours,note\n1,1.5,.,a\n2,.,40,.\n3,2,35,b\n", encoding="utf-8")
+    d = read(p)
+    assert d.data["w"].isna().tolist() == [False, True, False] and d.data["hours"].dtype == "float64"
+    assert d.data["note"].tolist() == ["a", ".", "b"]              # a text column keeps its '.'
+    assert any("'.' alone read as missing" in n and "w (1), hours (1)" in n for n in d.notes)
+    q = tmp_path / "eu.csv"
+    q.write_text("a;a;b\n1,5;.;3\n", encoding="utf-8")             # repeated names and decimal commas together
+    assert read(q).data.iloc[0].tolist()[::2] == [1.5, 3] and pd.isna(read(q).data.iloc[0, 1])

@@ -375,12 +375,14 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
         names = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     except (csv.Error, StopIteration):
         names = []
+    commas, dots = _text_numbers(frame, decimal_comma=delimiter != ",")
+    if commas:
+        notes.append(f"Decimal mark ',' read as numbers in columns {commas}.")
+    if dots:
+        notes.append("'.' alone read as missing (how Stata and SAS export missing numbers) in columns: "
+                     + ", ".join(f"{c} ({n})" for c, n in dots.items()) + ".")
     if len(names) == frame.shape[1]:
         frame.columns = names  # the header as written (pandas renames repeats itself; _clean_names says so)
-    if delimiter != ",":
-        converted = _decimal_commas(frame)
-        if converted:
-            notes.append(f"Decimal mark ',' read as numbers in columns {converted}.")
     return frame
 
 
@@ -397,19 +399,35 @@ def _check_delimiter(path: Path, delimiter: object, text: str) -> None:
                               f"pass delimiter={others[0]!r}, or leave delimiter= out to detect it")
 
 
-def _decimal_commas(frame: pd.DataFrame) -> list[str]:
-    """Turn text columns written with decimal commas ('1,5', '1.234,5') into numbers, in place; return their names."""
-    done = []
-    for col in frame.columns:
-        s = frame[col]
+def _text_numbers(frame: pd.DataFrame, decimal_comma: bool) -> tuple[list[str], dict[str, int]]:
+    """Turn text columns that hold numbers into numbers, in place: '.' alone is missing (Stata and SAS
+    exports); with ``decimal_comma``, '1,5' and '1.234,5' are 1.5 and 1234.5 (dots group thousands).
+    Return the columns read with decimal commas and the count of '.' per column.
+
+    >>> f = pd.DataFrame({"a": ["1,5", "2"], "b": ["3", "."], "c": ["x", "."]})
+    >>> _text_numbers(f, decimal_comma=True), f["a"].tolist(), f["c"].tolist()
+    ((['a'], {'b': 1}), [1.5, 2.0], ['x', '.'])
+    """
+    commas, dots = [], {}
+    for i, col in enumerate(frame.columns):
+        s = frame.iloc[:, i]
         if pd.api.types.is_numeric_dtype(s) or s.isna().all():
             continue
-        text = s.dropna().astype(str).str.strip()
-        if text.str.fullmatch(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?").all() and text.str.contains(",", regex=False).any():
-            plain = s.astype("string").str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            frame[col] = pd.to_numeric(plain).astype("float64")  # '1.234,5' -> 1234.5 (dots group thousands)
-            done.append(str(col))
-    return done
+        text = s.astype("string").str.strip()
+        dot = (text == ".").fillna(False)
+        rest = text[~dot].dropna()
+        if pd.to_numeric(rest, errors="coerce").notna().all():  # also a column of '.' only: all missing
+            frame.isetitem(i, pd.to_numeric(text.mask(dot)).astype("float64"))
+        elif decimal_comma and rest.str.fullmatch(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?").all() \
+                and rest.str.contains(",", regex=False).any():
+            plain = text.mask(dot).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            frame.isetitem(i, pd.to_numeric(plain).astype("float64"))
+            commas.append(str(col))
+        else:
+            continue
+        if dot.any():
+            dots[str(col)] = int(dot.sum())
+    return commas, dots
 
 
 def _sniff_delimiter(text: str, path: Path) -> str:
