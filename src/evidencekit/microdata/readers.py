@@ -413,6 +413,9 @@ def _text_numbers(frame: pd.DataFrame, decimal_comma: bool) -> tuple[list[str], 
         s = frame.iloc[:, i]
         if pd.api.types.is_numeric_dtype(s) or s.isna().all():
             continue
+        head = s.dropna().iloc[:1000].astype(str).str.strip()  # a quick look first: most text columns are words
+        if not head.str.fullmatch(r"\.|[+-]?(\d[\d.,]*|\.\d+)([eE][+-]?\d+)?").all():
+            continue
         text = s.astype("string").str.strip()
         dot = (text == ".").fillna(False)
         rest = text[~dot].dropna()
