@@ -404,3 +404,33 @@ def test_dot_for_missing_numbers_as_stata_and_sas_export(tmp_path):
     q = tmp_path / "eu.csv"
     q.write_text("a;a;b\n1,5;.;3\n", encoding="utf-8")             # repeated names and decimal commas together
     assert read(q).data.iloc[0].tolist()[::2] == [1.5, 3] and pd.isna(read(q).data.iloc[0, 1])
+
+
+def test_rows_shorter_than_the_header_are_kept_and_said(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("id,wgt,sex,age\n1,10,1,30\n2,20,2\n3,30,1,45\n\n4,40\n")
+    s = read(path, weight="wgt")
+    assert s.data["id"].tolist() == [1, 2, 3, 4]  # nothing dropped
+    assert s.data["age"].isna().tolist() == [False, True, False, True]
+    note = next(n for n in s.notes if "fewer fields than the header" in n)
+    assert note.startswith("2 row(s)") and "[3, 6]" in note
+
+
+def test_a_complete_file_gets_no_short_row_note(tmp_path):
+    path = tmp_path / "ok.csv"
+    path.write_text('id,wgt,text\n1,10,"a,b"\n2,20,\n')  # a quoted delimiter; an empty last field is not a short row
+    s = read(path, weight="wgt")
+    assert not any("fewer fields" in n for n in s.notes)
+
+
+@pytest.mark.parametrize("quote", ["", '"'])  # without quotes a vectorised count, with quotes the csv module
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_short_rows_found_the_same_way_with_and_without_quoting(tmp_path, quote, newline):
+    rows = ["id;name;wgt;age", f"1;{quote}Ana{quote};10;30", "2;Bo;20", "", f"3;{quote}Cy{quote};30;40", "4", "   ",
+            "5;Di;50;"]
+    path = tmp_path / "short.csv"
+    path.write_bytes(newline.join(rows).encode("utf-8") + newline.encode())
+    s = read(path)
+    assert s.data["id"].tolist() == [1, 2, 3, 4, 5]
+    note = next(n for n in s.notes if "fewer fields than the header" in n)
+    assert note.startswith("2 row(s)") and "[3, 6]" in note

@@ -375,6 +375,11 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
         names = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     except (csv.Error, StopIteration):
         names = []
+    short = _short_rows(frame, text, delimiter)
+    if short:
+        notes.append(f"{len(short)} row(s) have fewer fields than the header; their last columns are read as "
+                     f"missing (lines {short[:5]}{' …' if len(short) > 5 else ''}, the header being line 1); check that "
+                     f"the file was exported completely.")
     commas, dots = _text_numbers(frame, decimal_comma=delimiter != ",")
     if commas:
         notes.append(f"Decimal mark ',' read as numbers in columns {commas}.")
@@ -384,6 +389,35 @@ def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: li
     if len(names) == frame.shape[1]:
         frame.columns = names  # the header as written (pandas renames repeats itself; _clean_names says so)
     return frame
+
+
+def _short_rows(frame: pd.DataFrame, text: str, delimiter: str) -> list[int]:
+    """1-based numbers (counting the header as line 1) of the lines with fewer fields than the header, which
+    pandas pads with missing values. A short row leaves the last column missing, so files whose last column
+    is complete cost no second pass.
+
+    >>> text = "a,b,c\\n1,2,3\\n4,5\\n6,7,8\\n"
+    >>> _short_rows(pd.read_csv(io.StringIO(text)), text, ",")
+    [3]
+    """
+    if frame.empty or not frame.iloc[:, -1].isna().any():
+        return []
+    width = frame.shape[1]
+    if '"' not in text and len(delimiter) == 1 and ord(delimiter) < 128:
+        # no quoting: count the delimiters of every line at once (1M lines, 105 MB: ~0.2 s; csv module ~2 s)
+        data = text.encode("utf-8")
+        raw = np.frombuffer(data, np.uint8)
+        starts = np.r_[0, np.flatnonzero(raw == 10) + 1]
+        starts = starts[starts < len(raw)]
+        fields = np.add.reduceat((raw == ord(delimiter)).view(np.uint8), starts, dtype=np.uint32) + 1
+        ends = np.r_[starts[1:], len(raw)]
+        return [int(i) + 1 for i in np.flatnonzero(fields < width) if i > 0 and data[starts[i]:ends[i]].strip()]
+    out = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for row in reader:
+        if reader.line_num > 1 and 0 < len(row) < width and any(field.strip() for field in row):
+            out.append(reader.line_num)
+    return out
 
 
 def _check_delimiter(path: Path, delimiter: object, text: str) -> None:
