@@ -404,3 +404,18 @@ def test_catalogue_has_the_same_columns_live_and_offline(cache_dir, cassette, no
     offline = Client(cache_dir=cache_dir, offline=True).toc()
     assert list(offline.columns) == TOC_COLUMNS
     assert offline["subject"].isna().all()  # the offline files carry no subject
+
+
+# -- odd but valid inputs ---------------------------------------------------------------------------
+def test_an_indicator_without_frequency_lists_the_datasets_the_catalogue_has(cache_dir, cassette):
+    with cassette("toc_search"), pytest.raises(QueryError) as err:
+        Client(cache_dir=cache_dir).get("une_deap_sex_age_rt", ref_area="KEN")
+    text = str(err.value)
+    for freq in "AQM":
+        assert f"UNE_DEAP_SEX_AGE_RT_{freq}" in text
+    assert "annual" in text and "quarterly" in text and "monthly" in text
+
+
+def test_an_indicator_without_frequency_offline_names_the_dataset_held(cache_dir, no_network):
+    with pytest.raises(QueryError, match=r"SDG_0852_SEX_AGE_RT_A \(annual; available offline\)"):
+        Client(cache_dir=cache_dir, offline=True).get("SDG_0852_SEX_AGE_RT", ref_area="PHL")

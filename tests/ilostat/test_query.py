@@ -56,3 +56,38 @@ def test_a_cached_request_covers_another_only_with_all_its_periods(have_end, wan
     from evidencekit.ilostat.client import _covers
 
     assert _covers({"end": have_end}, {"end": want_end}) is covered
+
+
+# -- odd but valid inputs an analyst writes ----------------------------------------------------------
+@pytest.mark.parametrize("given, want", [
+    ("PHL+IDN", ("IDN", "PHL")),          # the API's own list syntax
+    ("phl, idn", ("IDN", "PHL")),         # comma-separated, as the CLI accepts
+    ("PHL IDN", ("IDN", "PHL")),
+    (["PHL", "idn+tha"], ("IDN", "PHL", "THA")),
+    ("ILO_GEO_X06", ("X06",)),            # the ref_area ToC's group code is the X code (ilostat-api.md §2)
+    ("ILO_GEO_WB_INC_X03", ("X03",)),
+])
+def test_codes_given_in_one_string_are_split(given, want):
+    assert Query.build("X_A", ref_area=given).ref_area == want
+
+
+def test_a_year_given_as_a_whole_float_is_a_year():
+    import numpy as np
+
+    q = Query.build("X_A", start=2015.0, end=np.float64(2016))
+    assert (q.start, q.end) == ("2015", "2016")
+    with pytest.raises(QueryError, match="is not an ILOSTAT period"):
+        Query.build("X_A", start=2015.5)
+
+
+def test_an_indicator_code_without_frequency_says_which_suffix_to_add():
+    with pytest.raises(QueryError) as err:
+        Query.build("sdg_0852_sex_age_rt")
+    text = str(err.value)
+    assert "frequency" in text and "SDG_0852_SEX_AGE_RT_A" in text and "_Q" in text
+
+
+def test_several_ids_are_refused_with_the_way_to_get_them():
+    with pytest.raises(QueryError) as err:
+        Query.build(["SDG_0852_SEX_AGE_RT_A", "SDG_0861_SEX_RT_A"])
+    assert "one dataset id at a time" in str(err.value) and "pd.concat" in str(err.value)

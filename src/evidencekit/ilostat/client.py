@@ -57,6 +57,7 @@ AREAS_PATH = "/metadata/toc/ref_area/"
 DIC_PATH = "/metadata/dic/"
 DATA_PATH = "/data/indicator/"
 Codes = str | Iterable[str] | None
+_FREQ_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
 
 
 class SourceWarning(UserWarning):
@@ -395,8 +396,11 @@ class Client:
         >>> import evidencekit as ek
         >>> df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", offline=True)   # doctest: +SKIP
         """
-        q = Query.build(id, ref_area=ref_area, sex=sex, classif1=classif1, classif2=classif2, source=source,
-                        start=start, end=end, lang=lang, labels=labels)
+        try:
+            q = Query.build(id, ref_area=ref_area, sex=sex, classif1=classif1, classif2=classif2, source=source,
+                            start=start, end=end, lang=lang, labels=labels)
+        except QueryError as err:
+            raise self._without_frequency(id, err, offline) from None
         if self._is_offline(offline):
             return self._from_local(q, reason=None)
         remembered = self._remembered_failure()
@@ -437,6 +441,24 @@ class Client:
                                        f"{self.settings.cache_dir} ({err}); it will be downloaded again next time"),
                           stacklevel=2)
         return self._finish(df, q, "live", record, row, stale=False)
+
+    def _without_frequency(self, id: object, err: QueryError, offline: bool | None) -> QueryError:
+        """``err``, or for an indicator code without ``_A/_Q/_M`` the datasets of it that the catalogue lists."""
+        code = str(id).strip().upper() if isinstance(id, str) else ""
+        if not code or "frequency suffix" not in err.why:
+            return err
+        try:
+            toc = self.toc("en", offline)
+        except EvidenceKitError:
+            return err
+        rows = toc[(toc["indicator"].astype("string").str.upper() == code) & toc["id"].notna()]
+        if rows.empty:
+            return err
+        offline_ids = set(rows.loc[rows["offline"].fillna(False).astype(bool), "id"]) if \
+            toc.attrs.get("provenance", {}).get("origin") == "snapshot" else set()
+        named = [f"{i} ({_FREQ_NAMES.get(str(i)[-1], str(i)[-1])}{'; available offline' if i in offline_ids else ''})"
+                 for i in sorted(rows["id"].astype(str), key=lambda i: "AQM".find(i[-1]))]
+        return QueryError(err.what, err.why, f"use {' or '.join(named)}")
 
     def _finish(self, df: pd.DataFrame, q: Query, origin: str, record: dict, row: dict | None,
                 stale: bool) -> pd.DataFrame:

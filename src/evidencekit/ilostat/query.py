@@ -31,15 +31,22 @@ LANGS = ("en", "fr", "es")
 FILTERS = ("ref_area", "sex", "classif1", "classif2", "source")
 _PERIOD = re.compile(r"^(\d{4})(?:([QM])(\d{1,2}))?$")
 _DATASET_ID = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_[AQM]$")
+_INDICATOR_CODE = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
+_CODE_SEPARATORS = re.compile(r"[+,;\s]+")   # no ILOSTAT code holds one of these (all dictionaries checked)
+_GROUP_PREFIX = re.compile(r"^ILO_GEO_(?:WB_INC_)?(?=X[0-9A-Z]{2}$)")
 _SEX_SHORT = {"T": "SEX_T", "M": "SEX_M", "F": "SEX_F", "O": "SEX_O"}
 
 
 def parse_period(value: object, what: str = "period") -> tuple[int, str, int]:
     """Return ``(year, freq, sub)`` for ``2022``, ``2022Q3`` or ``2022M07`` (sub = quarter or month, 0 for annual).
 
-    >>> parse_period("2022Q3"), parse_period(2015), parse_period("2022m7")
-    ((2022, 'Q', 3), (2015, 'A', 0), (2022, 'M', 7))
+    A whole number given as a float (``2015.0``, as a year read from a spreadsheet) is that year.
+
+    >>> parse_period("2022Q3"), parse_period(2015), parse_period("2022m7"), parse_period(2015.0)
+    ((2022, 'Q', 3), (2015, 'A', 0), (2022, 'M', 7), (2015, 'A', 0))
     """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip().upper()
     m = _PERIOD.match(text)
     if not m or (m.group(2) == "Q" and not 1 <= int(m.group(3)) <= 4) or (
@@ -104,17 +111,32 @@ def period_column(time: pd.Series) -> pd.Series:
 
 
 def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
+    """Normalised codes of one filter: upper case, sorted, unique.
+
+    A string may hold several codes joined as ILOSTAT's API writes them (``"PHL+IDN"``) or by commas or
+    spaces; ``sex`` takes ``T/M/F/O``; the ref_area ToC's group codes ``ILO_GEO_X06`` are the area code ``X06``.
+
+    >>> _codes("phl+idn", "ref_area"), _codes(["f", "M"], "sex"), _codes("ILO_GEO_WB_INC_X03", "ref_area")
+    (('IDN', 'PHL'), ('SEX_F', 'SEX_M'), ('X03',))
+    """
     if value is None:
         return ()
     items = [value] if isinstance(value, (str, int)) else list(value)
     out = []
     for item in items:
-        code = str(item).strip().upper()
-        if not code:
+        text = str(item).strip().upper()
+        if not text:
             raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave {name} out to get all")
-        if name == "sex":
-            code = _SEX_SHORT.get(code, code)
-        out.append(code)
+        for code in _CODE_SEPARATORS.split(text):
+            if not code:
+                continue
+            if name == "sex":
+                code = _SEX_SHORT.get(code, code)
+            elif name == "ref_area":
+                code = _GROUP_PREFIX.sub("", code)
+            out.append(code)
+    if not out:
+        raise QueryError(f"The {name} filter {value!r}", "holds no code", f"give codes, or leave {name} out to get all")
     return tuple(sorted(set(out)))
 
 
@@ -149,7 +171,21 @@ class Query:
         labels: bool = False,
     ) -> "Query":
         """Normalise and check every part of a request; raise :class:`QueryError` with what to do."""
+        if not isinstance(id, str) and isinstance(id, Iterable):
+            ids = [str(i) for i in id]
+            raise QueryError(
+                f"The indicator ids {', '.join(ids) or '(none)'}", "get takes one dataset id at a time",
+                "call it once per id and join the frames: pd.concat([ek.ilostat.get(i, ...) for i in ids])",
+            )
         ds = str(id or "").strip().upper()
+        if _INDICATOR_CODE.match(ds) and not _DATASET_ID.match(ds):
+            raise QueryError(
+                f"The indicator id {id!r}",
+                "is an indicator code without its frequency suffix (ILOSTAT dataset ids end in _A annual, "
+                "_Q quarterly or _M monthly)",
+                f"add the frequency, e.g. '{ds}_A' for annual data or '{ds}_Q' for quarterly "
+                f"(evidencekit search {ds} lists the ones ILOSTAT has)",
+            )
         if not _DATASET_ID.match(ds):
             raise QueryError(
                 f"The indicator id {id!r}",
