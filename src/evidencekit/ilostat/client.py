@@ -28,10 +28,12 @@ evidencekit.ilostat.errors.QueryError: The start period '20x5': is not an ILOSTA
 from __future__ import annotations
 
 import difflib
+import gzip
 import io
 import json
 import time
 import warnings
+import zlib
 from datetime import datetime
 from typing import Iterable
 
@@ -86,10 +88,59 @@ def warn_missing_codes(df: pd.DataFrame, q: Query, where: str) -> None:
 
 
 # -- parsing ILOSTAT answers -------------------------------------------------------------------------
-def parse_csv(body: bytes) -> pd.DataFrame:
-    """rplumber CSV -> DataFrame of strings (BOM stripped; 'NA' is Namibia, not a missing value)."""
-    df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def parse_csv(body: bytes, url: str = "ILOSTAT's answer") -> pd.DataFrame:
+    """rplumber CSV -> DataFrame of strings (BOM stripped; 'NA' is Namibia, not a missing value).
+
+    A gzip body (a ``.csv.gz`` file served as it is, without ``Content-Encoding``) is unpacked first;
+    a body that is not CSV text is an :class:`IlostatError` naming ``url``.
+
+    >>> import gzip
+    >>> body = b'\\xef\\xbb\\xbf"ref_area","obs_value"\\n"NA",1.5\\n'    # BOM, quoted codes, bare numbers
+    >>> parse_csv(gzip.compress(body)).values.tolist()
+    [['NA', '1.5']]
+    """
+    body = parse_gzip(body, url)
+    try:
+        df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise IlostatError(f"Reading {url}", f"the answer is not CSV text ({str(err)[:120]})", "try again later") from None
     return df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
+
+
+def read_data(body: bytes, url: str) -> pd.DataFrame:
+    """An rplumber data answer -> tidy frame; an answer that is not ILOSTAT data CSV is a :class:`NetworkError`.
+
+    The service answers 200 whatever happens (``docs/ilostat-api.md`` §3.1, §3.7): a JSON body, an error
+    text or bytes cut off must be said as such — never read as "no rows" (an empty frame) or a traceback.
+    As with a web page instead of data, the cache or the snapshot may then answer.
+
+    >>> read_data(b"[]", "https://rplumber.ilo.org/data/indicator/?id=X_A")
+    Traceback (most recent call last):
+    ...
+    evidencekit.ilostat.errors.NetworkError: Asking ILOSTAT for https://rplumber.ilo.org/data/indicator/?id=X_A: the answer is not ILOSTAT data (it starts with '[]'). What to do: try again later, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved.
+    """
+    def not_data(why: str) -> NetworkError:
+        return NetworkError(f"Asking ILOSTAT for {url}", f"the answer is not ILOSTAT data ({why})",
+                            "try again later, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved")
+
+    start = body[:60].decode("utf-8", "replace").lstrip("\ufeff").strip().replace("\n", " ")
+    try:
+        raw = parse_csv(body, url)
+    except IlostatError as err:
+        raise not_data(err.why) from None
+    if not {"time", "obs_value"} <= set(raw.columns):
+        raise not_data(f"it starts with {start!r}")
+    return tidy(raw)
+
+
+def parse_gzip(body: bytes, url: str) -> bytes:
+    """``body``, unpacked when it is gzip (a file served as it is, without ``Content-Encoding``)."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        return gzip.decompress(body)
+    except (OSError, EOFError, zlib.error) as err:
+        raise IlostatError(f"Reading {url}", f"the gzip answer is cut off or damaged ({err})", "try again") from None
 
 
 def iso_last_update(value: object) -> str | None:
@@ -329,14 +380,22 @@ class Client:
     def _listing(self, path: str, lang: str, offline: bool | None, what: str, normalise, from_snapshot) -> pd.DataFrame:
         """A JSON ToC (indicators or areas): live or cached through requests-cache, else the snapshot's table."""
         got = self._meta(path, {"lang": lang, "format": ".json"}, offline)
+        df = None
         if got is not None:
             body, info = got
             try:
-                records = json.loads(body.decode("utf-8-sig"))
-            except ValueError as err:
-                raise IlostatError(f"Reading {what} from {info['url']}", f"it is not JSON ({err})",
-                                   "try again later") from None
-            df = normalise(records)
+                records = json.loads(parse_gzip(body, info["url"]).decode("utf-8-sig"))
+                if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+                    raise ValueError(f"it starts with {body[:40].decode('utf-8', 'replace')!r}")
+                df = normalise(records)
+            except (ValueError, IlostatError) as err:  # a cut-off body, an error text: not the catalogue
+                why = f"ILOSTAT's answer to {info['url']} is not {what[0].lower()}{what[1:]} ({getattr(err, 'why', err)})"
+                self.transport.forget(info["url"])  # never keep it as the catalogue
+                if not self._is_offline(offline):
+                    self.transport.mark_down(why)
+                    self._failed(NetworkError(f"Reaching ILOSTAT at {self.settings.base_url}", why, ""))
+                df = None
+        if df is not None:
             stale = info["stale"] or (info["from_cache"] and self._remembered_failure() is not None)
             df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
                                       "retrieved_at": info["retrieved_at"] or now_utc(), "stale": bool(stale)}
@@ -359,8 +418,12 @@ class Client:
         got = self._meta(DIC_PATH, {"var": var, "lang": lang, "format": ".csv"}, offline)
         df = None
         if got is not None:
-            df = parse_csv(got[0])
-            df = df[[c for c in df.columns if "description" not in c]]
+            try:
+                df = parse_csv(got[0], got[1]["url"])
+                df = df[[c for c in df.columns if "description" not in c]]
+            except IlostatError:  # not a code list: the snapshot's copy answers (or the error below)
+                self.transport.forget(got[1]["url"])
+                df = None
         if df is None or df.empty or var not in df.columns:  # unreachable, or an empty/odd answer
             snap = self.snapshot()
             try:
@@ -429,7 +492,10 @@ class Client:
             raise self._unknown(q.id, toc, err) from None
         except NetworkError as err:
             return self._from_local(q, reason=self._failed(err))
-        df = tidy(parse_csv(body))
+        try:
+            df = read_data(body, url)
+        except NetworkError as err:
+            return self._from_local(q, reason=self._failed(err))
         if df.empty:
             self._diagnose_empty(q, row)
         record = {"dataset": q.id, "url": url, "last_update": last_update, "retrieved_at": now_utc(),

@@ -233,6 +233,15 @@ class Transport:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(self.http_cache_path) + suffix).unlink(missing_ok=True)
 
+    def forget(self, url: str) -> None:
+        """Drop the cached catalogue/dictionary answer of ``url`` (it turned out unreadable)."""
+        if self._meta is None:
+            return
+        try:
+            self._meta.cache.delete(urls=[url])
+        except Exception:  # the copy is re-checked on every read anyway; never let this hide the real answer
+            pass
+
     def close(self) -> None:
         for s in (self._data, self._meta):
             if s is not None:
@@ -374,8 +383,10 @@ class Transport:
 
 
 def _worth_keeping(response) -> bool:
-    """requests-cache filter: never keep a web page (a captive portal or a proxy's answer) as a catalogue."""
-    return "text/html" not in response.headers.get("content-type", "").lower()
+    """requests-cache filter: never keep a web page (a captive portal or a proxy's answer) or an empty
+    (dropped) body as a catalogue."""
+    html = "text/html" in response.headers.get("content-type", "").lower()
+    return not html and bool((response.content or b"").strip())
 
 
 def _age(response) -> float:

@@ -1,0 +1,130 @@
+"""The client against a real HTTP server on this machine (not a cassette): a moved host set by
+``EVIDENCEKIT_ILOSTAT_URL``, gzip transfer (``Content-Encoding: gzip``), a ``.csv.gz`` body served as a file,
+and 200 answers whose body is not what was asked for (``docs/ilostat-api.md`` §1, §3.1, §3.7).
+
+Bodies are the real specimens (``shared/data/ilostat-specimens``) with the BOM the live service adds.
+"""
+from __future__ import annotations
+
+import gzip
+import threading
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pandas as pd
+import pytest
+
+import evidencekit.ilostat as ilostat
+from evidencekit.ilostat import Client, NetworkError, SourceWarning
+from evidencekit.ilostat.http import USER_AGENT
+
+UNE = "UNE_DEAP_SEX_AGE_RT_A"
+TOC = "/mirror/metadata/toc/indicator/?lang=en&format=.json"
+DATA = f"/mirror/data/indicator/?id={UNE}&ref_area=KEN+USA+X01&type=code&format=.csv"
+
+
+class Server:
+    """Answers ``routes[path_with_query]`` = (status, headers, body); records every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        self.seen: list[tuple[str, dict]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                server.seen.append((self.path, dict(self.headers)))
+                status, headers, body = server.routes.get(self.path, (404, {}, b"not found"))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_port}/mirror"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def specimens(shared_data):
+    folder = shared_data / "ilostat-specimens"
+    return {"toc": (folder / "rplumber-toc-indicator.json").read_bytes(),
+            "data": "\ufeff".encode() + (folder / "rplumber-data-indicator-UNE_DEAP_SEX_AGE_RT_A.csv").read_bytes()}
+
+
+OCTET = {"Content-Type": "application/octet-stream"}
+
+
+def test_a_moved_host_from_the_environment_is_used_with_gzip_transfer(server, specimens, monkeypatch, tmp_path):
+    monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_URL", server.base + "/")
+    monkeypatch.setenv("EVIDENCEKIT_CACHE_DIR", str(tmp_path / "c"))
+    server.routes[TOC] = (200, {**OCTET, "Content-Disposition": "attachment; filename=response.json"}, specimens["toc"])
+    server.routes[DATA] = (200, {**OCTET, "Content-Encoding": "gzip", "Content-Disposition":
+                                 "attachment; filename=response.csv"}, gzip.compress(specimens["data"]))
+    df = ilostat.get(UNE.lower(), ref_area=["ken", "usa", "x01"])
+    assert [p for p, _ in server.seen] == [TOC, DATA]
+    assert all(h.get("User-Agent") == USER_AGENT and "gzip" in h.get("Accept-Encoding", "") for _, h in server.seen)
+    prov = df.attrs["provenance"]
+    assert prov["origin"] == "live" and prov["url"] == f"{server.base}{DATA[len('/mirror'):]}"
+    want = pd.read_csv(pd.io.common.BytesIO(specimens["data"]), dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert len(df) == len(want) and df["obs_value"].sum() == pytest.approx(pd.to_numeric(want["obs_value"]).sum())
+
+
+def test_a_csv_gz_file_served_as_is_is_read(server, specimens, tmp_path):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[DATA] = (200, {**OCTET, "Content-Disposition": "attachment; filename=response.csv.gz"},
+                           gzip.compress(specimens["data"]))
+    df = Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"])
+    assert len(df) == 52 and set(df["ref_area"]) == {"KEN", "USA", "X01"}
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"error":"something went wrong"}', b"\x00\x01\x02garbage\xff"])
+def test_a_200_answer_that_is_not_ilostat_csv_is_said_not_taken_for_no_data(server, specimens, tmp_path, body):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[DATA] = (200, OCTET, body)
+    with pytest.raises(NetworkError) as err:
+        Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"])
+    text = str(err.value)
+    assert "not ILOSTAT data" in text and server.base in text
+
+
+@pytest.mark.parametrize("body", [b"", b'{"error":"500 - Internal server error"}', b'[{"id": "X_A", "indic'])
+def test_a_catalogue_answer_that_is_not_json_falls_back_and_is_not_kept(server, specimens, tmp_path, body):
+    server.routes[TOC] = (200, OCTET, body)   # a dropped or cut-off body (docs/ilostat-api.md §3.7), an error
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", down_for=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
+    assert any(issubclass(w.category, SourceWarning) and "catalogue" in str(w.message) for w in caught)
+    server.routes[TOC] = (200, OCTET, specimens["toc"])   # the service recovers: the empty answer was not cached
+    toc = Client(base_url=server.base, cache_dir=tmp_path / "c", down_for=0).toc()
+    assert toc.attrs["provenance"]["origin"] == "live" and UNE in set(toc["id"])
+
+
+def test_a_dictionary_answer_that_is_not_csv_gives_way_to_the_snapshot_copy(server, specimens, tmp_path):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[DATA] = (200, OCTET, specimens["data"])
+    for var in ("ref_area", "source", "indicator", "sex", "classif1", "obs_status", "note_classif", "note_indicator",
+                "note_source"):
+        server.routes[f"/mirror/metadata/dic/?var={var}&lang=en&format=.csv"] = (200, OCTET, b"\x00\xffnot a csv\xfe")
+    df = Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"], labels=True)
+    assert set(df.loc[df["ref_area"] == "KEN", "ref_area.label"]) == {"Kenya"}
+    assert set(df.loc[df["sex"] == "SEX_T", "sex.label"]) == {"Sex: Total"}
