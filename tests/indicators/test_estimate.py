@@ -95,7 +95,7 @@ def test_missing_by_values_form_their_own_group(s):
 
 def test_no_design_and_no_weights_are_flagged():
     rng = np.random.default_rng(1)
-    df = pd.DataFrame({"ilo_lfs": rng.choice([1.0, 2.0, 3.0], 400), "w": rng.uniform(1, 3, 400)})
+    df = pd.DataFrame({"ilo_wap": 1.0, "ilo_lfs": rng.choice([1.0, 2.0, 3.0], 400), "w": rng.uniform(1, 3, 400)})
     out = estimate(Survey(df, weight="w"), "unemployment_rate")
     assert "no design" in out["flags"].iloc[0]
     # weights only = each record its own PSU in one stratum: var = n/(n-1) Σ (w_i z_i − mean)²
@@ -115,7 +115,9 @@ def test_errors_are_clear(s):
     df = pd.DataFrame({"ilo_lfs": [1, 2, 3], "w": [1.0, 1.0, 1.0]})
     with pytest.raises(InputError, match=r"needs the ILO harmonised columns.*missing: ilo_wap.*mapping"):
         estimate(Survey(df, weight="w"), "labour_force_participation_rate")
-    bad = pd.DataFrame({"ilo_lfs": ["employed", "2", "3"]})
+    with pytest.raises(InputError, match=r"missing: ilo_wap.*working-age population.*ilo_age: '>= 15'"):
+        estimate(Survey(df, weight="w"), "unemployment_rate")   # every universe is within ilo_wap == 1
+    bad = pd.DataFrame({"ilo_wap": [1, 1, 1], "ilo_lfs": ["employed", "2", "3"]})
     with pytest.raises(InputError, match="'ilo_lfs' holds text that is not a number"):
         estimate(Survey(bad), "unemployment_rate")
     with pytest.raises(EvidenceKitError, match="nosuch"):

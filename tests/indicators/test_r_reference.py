@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from evidencekit.indicators import estimate, mean, quantile, ratio, total
+from evidencekit.indicators.definitions import CATALOGUE
 from evidencekit.indicators.estimation import design_of
 from evidencekit.microdata import Survey
 from evidencekit.microdata.synthetic import load_sample
@@ -134,6 +135,20 @@ def test_synthetic_against_r(ours_synthetic, row):
     close(out["estimate"].iloc[0], row.estimate)
     close(out["se"].iloc[0], row.se)
     assert int(out["n_obs"].iloc[0]) == int(row.n_obs)
+
+
+def test_synthetic_universe_against_r(synthetic):
+    """R (make_reference.R, its own definitions) on the sample with ilo_wap blanked for every 7th person while
+    their ilo_lfs stays filled: both leave those persons out of every universe (to 1e-9)."""
+    ref = pd.read_csv(REF / "synthetic_universe.csv")
+    d = synthetic.data.copy()
+    d.loc[(d["ilo_key"] % 7 == 0).to_numpy(), "ilo_wap"] = np.nan
+    out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), list(ref.indicator)).set_index("indicator")
+    assert set(ref.indicator) == {n for n, k in ((c.name, c.kind) for c in CATALOGUE) if k in ("rate", "mean")}
+    for row in ref.itertuples(index=False):
+        close(out.loc[row.indicator, "estimate"], row.estimate)
+        close(out.loc[row.indicator, "se"], row.se)
+        assert int(out.loc[row.indicator, "n_obs"]) == int(row.n_obs)
 
 
 def test_synthetic_medians_against_r(synthetic):

@@ -30,7 +30,7 @@ def test_r_survey_live_matches(tmp_path, shared_data):
                           "all", str(psa)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"make_reference.R failed:\n{run.stderr}"
     # the live output is the committed reference (same R numbers), and our estimates match it
-    for name in ("api.csv", "synthetic.csv", "synthetic_quantiles.csv", "psa.csv"):
+    for name in ("api.csv", "synthetic.csv", "synthetic_universe.csv", "synthetic_quantiles.csv", "psa.csv"):
         live = pd.read_csv(tmp_path / name, keep_default_na=False, dtype=str)
         committed = pd.read_csv(HERE / "r" / "reference" / name, keep_default_na=False, dtype=str)
         assert live.shape == committed.shape, name

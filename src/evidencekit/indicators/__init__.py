@@ -105,11 +105,14 @@ def _mask(survey: Survey, cond: Condition, what: str) -> np.ndarray:
 def _check_columns(survey: Survey, d: Indicator) -> None:
     missing = sorted(c for c in d.columns() if c not in survey.data.columns)
     if missing:
+        wap = ("; ilo_wap marks the working-age population (1 for persons aged 15 and over in ILO's series, "
+               "missing otherwise): a mapping rule {value: 1, where: {ilo_age: '>= 15'}} makes it"
+               if "ilo_wap" in missing else "")
         raise InputError(
             f"Estimating {d.name!r}",
             f"it needs the ILO harmonised columns {', '.join(sorted(d.columns()))}; missing: {', '.join(missing)}",
             "read the file with a mapping that creates them (e.g. evidencekit.microdata.read(path, "
-            "mapping='psa_lfs_puf')), or add them to the data")
+            f"mapping='psa_lfs_puf')), or add them to the data{wap}")
 
 
 def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[str]:
@@ -156,8 +159,9 @@ def _value(survey: Survey, d: Indicator, what: str) -> np.ndarray:
 
 
 def _missing_flag(survey: Survey, d: Indicator, universe: np.ndarray, what: str) -> list[str]:
-    """Say how many records that meet the rest of a numerator condition lack one of its codes (they count
-    as 'no'); ILO's 1/missing dummies (e.g. ilo_joball_tru) are the convention and are not flagged."""
+    """Say how many records that meet the rest of a numerator condition lack one of its codes, or hold its
+    "not elsewhere classified" code (e.g. ilo_edu_attendance 3 in the NEET rate, indicators.md §1.6): they
+    count as 'no'. ILO's 1/missing dummies (e.g. ilo_joball_tru) are the convention and are not flagged."""
     flags = []
     ucols = {c for cond in d.universe for c in cond}
     for part in d.numerator:
@@ -168,6 +172,11 @@ def _missing_flag(survey: Survey, d: Indicator, universe: np.ndarray, what: str)
             present = v[~np.isnan(v)]
             if miss and not (len(present) and (present == 1).all()):
                 flags.append(f"{miss} records have no {col}: counted as not in the numerator")
+            for code, label in ILO_LABELS.get(col, {}).items():
+                unknown = label.lower() in ("not elsewhere classified", "unknown")
+                n = int((present == code).sum()) if unknown and code not in part[col] else 0
+                if n:
+                    flags.append(f"{n} records have {col} {code} ({label}): counted as not in the numerator")
     return flags
 
 

@@ -15,11 +15,18 @@ dicts means "any of them" (OR), keys inside one dict must all hold (AND). Codes 
 harmonised variables (``indicators.md`` §2.2, derivations §2.3). A record whose code is missing does
 not meet a condition (ILO's 1/missing dummies such as ``ilo_joball_tru``).
 
+Universe: every labour-force condition (employed, unemployed, labour force, potential labour force, youth)
+also requires ``ilo_wap == 1``, as ILO's tabulation programs do (``iloMicro``: unemployed =
+``ilo_lfs==2 & ilo_wap==1``; NEET denominator = working-age population aged 15-24, ``POP_XWAP``), and as
+``indicators.md`` §2.3 asks ("always filter by universe, not by non-missingness alone"). A file whose
+``ilo_lfs`` is filled outside its working-age population (a national 10+ survey, overseas workers kept
+with a status) thus gives the same universe to every indicator.
+
 >>> d = INDICATORS["unemployment_rate"]
 >>> d.universe, d.numerator
-([{'ilo_lfs': [1, 2]}], [{'ilo_lfs': [2]}])
+([{'ilo_wap': [1], 'ilo_lfs': [1, 2]}], [{'ilo_wap': [1], 'ilo_lfs': [2]}])
 >>> sorted(d.columns())
-['ilo_lfs']
+['ilo_lfs', 'ilo_wap']
 """
 from __future__ import annotations
 
@@ -29,13 +36,14 @@ HOURS_PER_MONTH = 52 / 12  # weekly hours -> monthly hours (indicators.md §1.8)
 
 Condition = list[dict[str, list[int]]]
 
-WAP: Condition = [{"ilo_wap": [1]}]
-LF: Condition = [{"ilo_lfs": [1, 2]}]
-EMPLOYED: Condition = [{"ilo_lfs": [1]}]
-UNEMPLOYED: Condition = [{"ilo_lfs": [2]}]
-PLF: Condition = [{"ilo_lfs": [3], "ilo_olf_dlma": [1, 2]}]
-TRU: Condition = [{"ilo_lfs": [1], "ilo_joball_tru": [1]}]
-EMPLOYEES: Condition = [{"ilo_lfs": [1], "ilo_job1_ste_aggregate": [1]}]
+_IN_WAP = {"ilo_wap": [1]}  # ILO tabulations count every status within ilo_wap == 1 only
+WAP: Condition = [dict(_IN_WAP)]
+LF: Condition = [{**_IN_WAP, "ilo_lfs": [1, 2]}]
+EMPLOYED: Condition = [{**_IN_WAP, "ilo_lfs": [1]}]
+UNEMPLOYED: Condition = [{**_IN_WAP, "ilo_lfs": [2]}]
+PLF: Condition = [{**_IN_WAP, "ilo_lfs": [3], "ilo_olf_dlma": [1, 2]}]
+TRU: Condition = [{**_IN_WAP, "ilo_lfs": [1], "ilo_joball_tru": [1]}]
+EMPLOYEES: Condition = [{**_IN_WAP, "ilo_lfs": [1], "ilo_job1_ste_aggregate": [1]}]
 YOUTH = {"ilo_age_aggregate": [2]}
 
 
@@ -77,14 +85,18 @@ class Indicator:
 
 _LFS_BASIS = "13th or 19th ICLS, as the survey's ilo_lfs (ILOSTAT LFS database: 13th; WORK: 19th)"
 _19 = "19th ICLS (2013) only: needs the potential labour force / time-related underemployment questions"
+_TRU_NOTE = ("TRU follows the mapping's ilo_joball_tru: a national concept (e.g. PSA's underemployment, without "
+             "hours threshold or availability) when the mapping says so")
+_PLF_NOTE = ("PLF follows the mapping's ilo_olf_dlma (codes 1, 2): a survey that identifies only part of it "
+             "(e.g. the PSA PUF, code 1 only) understates the potential labour force (indicators.md §1.5)")
 
 
 def _share(name: str, code: list[int], who: str) -> Indicator:
     return Indicator(
         name=name, label=f"Share of {who} in total employment", kind="rate", unit="%", universe=EMPLOYED,
-        numerator=[{"ilo_lfs": [1], "ilo_job1_ste_icse93": code}],
+        numerator=_and(EMPLOYED, {"ilo_job1_ste_icse93": code}),
         numerator_text=f"employed {who} (ilo_job1_ste_icse93 in {code})",
-        denominator_text="employed persons (ilo_lfs == 1)",
+        denominator_text="employed persons (ilo_lfs == 1, ilo_wap == 1)",
         formula=f"{who} / employed × 100", icls="15th ICLS (1993) ICSE-93; 19th ICLS employment",
         icls_basis=_LFS_BASIS, ilostat_id="EMP_TEMP_SEX_STE_NB_A (counts by STE_ICSE93_*)",
         notes="ICSE-93 codes: 1 employees, 2 employers, 3 own-account, 4 cooperatives, 5 contributing family",
@@ -94,7 +106,7 @@ def _share(name: str, code: list[int], who: str) -> Indicator:
 CATALOGUE: list[Indicator] = [
     Indicator(
         name="labour_force_participation_rate", label="Labour force participation rate", kind="rate", unit="%",
-        universe=WAP, numerator=_and(LF, {"ilo_wap": [1]}),
+        universe=WAP, numerator=LF,
         numerator_text="labour force: employed + unemployed (ilo_lfs in {1, 2})",
         denominator_text="working-age population (ilo_wap == 1)",
         formula="(E + U) / WAP × 100", icls="19th ICLS (2013) resolution I, labour force framework",
@@ -102,7 +114,7 @@ CATALOGUE: list[Indicator] = [
     ),
     Indicator(
         name="employment_to_population_ratio", label="Employment-to-population ratio", kind="rate", unit="%",
-        universe=WAP, numerator=_and(EMPLOYED, {"ilo_wap": [1]}),
+        universe=WAP, numerator=EMPLOYED,
         numerator_text="employed (ilo_lfs == 1)", denominator_text="working-age population (ilo_wap == 1)",
         formula="E / WAP × 100", icls="19th ICLS (2013) resolution I", icls_basis=_LFS_BASIS,
         ilostat_id="EMP_DWAP_SEX_AGE_RT_A",
@@ -110,7 +122,8 @@ CATALOGUE: list[Indicator] = [
     Indicator(
         name="unemployment_rate", label="Unemployment rate (LU1)", kind="rate", unit="%",
         universe=LF, numerator=UNEMPLOYED,
-        numerator_text="unemployed (ilo_lfs == 2)", denominator_text="labour force (ilo_lfs in {1, 2})",
+        numerator_text="unemployed (ilo_lfs == 2)",
+        denominator_text="labour force of working age (ilo_lfs in {1, 2}, ilo_wap == 1)",
         formula="U / (E + U) × 100", icls="19th ICLS (2013) resolution I (LU1)", icls_basis=_LFS_BASIS,
         ilostat_id="UNE_DEAP_SEX_AGE_RT_A", sdg="8.5.2",
     ),
@@ -129,14 +142,14 @@ CATALOGUE: list[Indicator] = [
         denominator_text="employed (ilo_lfs == 1)", formula="TRU / E × 100",
         icls="16th ICLS (1998) underemployment; 19th ICLS (2013)", icls_basis=_LFS_BASIS,
         ilostat_id="TRU_DEMP_SEX_AGE_RT_A",
-        notes="follows the mapping's ilo_joball_tru: a national concept (e.g. PSA's) when the mapping says so",
+        notes=_TRU_NOTE,
     ),
     Indicator(
         name="lu2_rate", label="Combined rate of time-related underemployment and unemployment (LU2)",
         kind="rate", unit="%", universe=LF, numerator=TRU + UNEMPLOYED,
         numerator_text="time-related underemployed + unemployed", denominator_text="labour force",
         formula="(TRU + U) / LF × 100", icls="19th ICLS (2013) resolution I (LU2)", icls_basis=_19,
-        ilostat_id="LUU_XLU2_SEX_AGE_RT_A (unverified)",
+        ilostat_id="LUU_XLU2_SEX_AGE_RT_A (unverified)", notes=_TRU_NOTE,
     ),
     Indicator(
         name="lu3_rate", label="Combined rate of unemployment and potential labour force (LU3)", kind="rate",
@@ -144,7 +157,7 @@ CATALOGUE: list[Indicator] = [
         numerator_text="unemployed + potential labour force (ilo_lfs == 3, ilo_olf_dlma in {1, 2})",
         denominator_text="extended labour force: labour force + potential labour force",
         formula="(U + PLF) / (LF + PLF) × 100", icls="19th ICLS (2013) resolution I (LU3)", icls_basis=_19,
-        ilostat_id="LUU_XLU3_SEX_AGE_RT_A",
+        ilostat_id="LUU_XLU3_SEX_AGE_RT_A", notes=_PLF_NOTE,
     ),
     Indicator(
         name="lu4_rate", label="Composite measure of labour underutilization (LU4)", kind="rate", unit="%",
@@ -152,21 +165,22 @@ CATALOGUE: list[Indicator] = [
         numerator_text="time-related underemployed + unemployed + potential labour force",
         denominator_text="extended labour force: labour force + potential labour force",
         formula="(TRU + U + PLF) / (LF + PLF) × 100", icls="19th ICLS (2013) resolution I (LU4)",
-        icls_basis=_19, ilostat_id="LUU_XLU4_SEX_AGE_RT_A",
+        icls_basis=_19, ilostat_id="LUU_XLU4_SEX_AGE_RT_A", notes=f"{_TRU_NOTE}; {_PLF_NOTE}",
     ),
     Indicator(
         name="youth_neet_rate", label="Youth NEET rate (15-24)", kind="rate", unit="%",
-        universe=[YOUTH], numerator=[{**YOUTH, "ilo_lfs": [2, 3], "ilo_edu_attendance": [2]}],
+        universe=_and(WAP, YOUTH), numerator=_and(WAP, {**YOUTH, "ilo_lfs": [2, 3], "ilo_edu_attendance": [2]}),
         numerator_text="aged 15-24, not employed (ilo_lfs in {2, 3}), not attending education "
                        "(ilo_edu_attendance == 2)",
-        denominator_text="all persons aged 15-24 (ilo_age_aggregate == 2)",
+        denominator_text="working-age population aged 15-24 (ilo_wap == 1, ilo_age_aggregate == 2; "
+                         "ILO: POP_XWAP aged 15-24)",
         formula="NEET(15-24) / population(15-24) × 100", icls="19th ICLS employment; UN SDG metadata 8.6.1",
         icls_basis=_LFS_BASIS, ilostat_id="SDG_0861_SEX_RT_A", sdg="8.6.1",
         notes="attendance unknown (ilo_edu_attendance == 3 or missing) counts as not NEET, as in ILO do-files",
     ),
     Indicator(
         name="informal_employment_rate", label="Informal employment rate", kind="rate", unit="%",
-        universe=EMPLOYED, numerator=[{"ilo_lfs": [1], "ilo_job1_ife_nature": [1]}],
+        universe=EMPLOYED, numerator=_and(EMPLOYED, {"ilo_job1_ife_nature": [1]}),
         numerator_text="employed in an informal main job (ilo_job1_ife_nature == 1)",
         denominator_text="employed (ilo_lfs == 1)", formula="informal employment / E × 100",
         icls="17th ICLS (2003) guidelines on informal employment", icls_basis=_LFS_BASIS,
@@ -175,7 +189,7 @@ CATALOGUE: list[Indicator] = [
     ),
     Indicator(
         name="vulnerable_employment_rate", label="Vulnerable employment rate", kind="rate", unit="%",
-        universe=EMPLOYED, numerator=[{"ilo_lfs": [1], "ilo_job1_ste_icse93": [3, 5]}],
+        universe=EMPLOYED, numerator=_and(EMPLOYED, {"ilo_job1_ste_icse93": [3, 5]}),
         numerator_text="own-account workers + contributing family workers (ilo_job1_ste_icse93 in {3, 5})",
         denominator_text="employed (ilo_lfs == 1)", formula="(own-account + contributing family) / E × 100",
         icls="15th ICLS (1993) ICSE-93", icls_basis=_LFS_BASIS,
@@ -188,10 +202,14 @@ CATALOGUE: list[Indicator] = [
     _share("share_contributing_family_workers", [5], "contributing family workers"),
     Indicator(
         name="long_term_unemployment_rate", label="Long-term unemployment rate", kind="rate", unit="%",
-        universe=LF, numerator=[{"ilo_lfs": [2], "ilo_dur_aggregate": [3]}],
+        universe=LF, numerator=_and(UNEMPLOYED, {"ilo_dur_aggregate": [3]}),
         numerator_text="unemployed for 12 months or more (ilo_dur_aggregate == 3)",
         denominator_text="labour force (ilo_lfs in {1, 2})", formula="LTU / LF × 100",
         icls="19th ICLS (2013) resolution I", icls_basis=_LFS_BASIS, ilostat_id=None,
+        notes="over the labour force (indicators.md gives no denominator; Eurostat's long-term unemployment rate "
+              "uses the labour force); the 'incidence of long-term unemployment' (LTU / unemployed, e.g. World "
+              "Bank SL.UEM.LTRM.ZS from ILO data) is a different indicator; "
+              "duration not classified (ilo_dur_aggregate == 4) counts as not long-term",
     ),
     Indicator(
         name="mean_monthly_earnings_employees", label="Mean monthly earnings of employees", kind="mean",

@@ -542,15 +542,18 @@ def generate(n_persons: int = 36_000, seed: int = SAMPLE_SEED, *, population_siz
 # ------------------------------------------------------------------------------------------------------
 
 def _indicator_parts(d: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Numerator y and denominator x per person for each indicator (value = 100·Σy/Σx, or Σy/Σx for means)."""
-    lfs = d["ilo_lfs"].fillna(0).to_numpy()
-    wap = lfs > 0
+    """Numerator y and denominator x per person for each indicator (value = 100·Σy/Σx, or Σy/Σx for means).
+
+    A labour force status counts only within the working-age population (``ilo_wap == 1``), as in
+    :mod:`evidencekit.indicators.definitions`."""
+    wap = d["ilo_wap"].fillna(0).to_numpy() == 1
+    lfs = np.where(wap, d["ilo_lfs"].fillna(0).to_numpy(), 0)
     e, u = lfs == 1, lfs == 2
     lf = e | u
     dlma = d["ilo_olf_dlma"].fillna(0).to_numpy()
     plf = (lfs == 3) & np.isin(dlma, [1, 2])
     tru = e & (d["ilo_joball_tru"].fillna(0).to_numpy() == 1)
-    youth = d["ilo_age_aggregate"].to_numpy() == 2
+    youth = wap & (d["ilo_age_aggregate"].to_numpy() == 2)
     neet = youth & (lfs != 1) & (d["ilo_edu_attendance"].fillna(0).to_numpy() == 2)
     ste = d["ilo_job1_ste_icse93"].fillna(0).to_numpy()
     ees = e & (ste == 1)

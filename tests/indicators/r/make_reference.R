@@ -2,8 +2,8 @@
 #
 #   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part] [psa_csv]
 #
-# part: "all" (default), "api", "synthetic" or "psa". Writes api.csv, synthetic.csv, synthetic_quantiles.csv
-# and, when psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
+# part: "all" (default), "api", "synthetic" or "psa". Writes api.csv, synthetic.csv, synthetic_universe.csv,
+# synthetic_quantiles.csv and, when psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 shared <- if (length(args) >= 1) args[1] else "../shared/data"
@@ -61,21 +61,24 @@ if (part %in% c("all", "api")) {
   write.csv(do.call(rbind, rows), file.path(out, "api.csv"), row.names = FALSE)
 }
 
-if (part %in% c("all", "synthetic")) {
-  d <- read.csv(syn_csv)
-  z <- function(v) ifelse(is.na(v), 0, v)              # ILO 1/missing codes: missing is "not"
-  lfs <- z(d$ilo_lfs); e <- lfs == 1; u <- lfs == 2; lf <- e | u
+# The catalogue written from indicators.md §1-§2: y (numerator) and x (denominator) per record.
+# Universe: a labour force status counts only within the working-age population, ilo_wap == 1, as ILO's
+# tabulation programs count (ilo_lfs==2 & ilo_wap==1; NEET over POP_XWAP aged 15-24), so a status filled
+# outside ilo_wap (a national 10+ survey, overseas workers) is ignored.
+z <- function(v) ifelse(is.na(v), 0, v)              # ILO 1/missing codes: missing is "not"
+catalogue_of <- function(d) {
   wap <- z(d$ilo_wap) == 1
+  lfs <- ifelse(wap, z(d$ilo_lfs), 0); e <- lfs == 1; u <- lfs == 2; lf <- e | u
   plf <- lfs == 3 & z(d$ilo_olf_dlma) %in% c(1, 2)
   tru <- e & z(d$ilo_joball_tru) == 1
-  youth <- z(d$ilo_age_aggregate) == 2
+  youth <- wap & z(d$ilo_age_aggregate) == 2
   ste <- z(d$ilo_job1_ste_icse93)
   ees <- e & z(d$ilo_job1_ste_aggregate) == 1
   hours <- d$ilo_job1_how_usual
   hourly <- ifelse(!is.na(hours) & hours > 0, d$ilo_job1_lri_ees / (hours * 52 / 12), NA)
   ind <- list(
-    labour_force_participation_rate = list(wap & lf, wap),
-    employment_to_population_ratio = list(wap & e, wap),
+    labour_force_participation_rate = list(lf, wap),
+    employment_to_population_ratio = list(e, wap),
     unemployment_rate = list(u, lf),
     youth_unemployment_rate = list(u & youth, lf & youth),
     time_related_underemployment_rate = list(tru, e),
@@ -96,6 +99,13 @@ if (part %in% c("all", "synthetic")) {
   hour_ok <- ees & !is.na(hourly)
   ind$mean_monthly_earnings_employees <- list(ifelse(earn_ok, d$ilo_job1_lri_ees, 0), earn_ok)
   ind$mean_hourly_earnings_employees <- list(ifelse(hour_ok, hourly, 0), hour_ok)
+  list(ind = ind, hourly = hourly, hour_ok = hour_ok)
+}
+
+if (part %in% c("all", "synthetic")) {
+  d <- read.csv(syn_csv)
+  cat_d <- catalogue_of(d)
+  ind <- cat_d$ind; hourly <- cat_d$hourly; hour_ok <- cat_d$hour_ok
   scale <- function(nm) if (grepl("earnings", nm)) 1 else 100
   des <- svydesign(ids = ~psu, strata = ~strata, weights = ~ilo_wgt, nest = TRUE, data = d)
   srows <- list()
@@ -135,6 +145,19 @@ if (part %in% c("all", "synthetic")) {
     sadd("gender_pay_gap", "ilo_geo", geo, coef(tg), SE(tg), sum(hour_ok & d$ilo_geo == geo))
   }
   write.csv(do.call(rbind, srows), file.path(out, "synthetic.csv"), row.names = FALSE)
+  # the universe: the same sample with ilo_wap blanked for every 7th person (ilo_key %% 7 == 0) while their
+  # ilo_lfs and job variables stay filled; every indicator must leave those persons out
+  d7 <- d; d7$ilo_wap[d7$ilo_key %% 7 == 0] <- NA
+  ind7 <- catalogue_of(d7)$ind
+  des7 <- svydesign(ids = ~psu, strata = ~strata, weights = ~ilo_wgt, nest = TRUE, data = d7)
+  urows <- list()
+  for (nm in names(ind7)) {
+    des7$variables$y <- as.numeric(ind7[[nm]][[1]]); des7$variables$x <- as.numeric(ind7[[nm]][[2]])
+    r <- svyratio(~y, ~x, des7)
+    urows[[length(urows) + 1]] <- data.frame(indicator = nm, estimate = g17(scale(nm) * coef(r)),
+                                             se = g17(scale(nm) * SE(r)), n_obs = sum(des7$variables$x != 0))
+  }
+  write.csv(do.call(rbind, urows), file.path(out, "synthetic_universe.csv"), row.names = FALSE)
   # medians of hourly earnings of employees by sex: svyquantile defaults (qrule "math", Woodruff "mean")
   des$variables$hourly <- hourly; des$variables$hour_ok <- hour_ok
   qrows <- list()
@@ -149,9 +172,9 @@ if (part %in% c("all", "synthetic")) {
 if (part %in% c("all", "psa") && !is.na(psa_csv)) {
   # PSA LFS PUF Nov 2022: strata = region, PSU numbers repeat across regions (nest = TRUE matters here)
   p <- read.csv(psa_csv)
-  z <- function(v) ifelse(is.na(v), 0, v)
-  lfs <- z(p$ilo_lfs); e <- lfs == 1; lf <- lfs %in% c(1, 2); wap <- z(p$ilo_wap) == 1
-  ind <- list(labour_force_participation_rate = list(wap & lf, wap), unemployment_rate = list(lfs == 2, lf),
+  wap <- z(p$ilo_wap) == 1
+  lfs <- ifelse(wap, z(p$ilo_lfs), 0); e <- lfs == 1; lf <- lfs %in% c(1, 2)
+  ind <- list(labour_force_participation_rate = list(lf, wap), unemployment_rate = list(lfs == 2, lf),
               time_related_underemployment_rate = list(e & z(p$ilo_joball_tru) == 1, e))
   des <- svydesign(ids = ~PUFPSU, strata = ~PUFREG, weights = ~ilo_wgt, nest = TRUE, data = p)
   prow <- list()
