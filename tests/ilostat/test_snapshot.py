@@ -273,6 +273,22 @@ def test_unknown_filter_code_names_the_filter_and_the_codes_that_exist():
         SNAP.get(Query.build("SDG_A821_NOC_RT_A", sex="T"))
 
 
+def test_an_ilostat_code_the_snapshot_does_not_hold_is_not_called_a_typo():
+    # X13 (Sub-Saharan Africa) is a real ILOSTAT area; this snapshot file has no rows for it, live data may
+    with pytest.raises(NoMatchError) as err:
+        SNAP.get(Query.build("SDG_0852_SEX_AGE_RT_A", ref_area="X13"))
+    msg = str(err.value)
+    assert "X13 (Sub-Saharan Africa) is an ILOSTAT code" in msg and "release 2023-11-29" in msg
+    assert "ILOSTAT online" in msg and "did you mean" not in msg
+
+
+def test_a_name_instead_of_a_code_suggests_the_code():
+    with pytest.raises(NoMatchError, match=r"did you mean PHL \(Philippines\)\?"):
+        SNAP.get(Query.build("SDG_0852_SEX_AGE_RT_A", ref_area="philippines"))
+    with pytest.raises(NoMatchError, match=r"PHX is not an ILOSTAT code.*did you mean PHL \(Philippines\)"):
+        SNAP.get(Query.build("SDG_0852_SEX_AGE_RT_A", ref_area="PHX"))
+
+
 def test_id_not_in_snapshot_lists_close_matches_that_are():
     with pytest.raises(NotAvailableOfflineError) as err:
         SNAP.get(Query.build("SDG_0852_SEX_AGE_RT_Q"))

@@ -141,3 +141,22 @@ def suggest(text: str, toc: pd.DataFrame, n: int = 5) -> list[str]:
         found = search(toc[toc["id"].notna()], words, limit=None)
         close += [i for i in found["id"].tolist() if i not in close]
     return close[:n]
+
+
+def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
+    """Codes of a dictionary that look like ``code`` (by code, or by label: 'Philippines' -> PHL).
+
+    >>> dic = pd.DataFrame({"ref_area": ["PHL", "PHI", "IDN"], "ref_area.label": ["Philippines", "X", "Indonesia"]})
+    >>> closest_codes("philippines", dic), closest_codes("IDM", dic)[:1]
+    (['PHL (Philippines)'], ['IDN (Indonesia)'])
+    """
+    codes = dictionary.iloc[:, 0].astype(str).tolist()
+    labels = dictionary.iloc[:, 1].astype(str).tolist() if dictionary.shape[1] > 1 else codes
+    named = dict(zip(codes, labels))
+    folded = normalise(code)
+    hits = [c for c, lab in named.items() if normalise(lab) == folded]
+    if not hits:
+        hits = [c for c, lab in named.items() if folded and folded in normalise(lab)][:n]
+    if not hits:
+        hits = difflib.get_close_matches(code.upper(), codes, n=n, cutoff=0.5)
+    return [f"{c} ({named[c]})" if named[c] and named[c] != c else c for c in hits[:n]]

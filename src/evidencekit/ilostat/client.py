@@ -27,7 +27,6 @@ evidencekit.ilostat.errors.QueryError: The start period '20x5': is not an ILOSTA
 """
 from __future__ import annotations
 
-import difflib
 import gzip
 import io
 import json
@@ -42,7 +41,7 @@ import pandas as pd
 from evidencekit.errors import EvidenceKitError
 from evidencekit.ilostat import cache as cache_mod
 from evidencekit.ilostat.cache import CacheWarning, DataCache
-from evidencekit.ilostat.catalogue import normalise, suggest
+from evidencekit.ilostat.catalogue import closest_codes, suggest
 from evidencekit.ilostat.errors import (
     IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, SnapshotError,
     UnknownIndicatorError,
@@ -215,25 +214,6 @@ def normalise_areas(records: list[dict]) -> pd.DataFrame:
     out["ilo_region"], out["ilo_region.label"] = col("ilo_region"), col("ilo_region.label")
     out["income_group"], out["income_group.label"] = col("wb_income_group"), col("wb_income_group.label")
     return out.drop_duplicates("ref_area").sort_values("ref_area").reset_index(drop=True)
-
-
-def closest_codes(code: str, dictionary: pd.DataFrame, n: int = 6) -> list[str]:
-    """Codes of a dictionary that look like ``code`` (by code, or by label: 'Philippines' -> PHL).
-
-    >>> dic = pd.DataFrame({"ref_area": ["PHL", "PHI", "IDN"], "ref_area.label": ["Philippines", "X", "Indonesia"]})
-    >>> closest_codes("philippines", dic), closest_codes("IDM", dic)[:1]
-    (['PHL (Philippines)'], ['IDN (Indonesia)'])
-    """
-    codes = dictionary.iloc[:, 0].astype(str).tolist()
-    labels = dictionary.iloc[:, 1].astype(str).tolist() if dictionary.shape[1] > 1 else codes
-    named = dict(zip(codes, labels))
-    folded = normalise(code)
-    hits = [c for c, lab in named.items() if normalise(lab) == folded]
-    if not hits:
-        hits = [c for c, lab in named.items() if folded and folded in normalise(lab)][:n]
-    if not hits:
-        hits = difflib.get_close_matches(code.upper(), codes, n=n, cutoff=0.5)
-    return [f"{c} ({named[c]})" if named[c] and named[c] != c else c for c in hits[:n]]
 
 
 class Client:

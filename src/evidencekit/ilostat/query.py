@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -261,11 +261,14 @@ def _choose_among(asked: tuple[str, ...], have: list[str]) -> str:
     return lead + shown
 
 
-def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFrame:
+def filter_frame(df: pd.DataFrame, query: Query, where: str = "",
+                 explain: Callable[[str, tuple[str, ...], list[str]], tuple[str, str] | None] | None = None,
+                 ) -> pd.DataFrame:
     """Apply the query's filters and period bounds to a tidy frame; say which filter matched nothing.
 
     A filter on a column the dataset does not have is an error (ILOSTAT itself would ignore it silently).
-    ``where`` names the origin in messages (e.g. ``"the offline snapshot"``).
+    ``where`` names the origin in messages (e.g. ``"the offline snapshot"``); ``explain(name, codes, have)``
+    may give a better ``(why, fix)`` for codes that match no row (``have``: the codes that do exist).
     """
     out = df
     origin = f" in {where}" if where else ""
@@ -280,11 +283,9 @@ def filter_frame(df: pd.DataFrame, query: Query, where: str = "") -> pd.DataFram
         kept = out[col.isin(codes).fillna(False).to_numpy()]
         if kept.empty:
             have = sorted(str(c) for c in out[name].dropna().unique())
-            raise NoMatchError(
-                f"The filter {name}={'+'.join(codes)} on {query.id}",
-                f"matches no rows{origin}",
-                _choose_among(codes, have) if have else "leave that filter out",
-            )
+            why, fix = (explain(name, codes, have) if explain and have else None) or (
+                f"matches no rows{origin}", _choose_among(codes, have) if have else "leave that filter out")
+            raise NoMatchError(f"The filter {name}={'+'.join(codes)} on {query.id}", why, fix)
         out = kept
     if query.start or query.end:
         per = out["period"] if "period" in out.columns else period_column(out["time"])

@@ -46,7 +46,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from evidencekit.ilostat.catalogue import normalise, suggest
+from evidencekit.ilostat.catalogue import closest_codes, normalise, suggest
 from evidencekit.ilostat.errors import NotAvailableOfflineError, SnapshotError
 from evidencekit.ilostat.labels import LABELLED, NOTE_COLUMNS, NOTE_JOIN, add_labels
 from evidencekit.ilostat.query import LANGS, Query, filter_frame, period_column
@@ -834,13 +834,45 @@ class Snapshot:
         table = self._read(entry["file"], columns=read_cols, filters=pushed or None)
         if pushed and table.num_rows == 0:  # let filter_frame name the filter and the codes that exist
             table = self._read(entry["file"], columns=read_cols)
-        df = filter_frame(_frame(table), query, where=_WHERE)
+        df = filter_frame(_frame(table), query, where=_WHERE, explain=self._explainer(query, entry["vintage"]))
         df = df.reset_index(drop=True)
         record = provenance("snapshot", query.id, snapshot_id=self.snapshot_id, vintage=entry["vintage"],
                             label=entry.get("label") or self._indicator_label(query.id[:-2]))
         if query.labels:
             df, record["labels"] = self._label(df, query.lang)
         return attach(df, record)
+
+    def _explainer(self, query: Query, vintage: str):
+        """For :func:`filter_frame`: codes without rows here are either ILOSTAT codes this copy does not hold
+        (newer data may have them: go online) or not ILOSTAT codes (a typo, a name: the closest codes held)."""
+
+        def explain(name: str, codes: tuple[str, ...], have: list[str]) -> tuple[str, str] | None:
+            if name not in DIC_VARS:
+                return None
+            dic = self._dictionary_shared(name, "en")
+            labels = dict(zip(dic[name].astype(str).str.upper(), dic[f"{name}.label"]))
+            known = [c for c in codes if c in labels]
+            unknown = [c for c in codes if c not in labels]
+            why, fix = [], []
+            if known:
+                named = ", ".join(f"{c} ({labels[c]})" if pd.notna(labels[c]) else c for c in known)
+                others = " with the other filters" if len(query.filters()) > 1 else ""
+                why.append(f"{named} {'is an ILOSTAT code' if len(known) == 1 else 'are ILOSTAT codes'}, but the "
+                           f"offline snapshot's copy of {query.id} (release {vintage}) has no rows for "
+                           f"{'it' if len(known) == 1 else 'them'}{others}")
+                fix.append("get it from ILOSTAT online (offline=False), where newer data may have it.")
+            if unknown:
+                why.append(f"{', '.join(unknown)} {'is not an ILOSTAT code' if len(unknown) == 1 else 'are not ILOSTAT codes'}"
+                           f" for {name}")
+                held = dic[dic[name].isin(have)]
+                hints = list(dict.fromkeys(h for c in unknown for h in closest_codes(c, held, 3)))
+                if hints:
+                    fix.append(f"did you mean {' or '.join(hints)}?")
+            shown = ", ".join(have[:25]) + (f", … ({len(have)} in all)" if len(have) > 25 else "")
+            fix.append(f"the codes the offline snapshot holds: {shown}")
+            return "; ".join(why), " ".join([fix[0]] + [f[0].upper() + f[1:] for f in fix[1:]])
+
+        return explain
 
     def _indicator_label(self, indicator: str) -> str | None:
         if self._ind_labels is None:
