@@ -419,3 +419,44 @@ def test_an_indicator_without_frequency_lists_the_datasets_the_catalogue_has(cac
 def test_an_indicator_without_frequency_offline_names_the_dataset_held(cache_dir, no_network):
     with pytest.raises(QueryError, match=r"SDG_0852_SEX_AGE_RT_A \(annual; available offline\)"):
         Client(cache_dir=cache_dir, offline=True).get("SDG_0852_SEX_AGE_RT", ref_area="PHL")
+
+
+def test_labels_in_spanish_from_the_cache_say_which_stayed_english(cache_dir, cassette, request):
+    with cassette("get_single"):
+        Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    request.getfixturevalue("no_network")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = Client(cache_dir=cache_dir, offline=True).get(UNE, ref_area="KEN", labels=True, lang="es")
+    assert df.attrs["provenance"]["origin"] == "cache"
+    assert df["classif1.label"].str.startswith("Jóvenes y adultos").all()   # Spanish where the snapshot has it
+    labels = df.attrs["provenance"]["labels"]
+    assert labels["lang"] == "es" and "source.label" in labels["fallback_to_en"]
+    assert "classif1.label" not in labels["fallback_to_en"]
+    said = [str(w.message) for w in caught if "'es'" in str(w.message)]
+    assert said and "source.label" in said[0] and "English" in said[0]
+
+
+def test_search_offline_in_spanish_says_the_catalogue_is_english(cache_dir, no_network):
+    with pytest.warns(SourceWarning, match="English only"):
+        found = Client(cache_dir=cache_dir, offline=True).search("desempleo", lang="es")
+    assert found.empty   # the words are Spanish, the offline labels English: said, not silent
+
+
+def test_areas_offline_in_spanish_names_areas_in_spanish(cache_dir, no_network):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        es = Client(cache_dir=cache_dir, offline=True).areas(lang="es").set_index("ref_area")
+    assert es.loc["PHL", "ref_area.label"] == "Filipinas"
+    assert es.loc["PHL", "ilo_region.label"] == "Asia y el Pacífico"
+    assert es.loc["PHL", "income_group.label"] == "Mundo: Ingreso mediano bajo"
+    assert es.loc["XA1", "ref_area.label"] == "World: Upper-middle income excluding China"  # no Spanish name held
+    assert es.attrs["provenance"]["labels"]["fallback_to_en"]
+    assert any("'es'" in str(w.message) and "English" in str(w.message) for w in caught)
+
+
+def test_a_dictionary_ilostat_does_not_publish_is_named_as_such(cache_dir, no_network):
+    with pytest.raises(QueryError) as err:
+        Client(cache_dir=cache_dir, offline=True).dictionary("sexe")
+    text = str(err.value)
+    assert "'sexe'" in text and "not an ILOSTAT dictionary" in text and "sex" in text and "go online" not in text

@@ -27,6 +27,7 @@ evidencekit.ilostat.errors.QueryError: The start period '20x5': is not an ILOSTA
 """
 from __future__ import annotations
 
+import difflib
 import gzip
 import io
 import json
@@ -59,6 +60,8 @@ DIC_PATH = "/metadata/dic/"
 DATA_PATH = "/data/indicator/"
 Codes = str | Iterable[str] | None
 _FREQ_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
+DICTIONARIES = ("ref_area", "indicator", "sex", "classif1", "classif2", "obs_status", "note_classif",
+                "note_indicator", "note_source", "source", "classif_type", "database", "subject")  # api.md §3.3
 
 
 class SourceWarning(UserWarning):
@@ -341,6 +344,10 @@ class Client:
 
         toc = self.toc(lang, offline)
         prov = dict(toc.attrs.get("provenance", {}))
+        if prov.get("origin") == "snapshot" and _lang(lang) != "en":
+            warnings.warn(SourceWarning(
+                f"The offline catalogue has indicator labels in English only (asked: {lang!r}); words in another "
+                "language may find nothing: try English words (e.g. 'unemployment')"), stacklevel=2)
         out = rank(toc, text, None)
         if prov.get("origin") == "snapshot" and "offline" in out.columns:
             # without network only the snapshot's datasets can be fetched: they come first (stable, by relevance)
@@ -355,7 +362,7 @@ class Client:
         """Reference areas: code, name, ILO region and sub-region, income group; live -> cached -> snapshot."""
         lang = _lang(lang)
         return self._listing(AREAS_PATH, lang, offline, "The list of ILOSTAT areas", normalise_areas,
-                             lambda snap: snap.areas())
+                             lambda snap: _areas_in(snap, lang))
 
     def _listing(self, path: str, lang: str, offline: bool | None, what: str, normalise, from_snapshot) -> pd.DataFrame:
         """A JSON ToC (indicators or areas): live or cached through requests-cache, else the snapshot's table."""
@@ -384,13 +391,26 @@ class Client:
         if snap is None:
             raise self._nothing_offline(what, offline)
         df = from_snapshot(snap).copy()
+        labels = df.attrs.pop("labels", None)
         df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
                                   "snapshot_id": _snapshot_id(snap)}
+        if labels is not None:
+            df.attrs["provenance"]["labels"] = labels
         return df
 
     def dictionary(self, var: str, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
-        """ILOSTAT code list ``var`` (``sex``, ``classif1``, ``ref_area``, …): columns ``<var>``, ``<var>.label``."""
+        """ILOSTAT code list ``var`` (``sex``, ``classif1``, ``ref_area``, …): columns ``<var>``, ``<var>.label``.
+
+        ``var`` is one of :data:`DICTIONARIES` (the ``var`` values of rplumber ``/metadata/dic/``).
+        """
         lang = _lang(lang)
+        name = str(var or "").strip().lower()
+        if name not in DICTIONARIES:
+            close = difflib.get_close_matches(name, DICTIONARIES, n=2, cutoff=0.5)
+            raise QueryError(f"The dictionary {var!r}", "is not an ILOSTAT dictionary",
+                             (f"did you mean {' or '.join(close)}? " if close else "")
+                             + f"ILOSTAT publishes: {', '.join(DICTIONARIES)}")
+        var = name
         memo_key = ("dic", var, lang, self._is_offline(offline))
         hit = self._memo_get(memo_key)
         if hit is not None:
@@ -511,8 +531,9 @@ class Client:
         where = {"cache": "the local cache", "live": "ILOSTAT's answer"}.get(origin, "")
         out = filter_frame(df, q, where)
         warn_missing_codes(out, q, where)
+        labels = None
         if q.labels:
-            out = self._labels(out, q.lang)
+            out, labels = self._labels(out, q.lang)
         out = out.reset_index(drop=True)
         last_update = record.get("last_update")
         label = row.get("label") if row else None
@@ -521,19 +542,46 @@ class Client:
                           label=label if isinstance(label, str) else None, stale=stale)
         prov["last_update"] = last_update
         prov["query"] = _query_record(q)
+        if labels is not None:
+            prov["labels"] = labels
         return attach(out, prov)
 
-    def _labels(self, df: pd.DataFrame, lang: str) -> pd.DataFrame:
-        from evidencekit.ilostat.labels import add_labels
+    def _labels(self, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+        """``<col>.label`` columns in ``lang``, and ``{"lang", "fallback_to_en"}`` for the provenance.
+
+        ILOSTAT's own dictionaries are in ``lang``; the offline snapshot's have English labels where it has no
+        translation (its ``label_lang`` column): those are counted per column and said in a warning, as
+        :meth:`Snapshot.get <evidencekit.ilostat.snapshot.Snapshot.get>` does.
+        """
+        from evidencekit.ilostat.labels import NOTE_COLUMNS, add_labels
+
+        used: dict[str, pd.DataFrame] = {}
 
         def dictionary(var: str) -> pd.DataFrame:
             try:
-                return self.dictionary(var, lang)
+                used[var] = self.dictionary(var, lang)
             except EvidenceKitError as err:  # one missing code list must not cost the data: codes stay codes
                 warnings.warn(SourceWarning(f"{var} is not labelled: {err}"), stacklevel=4)
-                return pd.DataFrame()
+                used[var] = pd.DataFrame()
+            return used[var]
 
-        return add_labels(df, dictionary)
+        out = add_labels(df, dictionary)
+        fallback = {}
+        for var, dic in used.items():
+            if lang == "en" or "label_lang" not in dic.columns:
+                continue
+            codes = set(out[var].dropna().astype(str))
+            if var in NOTE_COLUMNS:
+                codes = {part for c in codes for part in c.split("_") if part}
+            in_lang = set(dic.loc[dic["label_lang"] == lang, var].astype(str))
+            n_en = len(codes - in_lang)
+            if n_en:
+                fallback[f"{var}.label"] = f"{n_en} of {len(codes)} codes labelled in English"
+        if fallback:
+            warnings.warn(UserWarning(
+                f"The offline snapshot has no {lang!r} labels for some codes; they are in English: "
+                + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=4)
+        return out, {"lang": lang, "fallback_to_en": fallback}
 
     def _from_local(self, q: Query, reason: NetworkError | None) -> pd.DataFrame:
         """Answer from the cache, else the snapshot; ``reason`` is the live failure (None: offline mode)."""
@@ -668,6 +716,29 @@ class Client:
 # -- helpers ---------------------------------------------------------------------------------------
 def _snapshot_id(snap) -> str | None:
     return getattr(snap, "snapshot_id", None)
+
+
+def _areas_in(snap, lang: str) -> pd.DataFrame:
+    """The snapshot's areas with names in ``lang`` where its ``ref_area`` dictionary has them (the region and
+    income-group columns are area codes too); the names left in English are counted, said and recorded."""
+    df = snap.areas()
+    if lang == "en":
+        return df
+    dic = snap.dictionary("ref_area", lang)
+    names = dic[dic["label_lang"] == lang].drop_duplicates("ref_area").set_index("ref_area")["ref_area.label"]
+    fallback = {}
+    for code, label in (("ref_area", "ref_area.label"), ("ilo_region", "ilo_region.label"),
+                        ("income_group", "income_group.label")):
+        translated = df[code].map(names)
+        n_en = int((df[code].notna() & translated.isna()).sum())
+        df[label] = translated.fillna(df[label]).astype(df[label].dtype)
+        if n_en:
+            fallback[label] = f"{n_en} of {int(df[code].notna().sum())} names in English"
+    if fallback:
+        warnings.warn(UserWarning(f"The offline snapshot has no {lang!r} names for some areas; they are in English: "
+                                  + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=5)
+    df.attrs["labels"] = {"lang": lang, "fallback_to_en": fallback}
+    return df
 
 
 def _lang(lang: str) -> str:
