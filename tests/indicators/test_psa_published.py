@@ -38,7 +38,10 @@ def test_standard_errors_with_the_puf_design(puf, headline):
     assert np.isfinite(se).all() and (se > 0).all()
     assert (se < 1).all()  # a 45 000-person national sample: well under one percentage point
     assert (headline["ci_low"] < headline["estimate"]).all() and (headline["estimate"] < headline["ci_high"]).all()
-    assert headline["flags"].eq("").all()  # design given, no small cells, no lonely PSUs
+    # design given, no small cells, no lonely PSUs: the only flag says the figures use PSA's concepts
+    for flags in headline["flags"]:
+        assert flags and all(f.startswith("national concept, not the ILO definition: ilo_") and "PSA" in f
+                             for f in flags.split("; "))
     assert estimate(puf, "unemployment_rate").attrs["design"]["n_strata"] == 17
 
 

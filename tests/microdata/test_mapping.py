@@ -261,3 +261,23 @@ def test_mapping_files_in_latin1_and_folders(tmp_path):
     (tmp_path / "dir.yaml").mkdir()
     with pytest.raises(MappingError, match="folder, not a file"):
         load_mapping(tmp_path / "dir.yaml")
+
+
+def test_a_national_concept_travels_to_the_estimates_that_use_it():
+    from evidencekit.indicators import estimate
+
+    frame = pd.DataFrame({"w": [1.0, 2.0, 1.5, 1.0], "age": [30, 40, 25, 50], "st": [1, 2, 1, 1],
+                          "more": [1, 2, 2, 1]})
+    m = Mapping.from_dict({"name": "n", "design": {"weight": "w"}, "variables": {
+        "ilo_wap": {"value": 1, "where": {"age": ">= 15"}},
+        "ilo_lfs": {"value": 1},
+        "ilo_joball_tru": {"value": 1, "where": {"more": 1}, "concept": "wants more hours (national)"}}})
+    s = apply_mapping(Survey(frame), m)
+    assert s.concepts == {"ilo_joball_tru": "wants more hours (national)"}
+    out = estimate(s, ["time_related_underemployment_rate", "employment_to_population_ratio"])
+    flags = dict(zip(out["indicator"], out["flags"]))
+    assert "national concept, not the ILO definition: ilo_joball_tru = wants more hours (national)" in \
+        flags["time_related_underemployment_rate"]
+    assert "national concept" not in flags["employment_to_population_ratio"]
+    again = apply_mapping(s, {"name": "ilo", "variables": {"ilo_joball_tru": {"value": 1, "where": {"more": 1}}}})
+    assert again.concepts == {}  # a rule without concept replaces the variable and its concept

@@ -85,3 +85,12 @@ def test_mapped_variables_are_consistent(puf):
     assert pd.api.types.is_integer_dtype(d["ilo_lfs"])
     # no uncovered-code note: the recodes cover every code present in the file
     assert not [n for n in puf.notes if "does not cover" in n]
+
+
+def test_psa_concepts_are_flagged_on_the_estimates(puf):
+    from evidencekit.indicators import estimate
+
+    assert set(puf.concepts) == {"ilo_lfs", "ilo_joball_tru", "ilo_job1_ste_icse93"}
+    out = estimate(puf, ["time_related_underemployment_rate", "vulnerable_employment_rate"]).set_index("indicator")
+    assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags"]
+    assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags"]

@@ -180,6 +180,13 @@ def _missing_flag(survey: Survey, d: Indicator, universe: np.ndarray, what: str)
     return flags
 
 
+def _concept_flags(survey: Survey, d: Indicator) -> list[str]:
+    """One flag per harmonised column the indicator uses that the survey's mapping built on a national concept
+    (``Survey.concepts``): the figure is then the national statistic, not the ILO-defined one."""
+    return [f"national concept, not the ILO definition: {col} = {survey.concepts[col]}"
+            for col in sorted(d.columns()) if col in survey.concepts]
+
+
 def _estimate_one(survey: Survey, name: str, by, level: float, ci: str, min_n: int, lonely_psu: str) -> pd.DataFrame:
     d = _indicator(name)
     _check_columns(survey, d)
@@ -193,7 +200,8 @@ def _estimate_one(survey: Survey, name: str, by, level: float, ci: str, min_n: i
     crit = critical_value(level, ci, design.df)
     common = _design_flags(design, lonely_psu)
     universe = _mask(survey, d.universe, what)
-    common = _codelist_flags(survey, d, what) + (_value_flags(survey, d, universe, what) if d.value else []) + common
+    common = (_concept_flags(survey, d) + _codelist_flags(survey, d, what)
+              + (_value_flags(survey, d, universe, what) if d.value else []) + common)
     G = len(groups)
     extra: list[list[str]] = [[] for _ in range(G)]
     if d.kind == "rate":
@@ -262,7 +270,7 @@ def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None =
     in ``<col>_code``), ``estimate`` (rates in percent), ``se``, ``ci_low``, ``ci_high`` (normal quantiles as
     R's ``confint()``; ``ci="t"``: Student's t on the design df, #PSUs − #strata), ``n_obs`` (unweighted
     records in the denominator's domain), ``unit``, ``flags`` (small cell below ``min_n``, empty domain,
-    no design, lonely PSUs, records left out). Records with a missing by-value form their own group.
+    no design, lonely PSUs, records left out, a national concept the mapping declared for a variable used). Records with a missing by-value form their own group.
     ``attrs``: ``design`` (strata, PSUs), ``ci`` (method, level, design df), ``icls_basis`` per indicator.
 
     >>> from evidencekit.microdata.synthetic import load_sample

@@ -16,6 +16,9 @@ target variable has one rule, taken from a small safe set (nothing is ``eval``-e
                                ``cond`` is a code, a list of codes, ``">= 15"`` (``>``, ``<``,
                                ``<=``, ``!=``, ``==``), ``"missing"`` or ``"not missing"``; all must hold
 ``label`` / ``labels``         variable label / value labels (the ILO codes' labels by default)
+``concept: text``              the variable holds a national concept, not the ILO one (e.g. a
+                               national underemployment question): kept in ``survey.concepts``,
+                               and every estimate that uses the variable says so in its flags
 =============================  ===================================================================
 
 Rules run in order, so a later rule can use an earlier ``ilo_*`` variable.
@@ -115,7 +118,7 @@ for _v in ("ilo_job1_how_actual_bands", "ilo_job1_how_usual_bands", "ilo_joball_
     ILO_LABELS[_v] = _HOURS_BANDS
 
 _RULES = ("copy", "from", "value", "cases", "combine")
-_KEYS = set(_RULES) | {"recode", "bands", "scale", "where", "default", "other", "label", "labels"}
+_KEYS = set(_RULES) | {"recode", "bands", "scale", "where", "default", "other", "label", "labels", "concept"}
 _META = ("name", "label", "survey", "country", "period", "source", "notes", "strict", "design", "variables")
 _COND = re.compile(r"^\s*(>=|<=|!=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-\s*(-?\d+(?:\.\d+)?)|(\+))?\s*$")
@@ -529,6 +532,7 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
         raise ColumnError(where, f"the data have no column {missing[0]!r}" + (f" (nor {missing[1:]})" if missing[1:] else ""),
                           f"{suggest(missing[0], frame.columns)}; or edit the mapping to use this file's column names")
     notes = list(survey.notes)
+    concepts = dict(survey.concepts)
     value_labels = dict(survey.value_labels)
     variable_labels = dict(survey.variable_labels)
     made = []
@@ -546,6 +550,10 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
             value_labels[target] = {(_like(k, frame[target])): v for k, v in labels.items()}
         if rule.get("label"):
             variable_labels[target] = str(rule["label"])
+        if rule.get("concept"):
+            concepts[target] = str(rule["concept"]).strip()
+        else:
+            concepts.pop(target, None)
         made.append(target)
     notes.append(f"Mapping {m.name!r} applied: {len(made)} variables ({', '.join(made)}).")
     design = {r: getattr(survey, r) or m.design.get(r) for r in ("weight", "strata", "psu", "fpc")}
@@ -554,4 +562,4 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
         notes.append(f"Design from the mapping {m.name!r}: {', '.join(taken)}.")
     nest = survey.nest if survey.has_design else bool(m.design.get("nest", survey.nest))
     return Survey(frame, nest=nest, value_labels=value_labels, variable_labels=variable_labels,
-                  source=survey.source, mapping=m.name, notes=notes, **design)
+                  source=survey.source, mapping=m.name, notes=notes, concepts=concepts, **design)

@@ -149,7 +149,8 @@ def read(
             if design[role] is None and the_mapping.design.get(role):
                 design[role] = the_mapping.design[role]
     return Survey(survey.data, nest=nest, value_labels=survey.value_labels, variable_labels=survey.variable_labels,
-                  source=survey.source, mapping=survey.mapping, notes=survey.notes, **design)
+                  source=survey.source, mapping=survey.mapping, notes=survey.notes,
+                  concepts=survey.concepts, **design)
 
 
 _OPTIONS = {  # option -> the formats it applies to

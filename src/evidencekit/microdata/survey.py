@@ -23,7 +23,9 @@ from evidencekit.microdata.errors import ColumnError, decimal_comma_hint, sugges
 
 @dataclass
 class Survey:
-    """Microdata plus design. ``value_labels`` maps column -> {code: label}; ``source`` names the file."""
+    """Microdata plus design. ``value_labels`` maps column -> {code: label}; ``source`` names the file;
+    ``concepts`` names the harmonised columns a mapping built on a national concept instead of the ILO one
+    (estimates that use them say so in their flags)."""
 
     data: pd.DataFrame
     weight: str | None = None
@@ -36,6 +38,7 @@ class Survey:
     source: str | None = None
     mapping: str | None = None
     notes: list[str] = field(default_factory=list)
+    concepts: dict[str, str] = field(default_factory=dict)  # ilo_* column -> the national concept it holds
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, pd.DataFrame):
