@@ -1,6 +1,7 @@
 """The disk cache: atomic writes, checksummed Parquet copies, damaged files discarded, clearing."""
 from __future__ import annotations
 
+import json
 import os
 import warnings
 
@@ -40,16 +41,79 @@ def test_atomic_write_leaves_the_old_file_when_interrupted(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temporary file left behind
 
 
+def parquet_of(cache: DataCache, key: str):
+    """The Parquet file the entry's record names."""
+    return cache.folder / json.loads((cache.folder / f"{key}.json").read_text())["file"]
+
+
 def test_a_parquet_file_without_matching_record_is_never_read(tmp_path):
-    """A process killed between the Parquet write and the record write: the new Parquet has no record."""
+    """Bytes that are not the ones the record describes are never served as data."""
     cache = DataCache(tmp_path)
     key = cache.key("u")
     cache.put(key, frame(), {"dataset": "X_A"})
     other = frame().assign(obs_value=99.0)
-    other.to_parquet(cache.folder / f"{key}.parquet")  # the record still describes the old file
+    other.to_parquet(parquet_of(cache, key))  # the record still describes the old bytes
     with pytest.warns(CacheWarning, match="checksum does not match"):
         assert cache.get(key) is None
     assert not list(cache.folder.iterdir())  # discarded: refetched next time
+
+
+def test_a_writer_stopped_between_its_two_files_leaves_the_old_entry_whole(tmp_path, monkeypatch):
+    """A second writer (another process, or one killed) wrote its Parquet but not yet its record."""
+    import evidencekit.ilostat.cache as cache_mod
+
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    cache.put(key, frame(), {"dataset": "X_A", "version": 1})
+    real = cache_mod.atomic_write
+
+    def stop_before_the_record(path, data):
+        if str(path).endswith(".json"):
+            raise KeyboardInterrupt("stopped between the two files")
+        real(path, data)
+
+    monkeypatch.setattr(cache_mod, "atomic_write", stop_before_the_record)
+    with pytest.raises(KeyboardInterrupt):
+        cache.put(key, frame().assign(obs_value=99.0), {"dataset": "X_A", "version": 2})
+    monkeypatch.undo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "damaged" warning: nothing is damaged
+        df, record = cache.get(key)
+    assert record["version"] == 1 and df["obs_value"].tolist()[0] == 1.5
+
+
+READER_RACE = """
+import sys, pandas as pd
+from evidencekit.ilostat.cache import DataCache
+cache = DataCache(sys.argv[1])
+key = cache.key("u")
+v = int(sys.argv[2])
+df = pd.DataFrame({"ref_area": ["PHL"] * (5000 + v), "obs_value": [float(v)] * (5000 + v)})
+for i in range(30):
+    cache.put(key, df, {"dataset": "X_A", "version": v})
+"""
+
+
+def test_two_processes_writing_one_entry_never_make_a_reader_see_damage(tmp_path):
+    """Two processes refresh the same entry with different answers while a third reads it."""
+    import subprocess
+    import sys
+
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    writers = [subprocess.Popen([sys.executable, "-c", READER_RACE, str(tmp_path), str(v)]) for v in (1, 2)]
+    seen = set()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        while any(w.poll() is None for w in writers):
+            got = cache.get(key)
+            if got is not None:
+                df, record = got
+                assert len(df) == 5000 + record["version"] and set(df["obs_value"]) == {float(record["version"])}
+                seen.add(record["version"])
+    assert [w.returncode for w in writers] == [0, 0]
+    assert not [str(w.message) for w in caught], "a reader saw a half-replaced entry as damaged"
+    assert seen and cache.get(key) is not None
 
 
 @pytest.mark.parametrize("damage, needle", [
@@ -61,7 +125,7 @@ def test_damaged_files_are_discarded_with_a_warning(tmp_path, damage, needle):
     cache = DataCache(tmp_path)
     key = cache.key("u")
     cache.put(key, frame(), {"dataset": "X_A"})
-    damage(cache.folder / f"{key}.parquet", cache.folder / f"{key}.json")
+    damage(parquet_of(cache, key), cache.folder / f"{key}.json")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert cache.get(key) is None
@@ -119,3 +183,13 @@ def test_a_killed_writer_never_leaves_a_file_that_is_read(tmp_path):
         assert [str(w.message) for w in caught if "checksum does not match" in str(w.message)]
     clear(tmp_path)
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # leftover temp files are cleared too
+
+
+def test_an_entry_written_before_content_named_files_is_still_read(tmp_path):
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    record = cache.put(key, frame(), {"dataset": "X_A"})
+    (cache.folder / record.pop("file")).rename(cache.folder / f"{key}.parquet")  # the earlier layout
+    (cache.folder / f"{key}.json").write_text(json.dumps(record))
+    df, _ = cache.get(key)
+    pd.testing.assert_frame_equal(df, frame())

@@ -2,15 +2,20 @@
 
 Layout inside the cache folder (``Settings.cache_dir``)::
 
-    data/<key>.parquet     the tidy frame ILOSTAT returned for one request (key = sha256 of the request URL)
-    data/<key>.json        its record: url, dataset, last_update (ToC), retrieved_at, rows, sha256 of the Parquet
-    http-metadata.sqlite   catalogue (ToC) and dictionary answers, kept by requests-cache (see :mod:`.http`)
+    data/<key>-<sha>.parquet  the tidy frame ILOSTAT returned for one request (key = sha256 of the request URL,
+                              sha = the first 16 hex digits of the file's own sha256)
+    data/<key>.json           its record: url, dataset, last_update (ToC), retrieved_at, rows, file, sha256
+    http-metadata.sqlite      catalogue (ToC) and dictionary answers, kept by requests-cache (see :mod:`.http`)
 
 Rules:
 
 - **Atomic writes**: every file is written to a temporary file in the same folder, flushed, fsync'ed and
-  moved into place with :func:`os.replace`; the record is written after the Parquet file. A killed process
-  leaves either the old pair, or a Parquet file without a matching record — which is never read.
+  moved into place with :func:`os.replace`; the record is written after the Parquet file it names.
+- **Several processes** (notebook kernels, app workers) may refresh one entry at once: a Parquet file is
+  named by its content, so it is never replaced by other bytes, and the record (one atomic file) always
+  names a whole Parquet file. A reader never sees half of an update; a process killed between its two
+  writes leaves the previous entry whole. A reader that finds the record changed under it reads the
+  new one. Parquet files no record names are removed after ``SWEEP_AFTER`` seconds.
 - **Freshness**: a cached dataset is fresh while the ToC's ``last.update`` for its id equals the one stored
   with it (ILOSTAT's only change signal on ``/data``; Rilostat does the same).
 - **Damage**: a record that does not parse, a Parquet file whose sha256 differs from its record, or one
@@ -33,6 +38,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -42,6 +48,7 @@ from evidencekit.ilostat.errors import CacheError
 from evidencekit.ilostat.tidy import now_utc
 
 FORMAT_VERSION = 1
+SWEEP_AFTER = 600.0  # seconds before a Parquet file that no record names is deleted (a reader may hold it)
 
 
 class CacheWarning(UserWarning):
@@ -93,8 +100,8 @@ class DataCache:
         """The file stem for a request URL (sha256, 32 hex digits)."""
         return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
 
-    def _paths(self, key: str) -> tuple[Path, Path]:
-        return self.folder / f"{key}.parquet", self.folder / f"{key}.json"
+    def _meta(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
 
     def put(self, key: str, df: pd.DataFrame, record: dict) -> dict:
         """Store a frame and its record (atomically, Parquet first). Returns the record as stored."""
@@ -103,37 +110,69 @@ class DataCache:
         buf = io.BytesIO()
         plain.to_parquet(buf, index=False)
         data = buf.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        name = f"{key}-{digest[:16]}.parquet"
         stored = dict(record)
-        stored.update(format=FORMAT_VERSION, rows=int(len(df)), sha256=hashlib.sha256(data).hexdigest(),
+        stored.update(format=FORMAT_VERSION, rows=int(len(df)), sha256=digest, file=name,
                       retrieved_at=record.get("retrieved_at") or now_utc())
-        parquet, meta = self._paths(key)
-        atomic_write(parquet, data)
-        atomic_write(meta, json.dumps(stored, indent=1, sort_keys=True).encode("utf-8"))
+        atomic_write(self.folder / name, data)
+        atomic_write(self._meta(key), json.dumps(stored, indent=1, sort_keys=True).encode("utf-8"))
+        self._sweep(key, keep=name)
         return stored
+
+    def _sweep(self, key: str, keep: str) -> None:
+        """Delete this entry's Parquet files that no record names any more, once older than ``SWEEP_AFTER``."""
+        now = time.time()
+        for path in [self.folder / f"{key}.parquet", *self.folder.glob(f"{key}-*.parquet")]:
+            try:
+                if path.name != keep and now - path.stat().st_mtime > SWEEP_AFTER:
+                    path.unlink()
+            except OSError:  # gone already, or not ours to delete: harmless
+                pass
 
     def get(self, key: str) -> tuple[pd.DataFrame, dict] | None:
         """The cached frame and its record, or None when absent (or damaged: discarded with a warning)."""
-        parquet, meta = self._paths(key)
-        if not meta.exists():
-            return None
-        try:
-            return self._read(parquet, meta)
-        except CacheError as err:
-            warnings.warn(CacheWarning(f"{err} (the damaged copy was deleted and will be fetched again)"),
-                          stacklevel=2)
-            self.discard(key)
-            return None
+        meta = self._meta(key)
+        for _ in range(3):
+            try:
+                raw = meta.read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+            except OSError as err:  # e.g. no permission: leave the files alone, fetch again
+                warnings.warn(CacheWarning(f"The cached ILOSTAT record {meta} cannot be read ({err}); "
+                                           "the data will be fetched again"), stacklevel=2)
+                return None
+            try:
+                return self._read(key, raw)
+            except CacheError as err:
+                try:
+                    if meta.read_bytes() != raw:
+                        continue  # another process replaced the entry meanwhile: read the new one
+                except OSError:
+                    pass
+                warnings.warn(CacheWarning(f"{err} (the damaged copy was deleted and will be fetched again)"),
+                              stacklevel=2)
+                self.discard(key)
+                return None
+        return None
 
-    def _read(self, parquet: Path, meta: Path) -> tuple[pd.DataFrame, dict]:
+    def _read(self, key: str, raw: bytes) -> tuple[pd.DataFrame, dict]:
+        meta = self._meta(key)
+        try:
+            record = json.loads(raw.decode("utf-8"))
+            if not isinstance(record, dict) or record.get("format") != FORMAT_VERSION:
+                raise ValueError("unknown record format")
+            name = str(record.get("file") or f"{key}.parquet")  # records written before content-named files
+            if not name.startswith(key) or not name.endswith(".parquet") or "/" in name or "\\" in name:
+                raise ValueError(f"it names another file ({name!r})")
+        except (UnicodeDecodeError, ValueError) as err:
+            raise CacheError(f"The cached ILOSTAT record {meta}", f"it is unreadable ({err})",
+                             "nothing: it is fetched again") from None
+        parquet = self.folder / name
+
         def damaged(why: str) -> CacheError:
             return CacheError(f"The cached ILOSTAT file {parquet}", why, "nothing: it is fetched again")
 
-        try:
-            record = json.loads(meta.read_text(encoding="utf-8"))
-            if not isinstance(record, dict) or record.get("format") != FORMAT_VERSION:
-                raise ValueError("unknown record format")
-        except (OSError, ValueError) as err:
-            raise damaged(f"its record {meta.name} is unreadable ({err})") from None
         try:
             data = parquet.read_bytes()
         except OSError as err:
@@ -149,8 +188,12 @@ class DataCache:
         return df, record
 
     def discard(self, key: str) -> None:
-        for p in self._paths(key):
-            p.unlink(missing_ok=True)
+        """Delete an entry: its record and its Parquet files."""
+        for p in [self._meta(key), self.folder / f"{key}.parquet", *self.folder.glob(f"{key}-*.parquet")]:
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:  # not ours to delete (permissions): the checksum keeps it from being served
+                pass
 
     def records(self) -> list[dict]:
         """Every readable record (for finding a cached copy of a dataset when offline)."""
