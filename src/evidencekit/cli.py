@@ -95,6 +95,7 @@ def _print_table(df: pd.DataFrame, columns: Sequence[str], out) -> None:
 
 
 def cmd_search(args, out) -> int:
+    if args.limit < 1: raise InputError(f"--limit {args.limit}", "must be 1 or more", "e.g. --limit 20")  # noqa: E701
     client = _client(args)
     found = client.search(" ".join(args.text), limit=None, lang=args.lang)
     prov = found.attrs.get("provenance", {})
@@ -124,6 +125,7 @@ def cmd_search(args, out) -> int:
 
 
 def cmd_get(args, out) -> int:
+    if args.rows < 1: raise InputError(f"--rows {args.rows}", "must be 1 or more", "e.g. --rows 10")  # noqa: E701
     client = _client(args)
     target = _target(args.out)
     df = client.get(args.id, ref_area=_codes(args.ref_area), sex=_codes(args.sex), classif1=_codes(args.classif1),
@@ -174,7 +176,7 @@ def _export(df: pd.DataFrame, target: Path) -> None:
 
 def cmd_areas(args, out) -> int:
     df = _client(args).areas(lang=args.lang)
-    _print_table(df, ["ref_area", "ref_area.label", "ilo_region.label", "income_group.label"], out)
+    _print_table(df.astype("string").fillna(""), ["ref_area", "ref_area.label", "ilo_region.label", "income_group.label"], out)
     print(f"\n{len(df)} areas. {_origin_line(df.attrs.get('provenance', {}))}", file=out)
     return 0
 

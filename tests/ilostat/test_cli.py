@@ -72,6 +72,10 @@ def test_preview_without_out(offline_env, no_network, capsys):
     (["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "XYZ"], "ref_area=XYZ"),
     (["get", "UNE_DEAP_SEX_AGE_RT_A"], "neither in the local cache nor in the offline snapshot"),
     (["get", "SDG_0852_SEX_AGE_RT_A", "--out", "x.txt"], "end the name with .csv, .xlsx or .parquet"),
+    ([*PHL, "--rows", "-1"], "--rows"),            # was: every row but the last, "first -1 shown"
+    ([*PHL, "--rows", "0"], "--rows"),             # was: pandas' "Empty DataFrame" block
+    (["search", "unemployment", "--limit", "-1"], "--limit"),   # was: all results but the last
+    (["search", "unemployment", "--limit", "0"], "--limit"),
 ])
 def test_errors_are_one_line_with_exit_code_2(offline_env, no_network, capsys, args, needle):
     assert main(args) == 2
@@ -90,7 +94,8 @@ def test_cache_clear_and_snapshot_info(offline_env, capsys):
 
 def test_areas_offline(offline_env, no_network, capsys):
     assert main(["areas"]) == 0
-    assert "Philippines" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Philippines" in out and "NaN" not in out and "<NA>" not in out  # aggregates have no region: blank
 
 
 def test_console_script_runs_as_a_new_user_would(tmp_path):
