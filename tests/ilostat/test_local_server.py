@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -24,17 +25,24 @@ DATA = f"/mirror/data/indicator/?id={UNE}&ref_area=KEN+USA+X01&type=code&format=
 
 
 class Server:
-    """Answers ``routes[path_with_query]`` = (status, headers, body); records every request."""
+    """Answers ``routes[path_with_query]`` = (status, headers, body), or a list of them played in turn
+    (the last one repeats); records every request. ``delay`` (seconds) holds every answer back."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        self.routes: dict[str, tuple[int, dict, bytes] | list[tuple[int, dict, bytes]]] = {}
         self.seen: list[tuple[str, dict]] = []
+        self.delay = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 server.seen.append((self.path, dict(self.headers)))
-                status, headers, body = server.routes.get(self.path, (404, {}, b"not found"))
+                route = server.routes.get(self.path, (404, {}, b"not found"))
+                if isinstance(route, list):
+                    route = route.pop(0) if len(route) > 1 else route[0]
+                status, headers, body = route
+                if server.delay:
+                    time.sleep(server.delay)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -128,3 +136,26 @@ def test_a_dictionary_answer_that_is_not_csv_gives_way_to_the_snapshot_copy(serv
     df = Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"], labels=True)
     assert set(df.loc[df["ref_area"] == "KEN", "ref_area.label"]) == {"Kenya"}
     assert set(df.loc[df["sex"] == "SEX_T", "sex.label"]) == {"Sex: Total"}
+
+
+@pytest.mark.parametrize("status, retry_after, slept", [(503, "2", [2.0]), (429, "600", [30.0])])
+def test_retry_after_is_honoured_on_a_real_connection_up_to_the_cap(server, specimens, tmp_path, no_sleep,
+                                                                    status, retry_after, slept):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[DATA] = [(status, {"Retry-After": retry_after, "Content-Type": "text/plain"}, b"busy"),
+                           (200, OCTET, specimens["data"])]
+    df = Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"])
+    assert len(df) == 52 and [p for p, _ in server.seen].count(DATA) == 2
+    assert no_sleep == slept   # the server's wait, never more than max_retry_after (30 s)
+
+
+def test_a_server_that_does_not_answer_in_time_is_said_and_the_snapshot_answers(server, specimens, tmp_path):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", timeout=(2.0, 0.3))
+    client.toc()                      # the catalogue arrives; then the service stalls
+    server.delay = 1.0
+    started = time.monotonic()
+    with pytest.warns(SourceWarning, match="did not answer in time"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert time.monotonic() - started < 2.5   # read timeout 0.3 s, one retry: not the 60 s default
+    assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True

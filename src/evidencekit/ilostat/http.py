@@ -288,7 +288,7 @@ class Transport:
 
     def _network_error(self, url: str, err: Exception) -> NetworkError:
         kind = "could not be reached (no network, or the address is wrong)"
-        if isinstance(err, requests.Timeout):
+        if _timed_out(err):
             kind = "did not answer in time"
         self.mark_down(f"{self.settings.base_url} {kind}")
         return NetworkError(
@@ -380,6 +380,36 @@ class Transport:
                                "try again; meanwhile the cache or snapshot answers")
         self._check(response, url, body)
         return body, url
+
+
+def _timed_out(err: BaseException) -> bool:
+    """True for a timeout, also when requests wraps it in a ConnectionError (a read timeout after urllib3's
+    retries, or one while the body streams in).
+
+    >>> from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+    >>> _timed_out(requests.ConnectionError(MaxRetryError(None, "/x", ReadTimeoutError(None, "/x", "read"))))
+    True
+    >>> from urllib3.exceptions import NameResolutionError
+    >>> _timed_out(requests.ConnectionError(MaxRetryError(None, "/x", NameResolutionError("h", None, OSError()))))
+    False
+    """
+    from urllib3.exceptions import NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+    seen: set[int] = set()
+    todo: list[object] = [err]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen or e is None:
+            continue
+        seen.add(id(e))
+        if isinstance(e, NewConnectionError):  # urllib3 files refused connections and DNS failures under timeouts
+            return False
+        if isinstance(e, (requests.Timeout, Urllib3Timeout, TimeoutError)):
+            return True
+        if isinstance(e, BaseException):
+            todo += [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
+    return False
 
 
 def _worth_keeping(response) -> bool:
