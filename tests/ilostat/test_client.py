@@ -460,3 +460,15 @@ def test_a_dictionary_ilostat_does_not_publish_is_named_as_such(cache_dir, no_ne
         Client(cache_dir=cache_dir, offline=True).dictionary("sexe")
     text = str(err.value)
     assert "'sexe'" in text and "not an ILOSTAT dictionary" in text and "sex" in text and "go online" not in text
+
+
+@pytest.mark.parametrize("verb", ["search", "areas"])
+def test_listings_carry_a_citation_and_licence_live_and_offline(cache_dir, cassette, verb):
+    call = (lambda c: c.search("unemployment")) if verb == "search" else (lambda c: c.areas())
+    with cassette("toc_search" if verb == "search" else "areas"):
+        live = call(Client(cache_dir=cache_dir)).attrs["provenance"]
+    offline = call(Client(cache_dir=cache_dir / "other", offline=True)).attrs["provenance"]
+    for prov, origin in ((live, "live"), (offline, "snapshot")):
+        assert prov["origin"] == origin and prov["licence"] == "CC BY 4.0"
+        assert prov["citation"].startswith("ILOSTAT, International Labour Organization.")
+    assert live["url"] in live["citation"] and offline["snapshot_id"] in offline["citation"]

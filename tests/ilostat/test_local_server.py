@@ -159,3 +159,20 @@ def test_a_server_that_does_not_answer_in_time_is_said_and_the_snapshot_answers(
         df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
     assert time.monotonic() - started < 2.5   # read timeout 0.3 s, one retry: not the 60 s default
     assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
+
+
+@pytest.mark.parametrize("dataset, kw, query, needle", [
+    ("UNE_DEAP_SEX_AGE_RT_Q", {"ref_area": "x01"}, "ref_area=X01",
+     "X01 is a regional aggregate and this dataset has none"),          # ToC: no with.region for _Q
+    (UNE, {"start": 2030}, "timefrom=2030", "this dataset covers 1947 to 2027 only"),
+])
+def test_a_header_only_answer_is_explained_from_the_catalogue(server, specimens, shared_data, tmp_path,
+                                                             dataset, kw, query, needle):
+    header_only = (shared_data / "ilostat-specimens" / "rplumber-data-indicator-header-only.csv").read_bytes()
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[f"/mirror/data/indicator/?id={dataset}&{query}&type=code&format=.csv"] = (
+        200, OCTET, "\ufeff".encode() + header_only)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the dictionaries come from the snapshot: this server has none
+        with pytest.raises(ilostat.NoMatchError, match=needle):
+            Client(base_url=server.base, cache_dir=tmp_path / "c").get(dataset, **kw)

@@ -382,18 +382,21 @@ class Client:
                     self.transport.mark_down(why)
                     self._failed(NetworkError(f"Reaching ILOSTAT at {self.settings.base_url}", why, ""))
                 df = None
+        title = {TOC_PATH: "Table of contents (indicators)", AREAS_PATH: "Table of contents (reference areas)"}.get(
+            path, what)
         if df is not None:
             stale = info["stale"] or (info["from_cache"] and self._remembered_failure() is not None)
-            df.attrs["provenance"] = {"origin": "cache" if info["from_cache"] else "live", "url": info["url"],
-                                      "retrieved_at": info["retrieved_at"] or now_utc(), "stale": bool(stale)}
+            df.attrs["provenance"] = provenance("cache" if info["from_cache"] else "live", title, url=info["url"],
+                                                retrieved_at=info["retrieved_at"], stale=bool(stale))
             return df
         snap = self.snapshot()
         if snap is None:
             raise self._nothing_offline(what, offline)
         df = from_snapshot(snap).copy()
         labels = df.attrs.pop("labels", None)
-        df.attrs["provenance"] = {"origin": "snapshot", "stale": not self._is_offline(offline),
-                                  "snapshot_id": _snapshot_id(snap)}
+        df.attrs["provenance"] = provenance("snapshot", title, snapshot_id=_snapshot_id(snap),
+                                            retrieved_at=(getattr(snap, "manifest", None) or {}).get("built_at"),
+                                            stale=not self._is_offline(offline))
         if labels is not None:
             df.attrs["provenance"]["labels"] = labels
         return df
