@@ -472,3 +472,26 @@ def test_listings_carry_a_citation_and_licence_live_and_offline(cache_dir, casse
         assert prov["origin"] == origin and prov["licence"] == "CC BY 4.0"
         assert prov["citation"].startswith("ILOSTAT, International Labour Organization.")
     assert live["url"] in live["citation"] and offline["snapshot_id"] in offline["citation"]
+
+
+def test_offline_a_request_the_cache_only_partly_covers_says_what_it_holds(cache_dir, cassette, request):
+    with cassette("get_single"):
+        Client(cache_dir=cache_dir).get(UNE, ref_area=AREAS3)
+    request.getfixturevalue("no_network")
+    with pytest.raises(NotAvailableOfflineError) as err:
+        Client(cache_dir=cache_dir, offline=True).get(UNE, ref_area=["USA", "PHL"])
+    text = str(err.value)
+    assert "the local cache holds UNE_DEAP_SEX_AGE_RT_A for ref_area=KEN+USA+X01" in text
+
+
+def test_online_a_narrower_request_is_answered_by_the_cached_wider_one(cache_dir, cassette):
+    """ILOSTAT's maintainers ask clients not to download again what has not changed (Rilostat issue #5)."""
+    with cassette("get_single") as cas:
+        client = Client(cache_dir=cache_dir)
+        client.get(UNE, ref_area=AREAS3)
+        ken = client.get(UNE, ref_area="ken", sex="T", start=2010)
+        assert cas.play_count == 2   # the ToC and the first request only
+    prov = ken.attrs["provenance"]
+    assert prov["origin"] == "cache" and prov["stale"] is False and "ref_area=KEN+USA+X01" in prov["url"]
+    assert set(ken["ref_area"]) == {"KEN"} and set(ken["sex"]) == {"SEX_T"} and ken["time"].astype(int).min() >= 2010
+    assert prov["query"]["ref_area"] == ["KEN"]

@@ -485,8 +485,8 @@ class Client:
         last_update = row.get("last_update") if row else None
         url = build_url(self.settings.base_url, DATA_PATH, q.params())
         key = self.cache.key(url)
-        hit = self.cache.get(key)
-        if hit is not None and last_update and hit[1].get("last_update") == last_update:
+        hit = self._cached_for(q, last_update) if last_update else None  # this request, or a wider one, unchanged
+        if hit is not None:
             df, record = hit
             return self._finish(df, q, "cache", record, row, stale=bool(toc_prov.get("stale")))
         try:
@@ -616,14 +616,33 @@ class Client:
         near = self._offline_suggestions(q.id)
         hint = (f"datasets that work offline and look alike: {', '.join(near)}; " if near else "") + \
             "`evidencekit search WORDS` marks the ones available offline"
+        held = self._cached_requests(q.id)
+        where = (f"the local cache holds {q.id} for {'; '.join(held)} only (not all of this request), and it is "
+                 "not in the offline snapshot") if held else "it is neither in the local cache nor in the offline snapshot"
+        if held:
+            hint = "ask within what the cache holds; " + hint
         if offline_mode:
             raise NotAvailableOfflineError(
-                f"Getting {q.id} offline", "it is neither in the local cache nor in the offline snapshot"
+                f"Getting {q.id} offline", where
                 + (f" (the snapshot could not be opened: {self._snapshot_error})" if self._snapshot_error else ""),
                 f"go online once (the answer is then cached); {hint}",
             )
-        raise type(reason)(reason.what, f"{reason.why}; and {q.id} is neither in the local cache nor in the "
-                           "offline snapshot", f"try again when ILOSTAT can be reached; {hint}")
+        raise type(reason)(reason.what, f"{reason.why}; and {where}" if held else
+                           f"{reason.why}; and {q.id} is neither in the local cache nor in the offline snapshot",
+                           f"try again when ILOSTAT can be reached; {hint}")
+
+    def _cached_requests(self, dataset: str, n: int = 3) -> list[str]:
+        """What the cache holds of ``dataset``, one short line per cached request (``ref_area=KEN+USA, 2015 to …``)."""
+        out = []
+        for rec in self.cache.records():
+            if rec.get("dataset") != dataset:
+                continue
+            query = rec.get("query") or {}
+            parts = [f"{name}={'+'.join(query[name])}" for name in FILTERS if query.get(name)]
+            if query.get("start") or query.get("end"):
+                parts.append(f"{query.get('start') or '…'} to {query.get('end') or '…'}")
+            out.append(", ".join(parts) or "everything")
+        return list(dict.fromkeys(out))[:n]
 
     def _offline_suggestions(self, dataset: str) -> list[str]:
         snap = self.snapshot()
@@ -635,15 +654,18 @@ class Client:
         except Exception:  # suggestions are a courtesy: never let them hide the real message
             return []
 
-    def _cached_for(self, q: Query) -> tuple[pd.DataFrame, dict] | None:
-        """The exact cached request, else a cached request of the same dataset that covers this one."""
+    def _cached_for(self, q: Query, last_update: str | None = None) -> tuple[pd.DataFrame, dict] | None:
+        """The exact cached request, else a cached request of the same dataset that covers this one
+        (with ``last_update``: only a copy of that ILOSTAT release)."""
         url = build_url(self.settings.base_url, DATA_PATH, q.params())
         hit = self.cache.get(self.cache.key(url))
-        if hit is not None:
+        if hit is not None and (last_update is None or hit[1].get("last_update") == last_update):
             return hit
         want = _query_record(q)
         for rec in self.cache.records():
             if rec.get("dataset") != q.id or not _covers(rec.get("query") or {}, want):
+                continue
+            if last_update is not None and rec.get("last_update") != last_update:
                 continue
             hit = self.cache.get(rec["key"])
             if hit is not None:
