@@ -495,3 +495,14 @@ def test_online_a_narrower_request_is_answered_by_the_cached_wider_one(cache_dir
     assert prov["origin"] == "cache" and prov["stale"] is False and "ref_area=KEN+USA+X01" in prov["url"]
     assert set(ken["ref_area"]) == {"KEN"} and set(ken["sex"]) == {"SEX_T"} and ken["time"].astype(int).min() >= 2010
     assert prov["query"]["ref_area"] == ["KEN"]
+
+
+@pytest.mark.parametrize("how", ["env", "argument"])
+def test_an_ilostat_address_without_http_is_refused_naming_where_it_came_from(monkeypatch, no_network, how):
+    if how == "env":
+        monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_URL", "rplumber.ilo.org")
+        with pytest.raises(QueryError, match="EVIDENCEKIT_ILOSTAT_URL.*https://"):
+            ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    else:
+        with pytest.raises(QueryError, match="base_url.*https://"):
+            Client(base_url="ftp://rplumber.ilo.org")

@@ -15,6 +15,10 @@ ILOSTAT's hosts have moved many times (see ``docs/ilostat-api.md`` §1), hence t
 True
 >>> Settings.resolve(offline=False, env={"EVIDENCEKIT_OFFLINE": "1"}).offline   # the argument wins
 False
+>>> Settings.resolve(env={"EVIDENCEKIT_ILOSTAT_URL": "rplumber.ilo.org"})
+Traceback (most recent call last):
+...
+evidencekit.ilostat.errors.QueryError: The ILOSTAT address 'rplumber.ilo.org' (from EVIDENCEKIT_ILOSTAT_URL): is not a web address. What to do: write it in full, e.g. https://rplumber.ilo.org (https:// included).
 """
 from __future__ import annotations
 
@@ -67,10 +71,16 @@ class Settings:
         """
         env = os.environ if env is None else env
         url = base_url or env.get(ENV_URL) or DEFAULT_BASE_URL
+        if not str(url).strip().lower().startswith(("https://", "http://")):
+            from evidencekit.ilostat.errors import QueryError
+
+            where = "base_url" if base_url else ENV_URL
+            raise QueryError(f"The ILOSTAT address {url!r} (from {where})", "is not a web address",
+                             f"write it in full, e.g. {DEFAULT_BASE_URL} (https:// included)")
         folder = cache_dir or env.get(ENV_CACHE) or default_cache_dir()
         off = offline if offline is not None else env.get(ENV_OFFLINE, "").strip().lower() in _TRUE
         kw = dict(other)
         if timeout is not None:
             connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
             kw["connect_timeout"], kw["read_timeout"] = float(connect), float(read)
-        return cls(base_url=str(url).rstrip("/"), cache_dir=Path(folder).expanduser(), offline=bool(off), **kw)
+        return cls(base_url=str(url).strip().rstrip("/"), cache_dir=Path(folder).expanduser(), offline=bool(off), **kw)
