@@ -506,3 +506,23 @@ def test_an_ilostat_address_without_http_is_refused_naming_where_it_came_from(mo
     else:
         with pytest.raises(QueryError, match="base_url.*https://"):
             Client(base_url="ftp://rplumber.ilo.org")
+
+
+@pytest.mark.parametrize("kw", [{"limit": -1}, {"limit": "5"}, {"limit": 2.5}, {"limit": True}, {"text": None},
+                                {"text": 5}])
+def test_search_refuses_what_it_cannot_use(cache_dir, no_network, kw):
+    args = {"text": "unemployment", **kw}
+    with pytest.raises(QueryError):   # limit=-1 gave all results but the last; the others bare TypeErrors
+        Client(cache_dir=cache_dir, offline=True).search(**args)
+
+
+def test_search_takes_a_list_of_words(cache_dir, no_network):
+    client = Client(cache_dir=cache_dir, offline=True)
+    pd.testing.assert_frame_equal(client.search(["youth", "unemployment"]), client.search("youth unemployment"))
+
+
+@pytest.mark.parametrize("given, want", [("2022-Q1", "2022Q1"), ("2022-M03", "2022M03"), ("2022q2", "2022Q2")])
+def test_sdmx_period_spellings_are_read(given, want):
+    from evidencekit.ilostat.query import Query
+
+    assert Query.build("X_Q", start=given).start == want

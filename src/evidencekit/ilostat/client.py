@@ -342,6 +342,13 @@ class Client:
         """
         from evidencekit.ilostat.catalogue import search as rank
 
+        if isinstance(text, (list, tuple)) and all(isinstance(w, str) for w in text):
+            text = " ".join(text)
+        if not isinstance(text, str):
+            raise QueryError(f"The search text {text!r}", "is not words", "give words, e.g. 'youth unemployment'")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise QueryError(f"limit={limit!r}", "is not a number of results", "give a whole number such as 20, "
+                             "or limit=None for all")
         toc = self.toc(lang, offline)
         prov = dict(toc.attrs.get("provenance", {}))
         if prov.get("origin") == "snapshot" and _lang(lang) != "en":

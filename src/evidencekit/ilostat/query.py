@@ -29,7 +29,7 @@ from evidencekit.ilostat.errors import NoMatchError, QueryError
 
 LANGS = ("en", "fr", "es")
 FILTERS = ("ref_area", "sex", "classif1", "classif2", "source")
-_PERIOD = re.compile(r"^(\d{4})(?:([QM])(\d{1,2}))?$")
+_PERIOD = re.compile(r"^(\d{4})(?:-?([QM])(\d{1,2}))?$")   # 2022, 2022Q1, 2022M01; SDMX's 2022-Q1, 2022-M01
 _DATASET_ID = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)*_[AQM]$")
 _INDICATOR_CODE = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
 _CODE_SEPARATORS = re.compile(r"[+,;\s]+")   # no ILOSTAT code holds one of these (all dictionaries checked)
@@ -42,8 +42,8 @@ def parse_period(value: object, what: str = "period") -> tuple[int, str, int]:
 
     A whole number given as a float (``2015.0``, as a year read from a spreadsheet) is that year.
 
-    >>> parse_period("2022Q3"), parse_period(2015), parse_period("2022m7"), parse_period(2015.0)
-    ((2022, 'Q', 3), (2015, 'A', 0), (2022, 'M', 7), (2015, 'A', 0))
+    >>> parse_period("2022Q3"), parse_period(2015), parse_period("2022m7"), parse_period(2015.0), parse_period("2022-Q1")
+    ((2022, 'Q', 3), (2015, 'A', 0), (2022, 'M', 7), (2015, 'A', 0), (2022, 'Q', 1))
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
