@@ -91,3 +91,9 @@ def test_several_ids_are_refused_with_the_way_to_get_them():
     with pytest.raises(QueryError) as err:
         Query.build(["SDG_0852_SEX_AGE_RT_A", "SDG_0861_SEX_RT_A"])
     assert "one dataset id at a time" in str(err.value) and "pd.concat" in str(err.value)
+
+
+@pytest.mark.parametrize("given", [[], "+", " , "])
+def test_a_filter_given_without_any_code_is_refused_not_widened(given):
+    with pytest.raises(QueryError):   # an empty list from a computation must not turn into "every area"
+        Query.build("X_A", ref_area=given)

@@ -860,7 +860,8 @@ class Snapshot:
                 why.append(f"{named} {'is an ILOSTAT code' if len(known) == 1 else 'are ILOSTAT codes'}, but the "
                            f"offline snapshot's copy of {query.id} (release {vintage}) has no rows for "
                            f"{'it' if len(known) == 1 else 'them'}{others}")
-                fix.append("get it from ILOSTAT online (offline=False), where newer data may have it.")
+                fix.append("get it from ILOSTAT online (offline=False, once ILOSTAT can be reached), where newer data "
+                           "may have it.")
             if unknown:
                 why.append(f"{', '.join(unknown)} {'is not an ILOSTAT code' if len(unknown) == 1 else 'are not ILOSTAT codes'}"
                            f" for {name}")
