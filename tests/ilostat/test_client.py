@@ -526,3 +526,22 @@ def test_sdmx_period_spellings_are_read(given, want):
     from evidencekit.ilostat.query import Query
 
     assert Query.build("X_Q", start=given).start == want
+
+
+def test_answers_are_read_by_their_header_union_and_best_source_specimens(shared_data):
+    """Columns vary per dataset and per multi-id union; best_source=all adds a trailing column (api.md §3.4)."""
+    from evidencekit.ilostat.client import read_data
+
+    folder = shared_data / "ilostat-specimens"
+    union = read_data(b"\xef\xbb\xbf" + (folder / "rplumber-data-indicator-multi-dataset-union.csv").read_bytes(), "u")
+    with open(folder / "rplumber-data-indicator-multi-dataset-union.csv", encoding="utf-8", newline="") as fh:
+        want = list(csv.DictReader(fh))
+    assert len(union) == len(want) and list(union.columns[:5]) == ["ref_area", "source", "indicator", "sex", "classif1"]
+    lap = union[union["indicator"] == "LAP_2GDP_NOC_RT"]
+    assert len(lap) == 1 and lap["sex"].isna().all() and lap["classif1"].isna().all()   # empty, not ""
+    best = read_data((folder / "rplumber-data-indicator-best_source-all.csv").read_bytes(), "b")
+    with open(folder / "rplumber-data-indicator-best_source-all.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(best.columns[-2:]) == ["best_source", "period"]
+    assert best["best_source"].tolist() == [r["best_source"] for r in rows]
+    assert best["obs_value"].tolist() == pytest.approx([float(r["obs_value"]) for r in rows])
