@@ -186,7 +186,7 @@ def cmd_snapshot_build(args, out) -> int:
 
     src = Path(args.src)
     if not src.is_dir():
-        raise InputError(f"The folder {args.src!r}", "does not exist", "give the folder that holds the ILOSTAT files")
+        raise InputError(f"The folder {args.src!r}", "is a file, not a folder" if src.exists() else "does not exist", "give the folder that holds the ILOSTAT files")
     manifest = build(src, out_dir=Path(args.out) if args.out else DEFAULT_PATH, progress=not args.quiet)
     datasets = manifest.get("datasets", {})
     print(f"Snapshot {manifest.get('snapshot_id')}: {len(datasets)} datasets written to "

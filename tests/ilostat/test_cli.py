@@ -72,6 +72,7 @@ def test_preview_without_out(offline_env, no_network, capsys):
     (["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "XYZ"], "ref_area=XYZ"),
     (["get", "UNE_DEAP_SEX_AGE_RT_A"], "neither in the local cache nor in the offline snapshot"),
     (["get", "SDG_0852_SEX_AGE_RT_A", "--out", "x.txt"], "end the name with .csv, .xlsx or .parquet"),
+    (["snapshot", "build", "--from", __file__, "--out", "unused"], "is a file, not a folder"),
     ([*PHL, "--rows", "-1"], "--rows"),            # was: every row but the last, "first -1 shown"
     ([*PHL, "--rows", "0"], "--rows"),             # was: pandas' "Empty DataFrame" block
     (["search", "unemployment", "--limit", "-1"], "--limit"),   # was: all results but the last

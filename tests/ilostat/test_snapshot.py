@@ -162,6 +162,16 @@ def test_build_rejects_an_empty_folder(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_build_into_a_place_that_cannot_be_written_says_so_before_reading(src, tmp_path):
+    import time
+
+    (tmp_path / "a-file").write_text("not a folder")
+    started = time.monotonic()
+    with pytest.raises(SnapshotError, match="cannot be written"):   # was a bare FileNotFoundError at the end
+        build(src, tmp_path / "a-file" / "snapshot", progress=False)
+    assert time.monotonic() - started < 1.0   # refused before the data files are read
+
+
 @pytest.mark.parametrize("name, text, why", [
     ("bulk/notes.csv", "country,value\nPHL,3\n", "no 'time' and 'obs_value' columns"),
     ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,time,obs_value\nPHL,SDG_0852_SEX_AGE_RT,2020,n/a\n",

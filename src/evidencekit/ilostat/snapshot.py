@@ -499,9 +499,11 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
     root = Path(src_dir).expanduser()
     out = Path(out_dir).expanduser()
     if not root.is_dir():
-        raise SnapshotError(f"Building the snapshot from {root}", "the folder does not exist",
+        raise SnapshotError(f"Building the snapshot from {root}",
+                            "that is a file, not a folder" if root.exists() else "the folder does not exist",
                             "give the folder that holds the ILOSTAT files (e.g. ../shared/data/ilostat)")
     _check_out(out)
+    shutil.rmtree(_staging(out))  # can it be written at all? (said now, not after reading every file)
     files, skipped = _data_files(root)
     if not files:
         raise SnapshotError(f"Building the snapshot from {root}", "the folder holds no ILOSTAT data CSV files",
@@ -531,6 +533,10 @@ def build(src_dir: str | Path, out_dir: str | Path = DEFAULT_PATH, *, progress: 
     try:
         manifest = _write_snapshot(out, datasets, dics, codelists, dates, sums, fingerprint, skipped, root, built_at)
         _swap(out, final)
+    except OSError as err:  # disk full, permissions changed meanwhile
+        shutil.rmtree(out, ignore_errors=True)
+        raise SnapshotError(f"Writing the snapshot to {final}", f"it could not be written ({err})",
+                            "free some space, or give another folder (--out DIR)") from None
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
@@ -545,11 +551,15 @@ def _check_out(out: Path) -> None:
 
 
 def _staging(out: Path) -> Path:
-    """A fresh folder beside ``out`` to build into."""
+    """A fresh folder beside ``out`` to build into (:class:`SnapshotError` when that place cannot be written)."""
     _check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
-    tmp.chmod(0o755)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+        tmp.chmod(0o755)
+    except OSError as err:
+        raise SnapshotError(f"Writing the snapshot to {out}", f"that place cannot be written ({err})",
+                            "give a folder you can write to (evidencekit snapshot build --out DIR)") from None
     return tmp
 
 
