@@ -78,7 +78,9 @@ def _origin_line(prov: dict) -> str:
     if origin == "cache":
         return f"From: local cache of {prov.get('url') or 'ILOSTAT'} (retrieved {str(prov.get('retrieved_at'))[:10]}){stale}"
     if origin == "snapshot":
-        return f"From: evidencekit offline snapshot {prov.get('snapshot_id') or ''} (release {prov.get('vintage') or '?'}){stale}"
+        when = (f"release {prov['vintage']}" if prov.get("vintage")
+                else f"built {str(prov.get('retrieved_at'))[:10]}" if prov.get("retrieved_at") else "")
+        return f"From: evidencekit offline snapshot {prov.get('snapshot_id') or ''}{f' ({when})' if when else ''}{stale}"
     return f"From: {origin or 'unknown source'}{stale}"
 
 
@@ -100,11 +102,8 @@ def cmd_search(args, out) -> int:
     found = client.search(" ".join(args.text), limit=None, lang=args.lang)
     prov = found.attrs.get("provenance", {})
     total, found = len(found), found.head(args.limit)
-    if found.empty:
-        hint = "Try fewer or other words."
-        if prov.get("origin") == "snapshot" and args.lang != "en":
-            hint = "Offline, indicator labels exist in English only: try English words (e.g. 'unemployment')."
-        print(f"No indicator matches {' '.join(args.text)!r}. {hint}", file=out)
+    if found.empty:  # offline in fr/es, the library's warning says the labels are English only
+        print(f"No indicator matches {' '.join(args.text)!r}. Try fewer or other words.", file=out)
     else:
         shown = found.copy()
         if "indicator" in shown.columns:
