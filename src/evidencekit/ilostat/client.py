@@ -563,7 +563,7 @@ class Client:
         translation (its ``label_lang`` column): those are counted per column and said in a warning, as
         :meth:`Snapshot.get <evidencekit.ilostat.snapshot.Snapshot.get>` does.
         """
-        from evidencekit.ilostat.labels import NOTE_COLUMNS, add_labels
+        from evidencekit.ilostat.labels import add_labels, english_fallback
 
         used: dict[str, pd.DataFrame] = {}
 
@@ -576,22 +576,9 @@ class Client:
             return used[var]
 
         out = add_labels(df, dictionary)
-        fallback = {}
-        for var, dic in used.items():
-            if lang == "en" or "label_lang" not in dic.columns:
-                continue
-            codes = set(out[var].dropna().astype(str))
-            if var in NOTE_COLUMNS:
-                codes = {part for c in codes for part in c.split("_") if part}
-            in_lang = set(dic.loc[dic["label_lang"] == lang, var].astype(str))
-            n_en = len(codes - in_lang)
-            if n_en:
-                fallback[f"{var}.label"] = f"{n_en} of {len(codes)} codes labelled in English"
-        if fallback:
-            warnings.warn(UserWarning(
-                f"The offline snapshot has no {lang!r} labels for some codes; they are in English: "
-                + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=4)
-        return out, {"lang": lang, "fallback_to_en": fallback}
+        in_lang = {var: set(dic.loc[dic["label_lang"] == lang, var]) for var, dic in used.items()
+                   if lang != "en" and "label_lang" in dic.columns}
+        return out, {"lang": lang, "fallback_to_en": english_fallback(out, in_lang, lang, stacklevel=4)}
 
     def _from_local(self, q: Query, reason: NetworkError | None) -> pd.DataFrame:
         """Answer from the cache, else the snapshot; ``reason`` is the live failure (None: offline mode)."""
@@ -625,7 +612,7 @@ class Client:
             "`evidencekit search WORDS` marks the ones available offline"
         held = self._cached_requests(q.id)
         where = (f"the local cache holds {q.id} for {'; '.join(held)} only (not all of this request), and it is "
-                 "not in the offline snapshot") if held else "it is neither in the local cache nor in the offline snapshot"
+                 "not in the offline snapshot") if held else f"{q.id} is neither in the local cache nor in the offline snapshot"
         if held:
             hint = "ask within what the cache holds; " + hint
         if offline_mode:
@@ -634,9 +621,7 @@ class Client:
                 + (f" (the snapshot could not be opened: {self._snapshot_error})" if self._snapshot_error else ""),
                 f"go online once (the answer is then cached); {hint}",
             )
-        raise type(reason)(reason.what, f"{reason.why}; and {where}" if held else
-                           f"{reason.why}; and {q.id} is neither in the local cache nor in the offline snapshot",
-                           f"try again when ILOSTAT can be reached; {hint}")
+        raise type(reason)(reason.what, f"{reason.why}; and {where}", f"try again when ILOSTAT can be reached; {hint}")
 
     def _cached_requests(self, dataset: str, n: int = 3) -> list[str]:
         """What the cache holds of ``dataset``, one short line per cached request (``ref_area=KEN+USA, 2015 to …``)."""

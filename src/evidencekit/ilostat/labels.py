@@ -17,6 +17,7 @@ dictionary does not know keeps the code itself (never a crash, never an empty la
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -85,3 +86,27 @@ def add_labels(
     labels = [f"{c}.label" for c in LABELLED if f"{c}.label" in out.columns]
     other_labels = [c for c in out.columns if c.endswith(".label") and c not in labels]
     return out[codes + labels + other_labels]
+
+
+def english_fallback(df: pd.DataFrame, in_lang: dict[str, set], lang: str, stacklevel: int = 2) -> dict[str, str]:
+    """Per code column, how many of ``df``'s codes have no label in ``lang`` (``in_lang``: column -> the codes
+    that have one) and so are labelled in English; a note code counts each ``_``-joined part. Warns once.
+
+    >>> with warnings.catch_warnings(record=True) as said:
+    ...     english_fallback(pd.DataFrame({"sex": ["SEX_T", "SEX_O"]}), {"sex": {"SEX_T"}}, "fr")
+    {'sex.label': '1 of 2 codes labelled in English'}
+    >>> str(said[0].message)[:46]
+    "The offline snapshot has no 'fr' labels for so"
+    """
+    fallback = {}
+    for col, have in in_lang.items():
+        codes = set(df[col].dropna().astype(str))
+        if col in NOTE_COLUMNS:
+            codes = {part for c in codes for part in c.split("_") if part}
+        n_en = len(codes - {str(c) for c in have})
+        if n_en:
+            fallback[f"{col}.label"] = f"{n_en} of {len(codes)} codes labelled in English"
+    if fallback:
+        warnings.warn(UserWarning(f"The offline snapshot has no {lang!r} labels for some codes; they are in English: "
+                                  + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=stacklevel + 1)
+    return fallback

@@ -35,7 +35,6 @@ import json
 import re
 import shutil
 import tempfile
-import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,7 @@ import pyarrow.parquet as pq
 
 from evidencekit.ilostat.catalogue import closest_codes, normalise, suggest
 from evidencekit.ilostat.errors import NotAvailableOfflineError, SnapshotError
-from evidencekit.ilostat.labels import LABELLED, NOTE_COLUMNS, NOTE_JOIN, add_labels
+from evidencekit.ilostat.labels import LABELLED, NOTE_COLUMNS, NOTE_JOIN, add_labels, english_fallback
 from evidencekit.ilostat.query import LANGS, Query, filter_frame, period_column
 from evidencekit.ilostat.tidy import COLUMNS, LICENCE, PUBLISHER, attach, now_utc, provenance
 
@@ -900,18 +899,7 @@ class Snapshot:
         translated = {col: self._translations(df, col, lang) for col in LABELLED if col in df.columns}
         out = add_labels(df, lambda var: translated[var][0] if var in translated else pd.DataFrame(),
                          prefer_existing=False)
-        fallback = {}
-        for col, (_, in_lang) in translated.items():
-            codes = out[col].dropna().unique()
-            if col in NOTE_COLUMNS:
-                codes = np.unique([p for c in codes for p in str(c).split("_") if p])
-            n_en = sum(c not in in_lang for c in codes)
-            if n_en:
-                fallback[f"{col}.label"] = f"{n_en} of {len(codes)} codes labelled in English"
-        if fallback:
-            warnings.warn(
-                f"The offline snapshot has no {lang!r} labels for some codes; they are in English: "
-                + "; ".join(f"{k}: {v}" for k, v in fallback.items()), UserWarning, stacklevel=3)
+        fallback = english_fallback(out, {col: in_lang for col, (_, in_lang) in translated.items()}, lang, stacklevel=3)
         return out, {"lang": lang, "fallback_to_en": fallback}
 
     def _translations(self, df: pd.DataFrame, col: str, lang: str) -> tuple[pd.DataFrame, set]:
