@@ -103,6 +103,10 @@ class DataCache:
     def _meta(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
+    def _parquet_files(self, key: str) -> list[Path]:
+        """Every Parquet file of an entry: content-named ones, and the one of records written before them."""
+        return [self.folder / f"{key}.parquet", *self.folder.glob(f"{key}-*.parquet")]
+
     def put(self, key: str, df: pd.DataFrame, record: dict) -> dict:
         """Store a frame and its record (atomically, Parquet first). Returns the record as stored."""
         plain = df.copy()
@@ -123,7 +127,7 @@ class DataCache:
     def _sweep(self, key: str, keep: str) -> None:
         """Delete this entry's Parquet files that no record names any more, once older than ``SWEEP_AFTER``."""
         now = time.time()
-        for path in [self.folder / f"{key}.parquet", *self.folder.glob(f"{key}-*.parquet")]:
+        for path in self._parquet_files(key):
             try:
                 if path.name != keep and now - path.stat().st_mtime > SWEEP_AFTER:
                     path.unlink()
@@ -189,7 +193,7 @@ class DataCache:
 
     def discard(self, key: str) -> None:
         """Delete an entry: its record and its Parquet files."""
-        for p in [self._meta(key), self.folder / f"{key}.parquet", *self.folder.glob(f"{key}-*.parquet")]:
+        for p in [self._meta(key), *self._parquet_files(key)]:
             try:
                 p.unlink(missing_ok=True)
             except OSError:  # not ours to delete (permissions): the checksum keeps it from being served
