@@ -119,8 +119,8 @@ def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[str]:
     """Say how many records hold codes outside the ILO codelist of a column the conditions test (they meet
     no condition, so they fall out of the universe or the numerator); 0 is accepted in ILO's 1/missing dummies."""
     flags = []
-    for col in sorted(c for cond in (*d.universe, *d.numerator) for c in cond):
-        if col in ILO_LABELS and not any(col in f for f in flags):
+    for col in sorted({c for cond in (*d.universe, *d.numerator) for c in cond}):
+        if col in ILO_LABELS:
             codes = list(ILO_LABELS[col]) + ([0] if list(ILO_LABELS[col]) == [1] else [])
             cache, key = _cache(survey), ("outside codelist", col)
             if key not in cache:  # once per survey and column
