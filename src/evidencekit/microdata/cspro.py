@@ -139,31 +139,31 @@ class Item:
         """The 1-based position of the item's last character (of its last occurrence)."""
         return self.start - 1 + (self.stride or self.length) * (self.occurrences - 1) + self.length
 
-    def value_labels(self) -> dict:
-        """Single codes -> label, from every value set (the first one wins); ranges and special values
-        (``NOTAPPL``, ``MISSING``…: read as missing, see :meth:`missing_codes`) are not included."""
+    def _single_codes(self, name) -> dict:
+        """Single codes (not ranges, not blank) of every value set -> ``name(label, special)``, the first value
+        set that has the code winning; values for which ``name`` gives None are skipped."""
         out: dict = {}
         for vs in self.value_sets:
             for codes, label, special in vs.values:
-                if not label or special:
+                named = name(label, special)
+                if named is None:
                     continue
                 for code in codes:
                     if not isinstance(code, tuple) and code not in (None, "") and code not in out:
-                        out[code] = label
+                        out[code] = named
         return out
+
+    def value_labels(self) -> dict:
+        """Single codes -> label, from every value set (the first one wins); ranges and special values
+        (``NOTAPPL``, ``MISSING``…: read as missing, see :meth:`missing_codes`) are not included."""
+        return self._single_codes(lambda label, special: label if label and not special else None)
 
     def missing_codes(self) -> dict:
         """Codes the value sets declare as special missing values (``MISSING``, ``REFUSED``, ``DEFAULT``)
         with a real code (e.g. ``Value=99;Don't know`` + ``Name=MISSING,Special``) -> ``"MISSING (Don't know)"``.
         Blank ``NOTAPPL`` fields are missing already."""
-        out: dict = {}
-        for vs in self.value_sets:
-            for codes, label, special in vs.values:
-                if special in ("MISSING", "REFUSED", "DEFAULT"):
-                    for code in codes:
-                        if not isinstance(code, tuple) and code not in (None, "") and code not in out:
-                            out[code] = f"{special} ({label})" if label else special
-        return out
+        return self._single_codes(lambda label, special: (f"{special} ({label})" if label else special)
+                                  if special in ("MISSING", "REFUSED", "DEFAULT") else None)
 
 
 def _special_missing(frame: pd.DataFrame, items: list[Item], data_name: str, notes: list[str]) -> None:
