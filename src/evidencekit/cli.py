@@ -20,7 +20,7 @@ from typing import Sequence
 import pandas as pd
 
 from evidencekit.errors import EvidenceKitError, InputError
-from evidencekit.indicators.estimation import DEFAULT_MIN_N
+from evidencekit.indicators.estimation import DEFAULT_MIN_N, LONELY_PSU
 
 EXAMPLES = """\
 examples:
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="interval quantiles: normal (as R confint, default) or t (design degrees of freedom)")
     e.add_argument("--min-n", type=int, default=DEFAULT_MIN_N, metavar="N",
                    help=f"flag cells with fewer unweighted records (default {DEFAULT_MIN_N})")
-    e.add_argument("--lonely-psu", default="fail", choices=["fail", "remove", "adjust", "average", "certainty"],
+    e.add_argument("--lonely-psu", default="fail", choices=LONELY_PSU,
                    help="strata with one PSU: fail (default), or R survey's options")
     e.add_argument("--out", metavar="FILE", help="save the table to FILE (.csv, .xlsx or .parquet)")
     e.set_defaults(func=cmd_estimate)
