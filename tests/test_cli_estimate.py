@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from evidencekit import indicators
+from evidencekit import export
 from evidencekit.cli import main
 from evidencekit.microdata import read
 from evidencekit.microdata.synthetic import load_sample
@@ -15,7 +16,7 @@ def test_estimate_defaults_to_the_synthetic_survey_and_matches_the_library(tmp_p
     assert main(["estimate", "unemployment_rate", "youth_neet_rate", "--by", "ilo_sex", "--out", str(target)]) == 0
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out and "Taylor linearisation" in out and "12 strata" in out
-    got = pd.read_csv(target)
+    got = export.read_csv(target)
     want = indicators.estimate(load_sample(), ["unemployment_rate", "youth_neet_rate"], by="ilo_sex")
     assert got["estimate"].tolist() == pytest.approx(want["estimate"].tolist(), rel=1e-12)
     assert got["ci_high"].tolist() == pytest.approx(want["ci_high"].tolist(), rel=1e-12)

@@ -8,7 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from evidencekit.cli import main, neutralise_formulas
+from evidencekit import export
+from evidencekit.cli import main
+from evidencekit.export import neutralise_formulas
 
 PHL = ["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "PHL"]
 
@@ -43,7 +45,7 @@ def test_get_out_csv_matches_the_source_file(offline_env, no_network, tmp_path, 
     out = capsys.readouterr().out
     assert f"to {target}" in out and "Cite: ILOSTAT, International Labour Organization" in out
     assert "From: evidencekit offline snapshot" in out
-    got = pd.read_csv(target, dtype=str, keep_default_na=False)
+    got = export.read_csv(target, dtype=str, keep_default_na=False)
     want = bulk_rows(shared_data, "PHL")
     assert len(got) == len(want) > 0
     key = ["sex", "classif1", "time"]
@@ -125,10 +127,10 @@ def test_neutralise_formulas_keeps_numbers_and_plain_text():
 
 
 def test_csv_export_neutralises_formulas(tmp_path):
-    from evidencekit.cli import _export
+    from evidencekit.export import write
 
     target = tmp_path / "x.csv"
-    _export(pd.DataFrame({"ref_area": ["=cmd|' /C calc'!A0"], "obs_value": [-1.5]}), target)
+    write(pd.DataFrame({"ref_area": ["=cmd|' /C calc'!A0"], "obs_value": [-1.5]}), target)
     text = target.read_text()
     assert "'=cmd" in text and ",-1.5" in text
 

@@ -1,0 +1,61 @@
+"""What every ``evidencekit`` sub-command shares: code lists, tables on the terminal, the origin line, saving.
+
+>>> codes(["IDN,PHL", "THA"])
+['IDN', 'PHL', 'THA']
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from evidencekit import export
+
+
+def codes(values: list[str] | None) -> list[str] | None:
+    """``--ref-area IDN PHL`` or ``--ref-area IDN,PHL`` -> ``["IDN", "PHL"]``."""
+    if not values:
+        return None
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+def origin_line(prov: dict) -> str:
+    """Where an ILOSTAT answer came from, in one line (live, local cache or offline snapshot; STALE when so)."""
+    origin = prov.get("origin")
+    stale = " — STALE: ILOSTAT could not be reached, this may not be the latest release" if prov.get("stale") else ""
+    if origin == "live":
+        return f"From: ILOSTAT live ({prov.get('url')})"
+    if origin == "cache":
+        return f"From: local cache of {prov.get('url') or 'ILOSTAT'} (retrieved {str(prov.get('retrieved_at'))[:10]}){stale}"
+    if origin == "snapshot":
+        when = (f"release {prov['vintage']}" if prov.get("vintage")
+                else f"built {str(prov.get('retrieved_at'))[:10]}" if prov.get("retrieved_at") else "")
+        return f"From: evidencekit offline snapshot {prov.get('snapshot_id') or ''}{f' ({when})' if when else ''}{stale}"
+    return f"From: {origin or 'unknown source'}{stale}"
+
+
+def client(args):
+    """The ILOSTAT client for a command (``--offline`` forces offline; otherwise the environment decides)."""
+    from evidencekit.ilostat import Client
+
+    return Client(offline=True if getattr(args, "offline", False) else None)
+
+
+def print_table(df: pd.DataFrame, columns: Sequence[str], out) -> None:
+    """The named columns of ``df`` (those it has) as a plain-text table."""
+    cols = [c for c in columns if c in df.columns]
+    with pd.option_context("display.width", 160, "display.max_colwidth", 70, "display.max_rows", 200):
+        print(df[cols].to_string(index=False), file=out)
+
+
+def target(out: str | None) -> Path | None:
+    """The ``--out`` file, checked before any work is done (a wrong extension fails at once)."""
+    return export.check_target(out) if out else None
+
+
+def save(df: pd.DataFrame, path: Path, out) -> None:
+    """Write ``df`` to ``path`` with :func:`evidencekit.export.write` (formula-safe, cited) and say so."""
+    export.write(df, path)
+    print(f"Wrote {len(df)} rows to {path} (with its citation{' in the sheet about' if path.suffix.lower() == '.xlsx' else ''}).",
+          file=out)
