@@ -72,7 +72,7 @@ def test_preview_without_out(offline_env, no_network, capsys):
     (["get", "SDG_0852_SEX_AGE_RT_A", "--start", "20x5"], "'20x5': is not an ILOSTAT period"),
     (["get", "SDG_0852_SEX_AGE_RT_A", "--start", "2024", "--end", "2015"], "ends before it starts"),
     (["get", "SDG_0852_SEX_AGE_RT_A", "--lang", "de"], "is not offered by ILOSTAT"),
-    (["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "XYZ"], "ref_area=XYZ"),
+    (["get", "SDG_0852_SEX_AGE_RT_A", "--ref-area", "XYZ"], "--ref-area XYZ"),
     (["get", "UNE_DEAP_SEX_AGE_RT_A"], "neither in the local cache nor in the offline snapshot"),
     (["get", "SDG_0852_SEX_AGE_RT_A", "--out", "x.txt"], "end the name with .csv, .xlsx or .parquet"),
     (["snapshot", "build", "--from", __file__, "--out", "unused"], "is a file, not a folder"),

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import tempfile
+import traceback
 import warnings
 from typing import Sequence
 
@@ -60,8 +63,74 @@ def _missing(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def options_of(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Every option of ``parser`` and its sub-commands, by the Python name the library uses (``dest``).
+
+    >>> options_of(build_parser())["ref_area"], options_of(build_parser())["offline"]
+    ('--ref-area', '--offline')
+    """
+    found: dict[str, str] = {}
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif action.option_strings and action.dest not in ("help", "version"):
+                longest = max(action.option_strings, key=len)
+                found.setdefault(action.dest, longest)
+    return found
+
+
+_VALUE = r"""(?:'([^']*)'|"([^"]*)"|\[([^\]]*)\]|([^\s,;()]+))"""
+
+
+def cli_words(text: str, options: dict[str, str]) -> str:
+    """A library message in the command line's words: ``weight='ilo_wgt'`` -> ``--weight ilo_wgt``,
+    ``offline=True`` -> ``--offline``, ``ref_area=['PHL', 'IDN']`` -> ``--ref-area PHL IDN``.
+
+    >>> cli_words("pass weight='ilo_wgt', or set offline=True; ref_area=['PHL', 'IDN']",
+    ...           {"weight": "--weight", "offline": "--offline", "ref_area": "--ref-area"})
+    'pass --weight ilo_wgt, or set --offline; --ref-area PHL IDN'
+    """
+    if not options:
+        return text
+    names = "|".join(re.escape(n) for n in sorted(options, key=len, reverse=True))
+
+    def repl(m: re.Match) -> str:
+        flag = options[m.group(1)]
+        quoted1, quoted2, listed, bare = m.group(2), m.group(3), m.group(4), m.group(5)
+        if bare in ("True",):
+            return flag
+        if listed is not None:
+            items = [s.strip().strip("'\"") for s in listed.split(",") if s.strip()]
+            return " ".join([flag, *items])
+        value = next(v for v in (quoted1, quoted2, bare) if v is not None)
+        return f"{flag} {value}" if value else flag
+
+    return re.sub(rf"(?<![\w.-])({names})={_VALUE}", repl, text)
+
+
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"note: {message}", file=sys.stderr)
+    print(f"note: {cli_words(str(message), _OPTIONS)}", file=sys.stderr)
+
+
+_OPTIONS: dict[str, str] = {}
+
+
+def _internal_error(err: BaseException) -> int:
+    """An unexpected failure (a bug): one line for the user, the traceback kept in a file for the report."""
+    where = ""
+    try:
+        fd, path = tempfile.mkstemp(prefix="evidencekit-error-", suffix=".txt")
+        with os.fdopen(fd, "w") as fh:
+            traceback.print_exception(err, file=fh)
+        where = f" The details are saved in {path}; please send that file with your report."
+    except OSError:
+        pass
+    print(f"error: evidencekit met an unexpected problem ({type(err).__name__}: {str(err)[:200]}). "
+          f"Nothing was changed.{where}", file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,12 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    _OPTIONS.clear()
+    _OPTIONS.update(options_of(parser))
     previous = warnings.showwarning
     warnings.showwarning = _one_line_warnings
     try:
         return int(args.func(args, sys.stdout) or 0)
     except EvidenceKitError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {cli_words(str(err), _OPTIONS)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -87,5 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except Exception as err:  # a bug: never a traceback on the participant's screen
+        return _internal_error(err)
     finally:
         warnings.showwarning = previous
