@@ -172,7 +172,9 @@ STEP_KINDS: dict[str, tuple[str, dict[str, Field]]] = {
     "estimate": ("estimate indicators from survey microdata with confidence intervals and small-cell warnings", {
         "survey": Field(Choice(("synthetic", "own")), default="synthetic",
                         doc="synthetic (the SYNTHETIC training survey) or own (the participant's file)"),
-        "indicators": Field(ListOf(SurveyIndicator(), min_items=1), required=True),
+        "indicators": Field(ListOf(SurveyIndicator(), min_items=1), doc="indicators to estimate"),
+        "distribution": Field(Column(), doc="a column whose answers are shown as shares (%) with confidence "
+                                            "intervals, e.g. olf_reason_detail"),
         "by": Field(OneOrMany(Column()), doc="break down by these columns, e.g. ilo_sex"),
         "level": Field(Number(low=0.5, high=0.999), default=0.95, doc="confidence level"),
         "min_n": Field(Int(low=1, high=10000), doc="flag cells with fewer unweighted records"),
@@ -198,13 +200,19 @@ STEP_KINDS: dict[str, tuple[str, dict[str, Field]]] = {
     }),
 }
 
+def _estimate_rule(out: dict, path, r: Reader) -> None:
+    if "indicators" not in out and "distribution" not in out:
+        r.problem(path, "an estimate step needs `indicators` or `distribution` (or both)",
+                  "indicators: [informal_employment_rate], say")
+
+
 STEP_RULES = {
     "explore": (_choose_rule(("areas", "years", "sex", "classif1")),),
     "compare_countries": (_choose_rule(("areas", "year", "sex", "classif1", "benchmark")),),
     "change_over_time": (_choose_rule(("areas", "years", "sex", "classif1")),),
     "gap": (_gap_rule, _choose_rule(("areas", "years", "year", "classif1", "sex"))),
     "read_notes": (_choose_rule(("areas", "years", "sex", "classif1")),),
-    "estimate": (_choose_rule(("indicators", "by", "level")),),
+    "estimate": (_choose_rule(("indicators", "by", "level")), _estimate_rule),
 }
 
 STEP = Kinds(STEP_COMMON, STEP_KINDS, "a learning step: id, title, kind, text, task and the kind's fields",
@@ -405,7 +413,7 @@ def _module_rule(out: dict, path, r: Reader) -> None:
             if sid in ids[:i]:
                 r.problem(("learning", i, "id"), f"the id `{sid}` is used by another step", "a unique id")
         hands_on = [s for s in steps if s and s.get("kind") not in ("write",)]
-        if out.get("module") != 6 and len(hands_on) < 3:
+        if len(hands_on) < 3:
             r.problem(("learning",), f"{len(hands_on)} hands-on steps", "at least 3 steps on data")
     if questions:
         ids = [q.get("id") for q in questions if q]
