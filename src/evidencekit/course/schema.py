@@ -14,7 +14,7 @@ Unknown fields are refused with the closest known name ("did you mean `indicator
 >>> spec.check(r.data, (), r)
 {'title': 'Youth'}
 >>> print(r.problems[0])
-m.yaml, line 2: unknown field `learnin` (did you mean `learning`?); expected one of: title, learning
+m.yaml, line 2, field `learnin`: unknown field `learnin` (did you mean `learning`?); expected one of: title, learning
 """
 from __future__ import annotations
 
