@@ -150,13 +150,14 @@ def _one_per_member(frame: pd.DataFrame, over: str | None, dims: list[str]) -> N
         if len(rows) > 1:
             open_dims = [d for d in dims if d != over and d in rows and rows[d].nunique(dropna=False) > 1]
             what = f" for {over} {key[0] if isinstance(key, tuple) else key}" if over else ""
-            if "source" in open_dims:
+            others = [d for d in open_dims if d != "source"]  # several areas also differ by source: say the areas
+            if others:
+                raise AnswerError("Computing the answer", f"the query leaves {', '.join(others)} open{what} "
+                                  f"({len(rows)} rows)", f"fix {', '.join(others)} in the query")
+            if open_dims:
                 sources = ", ".join(map(str, rows["source"].unique()))
                 raise AnswerError("Computing the answer", f"the data have several sources{what} ({sources})",
                                   "add `source:` to the query to choose one, or change the year")
-            if open_dims:
-                raise AnswerError("Computing the answer", f"the query leaves {', '.join(open_dims)} open{what} "
-                                  f"({len(rows)} rows)", f"fix {', '.join(open_dims)} in the query")
             raise AnswerError("Computing the answer", f"{len(rows)} identical rows{what}", "report this file")
 
 
