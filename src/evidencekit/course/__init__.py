@@ -6,14 +6,14 @@ is expected), resolves deep links (``?module=2&step=3``), computes data-dependen
 named operation (never ``eval``), checks participants' answers with explained feedback and summarises
 progress. It never imports Streamlit: the app renders what it returns.
 
->>> import evidencekit as ek
->>> course = ek.course.load_course()
+>>> from evidencekit import course as ek_course
+>>> course = ek_course.load_course()
 >>> m = course.module(1)
 >>> m.title, [s.kind for s in m.steps][:2]
 ('Evidence and the policy cycle', ['explore', 'change_over_time'])
 >>> q = next(q for q in m.questions if q.computed)
->>> fb = ek.course.check_answer(q, ek.course.right_answer(q, offline=True)[0].pop()
-...                             if q.kind == "single" else ek.course.right_answer(q, offline=True)[0], offline=True)
+>>> right, computed = ek_course.right_answer(q, offline=True)
+>>> fb = ek_course.check_answer(q, right.pop() if q.kind == "single" else right, offline=True)
 >>> fb.status, fb.citation.startswith("Computed by evidencekit")
 ('correct', True)
 """

@@ -254,8 +254,9 @@ def _years(spec: dict) -> tuple[int | None, int | None]:
     return None, None
 
 
-def ilostat_frame(spec: dict, offline: bool | None) -> tuple[pd.DataFrame, dict, list[str]]:
-    """The ILOSTAT rows a spec asks for -> (frame with dims + value + name + flag, provenance, dims)."""
+def ilostat_frame(spec: dict, offline: bool | None, client=None) -> tuple[pd.DataFrame, dict, list[str]]:
+    """The ILOSTAT rows a spec asks for -> (frame with dims + value + name + flag, provenance, dims).
+    ``client``: an :class:`evidencekit.ilostat.Client` (default: the library's shared client)."""
     import evidencekit as ek
 
     q = spec["query"]
@@ -266,7 +267,8 @@ def ilostat_frame(spec: dict, offline: bool | None) -> tuple[pd.DataFrame, dict,
     start, end = _years(spec)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        df = ek.ilostat.get(q["indicator"], **filters, start=start, end=end, labels=True, offline=offline)
+        get = client.get if client is not None else ek.ilostat.get
+        df = get(q["indicator"], **filters, start=start, end=end, labels=True, offline=offline)
     notes = [str(w.message) for w in caught if "no rows" not in str(w.message)]
     if spec["operation"] in ("change", "percent_change"):
         df = df[df["time"].astype(str).isin([str(spec["from"]), str(spec["to"])])]
@@ -376,15 +378,19 @@ def survey_frame(spec: dict) -> tuple[pd.DataFrame, dict, list[str]]:
     return frame.reset_index(drop=True), prov, by
 
 
-def evaluate(spec: dict, *, offline: bool | None = None) -> Computed:
+def evaluate(spec: dict, *, offline: bool | None = None, client=None) -> Computed:
     """Compute a data-dependent answer: ``spec`` is a validated ``answer`` (``query``, ``operation``, params).
 
     Raises :class:`~evidencekit.course.errors.AnswerError` (or the data source's own EvidenceKitError, e.g. a
-    dataset that is not available offline) when the answer cannot be computed; never guesses.
+    dataset that is not available offline) when the answer cannot be computed; never guesses. ``offline`` and
+    ``client`` (an :class:`evidencekit.ilostat.Client`) choose where ILOSTAT figures come from, as for
+    ``evidencekit.ilostat.get``: the app passes the same as for the charts, so answers match what is shown.
 
     >>> spec = {"query": {"indicator": "SDG_0852_SEX_AGE_RT_A", "ref_area": ["PHL"], "sex": ["SEX_T"],
     ...                   "classif1": ["AGE_YTHADULT_YGE15"]}, "operation": "change", "from": 2019, "to": 2021}
-    >>> c = evaluate(spec, offline=True)
+    >>> import tempfile
+    >>> from evidencekit.ilostat import Client
+    >>> c = evaluate(spec, client=Client(cache_dir=tempfile.mkdtemp(), offline=True))
     >>> round(c.value, 3), c.detail["value_from"], c.provenance["kind"]
     (1.161, 2.237, 'derived')
     """
@@ -392,7 +398,7 @@ def evaluate(spec: dict, *, offline: bool | None = None) -> Computed:
     if "survey" in q:
         frame, source, dims = survey_frame(spec)
     else:
-        frame, source, dims = ilostat_frame(spec, offline)
+        frame, source, dims = ilostat_frame(spec, offline, client)
     over = spec.get("over") or (next(iter(spec["between"])) if op == "gap" else default_over(op, q))
     if op not in ("value",) and over is None:
         raise AnswerError("Computing the answer", f"the operation `{op}` does not know which dimension to look along",

@@ -11,7 +11,6 @@ True
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -86,7 +85,7 @@ def _estimate_problems(module: Module, i: int, p: dict) -> list[Problem]:
     return []
 
 
-def _figure_problems(module: Module, i: int, p: dict) -> list[Problem]:
+def _figure_problems(client, module: Module, i: int, p: dict) -> list[Problem]:
     out = []
     for j, fig in enumerate(p["figures"]):
         spec = None
@@ -98,19 +97,19 @@ def _figure_problems(module: Module, i: int, p: dict) -> list[Problem]:
         if spec is None:
             continue
         try:
-            evaluate(spec, offline=True)
+            evaluate(spec, offline=True, client=client)
         except EvidenceKitError as err:
             out.append(_problem(module, ("learning", i, "figures", j), f"the figure cannot be computed offline: {err}",
                                 "one value (fix area, year, sex, classification and, if needed, source)"))
     return out
 
 
-def _question_problems(module: Module, k: int) -> list[Problem]:
+def _question_problems(client, module: Module, k: int) -> list[Problem]:
     q = module.questions[k]
     if not q.computed:
         return []
     try:
-        computed = evaluate(q.answer, offline=True)
+        computed = evaluate(q.answer, offline=True, client=client)
     except EvidenceKitError as err:
         return [_problem(module, ("review", k, "answer"), f"the answer cannot be computed offline: {err}",
                          "a query and operation that give one answer from the embedded snapshot")]
@@ -122,32 +121,26 @@ def _question_problems(module: Module, k: int) -> list[Problem]:
 
 
 def check_module(module: Module) -> list[Problem]:
-    """Every problem a module's data raise offline (empty when all is well)."""
-    old = os.environ.get("EVIDENCEKIT_OFFLINE")
-    os.environ["EVIDENCEKIT_OFFLINE"] = "1"
-    try:
-        with offline_client() as client:
-            out: list[Problem] = []
-            for i, step in enumerate(module.steps):
-                if step.kind in SERIES_STEPS:
-                    out += _series_problems(client, module, i, step.params)
-                elif step.kind == "estimate":
-                    out += _estimate_problems(module, i, step.params)
-                    if "compare_with" in step.params:
-                        try:
-                            evaluate({"query": step.params["compare_with"], "operation": "value"}, offline=True)
-                        except EvidenceKitError as err:
-                            out.append(_problem(module, ("learning", i, "compare_with"), str(err)))
-                elif step.kind == "reconcile":
-                    out += _figure_problems(module, i, step.params)
-            for k in range(len(module.questions)):
-                out += _question_problems(module, k)
-            return out
-    finally:
-        if old is None:
-            os.environ.pop("EVIDENCEKIT_OFFLINE", None)
-        else:
-            os.environ["EVIDENCEKIT_OFFLINE"] = old
+    """Every problem a module's data raise offline (empty when all is well). Never touches the network: an
+    offline client with a throw-away cache reads the embedded snapshot."""
+    with offline_client() as client:
+        out: list[Problem] = []
+        for i, step in enumerate(module.steps):
+            if step.kind in SERIES_STEPS:
+                out += _series_problems(client, module, i, step.params)
+            elif step.kind == "estimate":
+                out += _estimate_problems(module, i, step.params)
+                if "compare_with" in step.params:
+                    try:
+                        evaluate({"query": step.params["compare_with"], "operation": "value"}, offline=True,
+                                 client=client)
+                    except EvidenceKitError as err:
+                        out.append(_problem(module, ("learning", i, "compare_with"), str(err)))
+            elif step.kind == "reconcile":
+                out += _figure_problems(client, module, i, step.params)
+        for k in range(len(module.questions)):
+            out += _question_problems(client, module, k)
+        return out
 
 
 def check_course(course: Course) -> list[Problem]:

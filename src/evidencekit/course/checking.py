@@ -105,10 +105,10 @@ def _num(v: float, decimals: int) -> str:
     return f"{v:,.{decimals}f}"
 
 
-def right_answer(q: Question, *, offline: bool | None = None) -> tuple[Any, Computed | None]:
+def right_answer(q: Question, *, offline: bool | None = None, client=None) -> tuple[Any, Computed | None]:
     """The right answer of ``q``: (value, computed). For choice questions the value is the set of right option ids."""
     if q.computed:
-        computed = evaluate(q.answer, offline=offline)
+        computed = evaluate(q.answer, offline=offline, client=client)
         if q.kind == "numeric":
             return float(computed.value), computed
         right = {o.id for o in q.options if o.value is not None and str(o.value) == str(computed.value)}
@@ -118,16 +118,17 @@ def right_answer(q: Question, *, offline: bool | None = None) -> tuple[Any, Comp
     return {o.id for o in q.options if o.correct}, None
 
 
-def check_answer(q: Question, response: Any, *, offline: bool | None = None,
+def check_answer(q: Question, response: Any, *, offline: bool | None = None, client=None,
                  computed: Computed | None = None) -> Feedback:
     """Check ``response`` to ``q`` -> :class:`Feedback`. ``computed`` may be given (an evaluation the app
-    already has, e.g. cached); otherwise a data-dependent answer is computed now."""
+    already has, e.g. cached); otherwise a data-dependent answer is computed now, from ``client`` (an
+    :class:`evidencekit.ilostat.Client`) or the library's shared client, ``offline`` as for ``ilostat.get``."""
     try:
         if computed is not None and q.computed:
             expected = float(computed.value) if q.kind == "numeric" else \
                 {o.id for o in q.options if o.value is not None and str(o.value) == str(computed.value)}
         else:
-            expected, computed = right_answer(q, offline=offline)
+            expected, computed = right_answer(q, offline=offline, client=client)
     except EvidenceKitError as err:
         return Feedback(q.key, "unavailable", "The right answer could not be computed from the data just now, "
                         "so this answer is not marked. Tell your trainer.", explanation=str(err), response=response)
