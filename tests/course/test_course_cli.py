@@ -8,10 +8,15 @@ from evidencekit.cli import main
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 
 
-def test_check_the_course(capsys):
-    assert main(["course", "check", str(EXERCISES)]) == 0
+def test_check_a_folder(tmp_path, capsys):
+    for n in (1, 2):
+        (tmp_path / f"module-{n}.yaml").write_text((EXERCISES / f"module-{n}.yaml").read_text(encoding="utf-8"),
+                                                   encoding="utf-8")
+    assert main(["course", "check", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 6 module files") and "computed from data" in out
+    assert out.startswith("OK: 2 module files, 8 learning steps, 10 review questions (6 computed from data)")
+    assert main(["course", "check", str(EXERCISES), "--form-only"]) == 0
+    assert capsys.readouterr().out.startswith("OK: 6 module files")
 
 
 def test_check_a_broken_file(tmp_path, capsys):

@@ -19,9 +19,10 @@ progress. It never imports Streamlit: the app renders what it returns.
 """
 from __future__ import annotations
 
-from evidencekit.course.answers import OPERATIONS, Computed, evaluate, operate
+from evidencekit.course.answers import OPERATIONS, Computed, distribution, evaluate, operate, share
 from evidencekit.course.check import check_course, check_module
 from evidencekit.course.checking import Feedback, check_answer, parse_number, right_answer
+from evidencekit.course.coding import check_tags, quotation, theme_counts
 from evidencekit.course.errors import AnswerError, ExerciseError, LocationError, Problem
 from evidencekit.course.model import (
     Course, Introduction, Location, Module, Option, Question, Step, default_folder, load_course, load_module,
@@ -34,7 +35,8 @@ from evidencekit.course.spec import STEP_KINDS
 __all__ = [
     "load_course", "load_module", "read_course", "read_module", "default_folder", "check_course", "check_module",
     "Course", "Module", "Introduction", "Step", "Question", "Option", "Location",
-    "evaluate", "operate", "Computed", "OPERATIONS", "STEP_KINDS", "GROUPS",
+    "evaluate", "operate", "Computed", "OPERATIONS", "STEP_KINDS", "GROUPS", "share", "distribution",
+    "check_tags", "theme_counts", "quotation",
     "check_answer", "right_answer", "parse_number", "Feedback", "summarise", "ModuleProgress",
     "ExerciseError", "LocationError", "AnswerError", "Problem",
 ]
