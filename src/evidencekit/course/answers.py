@@ -430,10 +430,25 @@ def _used_rows(frame, op, over, detail, value) -> pd.DataFrame:
     return frame[frame[over].astype(str).isin([str(k) for k in keys])].reset_index(drop=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _area_names() -> dict[str, str]:
+    """Area code -> English name, from the embedded snapshot (names of areas without data too)."""
+    try:
+        import tempfile
+
+        from evidencekit.ilostat import Client
+        with tempfile.TemporaryDirectory(prefix="evidencekit-areas-") as tmp:
+            a = Client(cache_dir=tmp, offline=True).areas()
+        return dict(zip(a["ref_area"].astype(str), a["ref_area.label"].astype(str)))
+    except (EvidenceKitError, KeyError, OSError):
+        return {}
+
+
 def _describe(frame, used, op, over, q, detail, value) -> dict:
     """Names, years, missing areas and flags the feedback can quote."""
     out: dict[str, Any] = {}
-    names = dict(zip(frame["ref_area"].astype(str), frame["name"].astype(str))) if "ref_area" in frame and "name" in frame else {}
+    names = {**_area_names(), **(dict(zip(frame["ref_area"].astype(str), frame["name"].astype(str)))
+                                 if "ref_area" in frame and "name" in frame else {})}
     if "ref_area" in frame:
         areas = list(dict.fromkeys(used["ref_area"].astype(str)))
         if len(areas) == 1:

@@ -39,8 +39,8 @@ class ExerciseError(InputError):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         first = str(self.problems[0]) if self.problems else "no problem given"
         more = len(self.problems) - 1
-        why = f"and {more} more problem{'s' if more > 1 else ''} (all listed in .problems; " \
-              f"`evidencekit course check` prints them)" if more > 0 else ""
+        why = f"and {more} more problem{'s' if more > 1 else ''} (`evidencekit course check` lists them all)" \
+            if more > 0 else ""
         super().__init__(first, why, fix or "correct the file and check it again with `evidencekit course check`")
 
 
