@@ -31,12 +31,13 @@ from evidencekit.course.model import (
 from evidencekit.course.progress import ModuleProgress, summarise
 from evidencekit.course.schema import GROUPS
 from evidencekit.course.spec import STEP_KINDS
+from evidencekit.course.views import benchmark_query, estimate_query, ilostat_query
 
 __all__ = [
     "load_course", "load_module", "read_course", "read_module", "default_folder", "check_course", "check_module",
     "Course", "Module", "Introduction", "Step", "Question", "Option", "Location",
     "evaluate", "operate", "Computed", "OPERATIONS", "STEP_KINDS", "GROUPS", "share", "distribution",
-    "check_tags", "theme_counts", "quotation",
+    "check_tags", "theme_counts", "quotation", "ilostat_query", "benchmark_query", "estimate_query",
     "check_answer", "right_answer", "parse_number", "Feedback", "summarise", "ModuleProgress",
     "ExerciseError", "LocationError", "AnswerError", "Problem",
 ]

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from evidencekit.course.answers import evaluate, survey_of
 from evidencekit.course.errors import Problem
 from evidencekit.course.model import Course, Module, place_of
+from evidencekit.course.spec import SERIES_KINDS
+from evidencekit.course.views import benchmark_query, estimate_query, ilostat_query
 from evidencekit.errors import EvidenceKitError
-
-SERIES_STEPS = ("explore", "compare_countries", "change_over_time", "gap", "read_notes")
 
 
 @contextmanager
@@ -36,21 +36,17 @@ def _problem(module: Module, path: tuple, message: str, expected: str = "") -> P
     return Problem(module.file, place, message, expected, line=line)
 
 
-def _series_problems(client, module: Module, i: int, p: dict) -> list[Problem]:
+def _series_problems(client, module: Module, i: int) -> list[Problem]:
+    """The step's starting view (and its benchmark) read offline, as the app will ask for it."""
     step = module.steps[i]
-    years = p.get("years") or ([p["year"], p["year"]] if isinstance(p.get("year"), int) else [None, None])
-    filters = {k: p.get(k) for k in ("sex", "classif1", "classif2", "source")}
-    if step.kind == "gap":
-        (dim, pair), = p["between"].items()
-        filters[dim] = pair
     out = []
-    for field, areas in (("areas", p["areas"]), ("benchmark", p.get("benchmark"))):
-        if not areas:
+    for field, query in (("areas", ilostat_query(step)), ("benchmark", benchmark_query(step))):
+        if query is None:
             continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                df = client.get(p["indicator"], ref_area=areas, **filters, start=years[0], end=years[1])
+                df = client.get(query.pop("id"), **query)
         except EvidenceKitError as err:
             out.append(_problem(module, ("learning", i, field), f"the data cannot be read offline: {err}",
                                 "codes and years the embedded snapshot holds (see `evidencekit get ... --offline`)"))
@@ -58,8 +54,8 @@ def _series_problems(client, module: Module, i: int, p: dict) -> list[Problem]:
         if df.empty:
             out.append(_problem(module, ("learning", i, field), "the starting view has no data offline",
                                 "codes and years with data in the embedded snapshot"))
-        if step.kind == "gap":
-            (dim, pair), = p["between"].items()
+        if step.kind == "gap" and field == "areas":
+            (dim, pair), = step.params["between"].items()
             have = set(df[dim].astype(str)) if dim in df else set()
             for code in pair:
                 if str(code) not in have:
@@ -68,18 +64,23 @@ def _series_problems(client, module: Module, i: int, p: dict) -> list[Problem]:
     return out
 
 
-def _estimate_problems(module: Module, i: int, p: dict) -> list[Problem]:
+def _estimate_problems(module: Module, i: int) -> list[Problem]:
     from evidencekit import indicators
-    if p.get("survey", "synthetic") != "synthetic":
+    from evidencekit.course.answers import distribution
+    q = estimate_query(module.steps[i])
+    if q["survey"] != "synthetic":
         return []
     s = survey_of("synthetic")
-    by = p.get("by") or []
-    for col in by:
+    for col in q["by"] + ([q["distribution"]] if "distribution" in q else []):
         if col not in s.data.columns:
-            return [_problem(module, ("learning", i, "by"), f"the SYNTHETIC survey has no column `{col}`",
+            return [_problem(module, ("learning", i, "by" if col in q["by"] else "distribution"),
+                             f"the SYNTHETIC survey has no column `{col}`",
                              "a column such as ilo_sex, ilo_geo, region, ilo_age_aggregate")]
     try:
-        indicators.estimate(s, p["indicators"], by=by or None, level=p.get("level", 0.95))
+        if q["indicators"]:
+            indicators.estimate(s, q["indicators"], by=q["by"] or None, level=q["level"])
+        if "distribution" in q:
+            distribution(s, q["distribution"], by=q["by"] or None, level=q["level"])
     except EvidenceKitError as err:
         return [_problem(module, ("learning", i, "indicators"), f"cannot be estimated: {err}")]
     return []
@@ -126,10 +127,10 @@ def check_module(module: Module) -> list[Problem]:
     with offline_client() as client:
         out: list[Problem] = []
         for i, step in enumerate(module.steps):
-            if step.kind in SERIES_STEPS:
-                out += _series_problems(client, module, i, step.params)
+            if step.kind in SERIES_KINDS:
+                out += _series_problems(client, module, i)
             elif step.kind == "estimate":
-                out += _estimate_problems(module, i, step.params)
+                out += _estimate_problems(module, i)
                 if "compare_with" in step.params:
                     try:
                         evaluate({"query": step.params["compare_with"], "operation": "value"}, offline=True,

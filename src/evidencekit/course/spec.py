@@ -206,6 +206,8 @@ def _estimate_rule(out: dict, path, r: Reader) -> None:
                   "indicators: [informal_employment_rate], say")
 
 
+SERIES_KINDS = ("explore", "compare_countries", "change_over_time", "gap", "read_notes")  # steps on an ILOSTAT series
+
 STEP_RULES = {
     "explore": (_choose_rule(("areas", "years", "sex", "classif1")),),
     "compare_countries": (_choose_rule(("areas", "year", "sex", "classif1", "benchmark")),),
