@@ -121,3 +121,12 @@ def test_progress_summary_and_next_step():
     every = [{"module": 2, "item": x, "status": "done"} for x in ["intro", *[s.id for s in m2.steps]]]
     done = summarise(COURSE, every, [{"module": 2, "question": q.id, "status": "correct"} for q in m2.questions])
     assert {x.module: x for x in done}[2].complete
+
+
+def test_a_change_across_a_break_in_series_is_refused():
+    q = COURSE.question("1/mys-rise")
+    across = {**q.answer, "query": {**q.answer["query"], "ref_area": ["PHL"]}, "from": 2015, "to": 2017}
+    fb = check_answer(dataclasses.replace(q, answer=across), 0.0, offline=True)
+    assert fb.status == "unavailable" and "break in series between 2015 and 2017 (PHL 2016)" in fb.explanation
+    after = {**across, "from": 2016, "to": 2017}  # the break year itself is the start: same side
+    assert check_answer(dataclasses.replace(q, answer=after), -0.1, offline=True).status == "correct"

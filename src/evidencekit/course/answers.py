@@ -271,6 +271,7 @@ def ilostat_frame(spec: dict, offline: bool | None, client=None) -> tuple[pd.Dat
         df = get(q["indicator"], **filters, start=start, end=end, labels=True, offline=offline)
     notes = [str(w.message) for w in caught if "no rows" not in str(w.message)]
     if spec["operation"] in ("change", "percent_change"):
+        _no_break_between(df, spec["from"], spec["to"])
         df = df[df["time"].astype(str).isin([str(spec["from"]), str(spec["to"])])]
     frame = pd.DataFrame({d: df[d] for d in ILOSTAT_DIMS if d in df.columns})
     frame["time"] = pd.to_numeric(frame["time"], errors="coerce").astype("Int64")
@@ -282,6 +283,20 @@ def ilostat_frame(spec: dict, offline: bool | None, client=None) -> tuple[pd.Dat
     if notes:
         prov["notes"] = notes
     return frame.reset_index(drop=True), prov, [d for d in ILOSTAT_DIMS if d in frame.columns]
+
+
+def _no_break_between(df: pd.DataFrame, a: int, b: int) -> None:
+    """Refuse a change across a break in series (flag B after the first year, up to the last): the two
+    values were measured differently, so their difference mixes a real change with a change of method."""
+    if "obs_status" not in df.columns:
+        return
+    lo, hi = min(a, b), max(a, b)
+    years = pd.to_numeric(df["time"], errors="coerce")
+    breaks = df[(df["obs_status"].astype(str) == "B") & (years > lo) & (years <= hi)]
+    if len(breaks):
+        where = ", ".join(sorted({f"{r.ref_area} {r.time}" for r in breaks.itertuples()}))
+        raise AnswerError("Computing the change", f"there is a break in series between {lo} and {hi} ({where})",
+                          "choose two years on the same side of the break")
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,7 +35,9 @@ class Feedback:
     ``message`` is one line (right / not right / why nothing was counted); ``explanation`` is the question's
     explanation with the computed values filled in; ``option_feedback`` the messages of the chosen options;
     ``expected`` the right answer in words (show it when ``reveal`` is true: right, or no retry allowed);
-    ``citation`` where a computed answer came from; ``computed`` the full :class:`Computed` (not saved).
+    ``citation`` where a computed answer came from; ``notes`` what the reader must know about the figures used
+    (flags such as a break in series, an answer from a stale copy); ``computed`` the full :class:`Computed`
+    (not saved).
     """
 
     question: str
@@ -48,6 +50,7 @@ class Feedback:
     citation: str | None = None
     response: Any = None
     computed: Computed | None = None
+    notes: list[str] = field(default_factory=list)  # flags of the figures used; a stale source said
 
     @property
     def correct(self) -> bool:
@@ -173,4 +176,18 @@ def check_answer(q: Question, response: Any, *, offline: bool | None = None, cli
     explanation = _fill(q.explanation, computed, q, plain)
     return Feedback(q.key, "correct" if ok else "incorrect", message, explanation, option_feedback,
                     expected=shown, reveal=ok or not q.allow_retry, citation=citation, response=response,
-                    computed=computed)
+                    computed=computed, notes=notes_of(computed))
+
+
+def notes_of(computed: Computed | None) -> list[str]:
+    """What the feedback must say about the figures behind a computed answer: their flags, a stale source."""
+    if computed is None:
+        return []
+    notes = [f"Flag on a figure used: {f}" for f in computed.detail.get("flags", [])]
+    for src in computed.provenance.get("sources", []):
+        if src.get("stale"):
+            notes.append("ILOSTAT could not be reached: this answer uses a stored copy, which may not be the "
+                         "latest release.")
+        if src.get("synthetic"):
+            notes.append("Computed from the SYNTHETIC training survey: it describes no real country.")
+    return notes
