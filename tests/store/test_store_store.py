@@ -1,0 +1,224 @@
+"""The participants' store: everything read back after a reload, every call scoped to one participant,
+concurrent writers from threads and processes, export/import (another participant's file refused)."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from evidencekit.course import check_answer, load_course
+from evidencekit.store import Store, StoreError, default_url, open_store
+from evidencekit.store import schema as t
+
+CHART = {"kind": "chart", "title": "Youth unemployment, ASEAN, 2019", "module": 2, "step": "youth-compare",
+         "payload": {"indicator": "SDG_0852_SEX_AGE_RT_A", "areas": ["IDN", "PHL"], "year": 2019},
+         "citation": "ILOSTAT, International Labour Organization. SDG indicator 8.5.2 [SDG_0852_SEX_AGE_RT_A]."}
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "progress.db"
+
+
+def fill(me):
+    course = load_course()
+    q = course.question("2/break-meaning")
+    me.mark(2, "intro")
+    me.mark(2, "youth-compare", "done", content=course.module(2).digest)
+    me.mark(2, "youth-notes", "seen")
+    me.save_answer(2, q.id, "a", check_answer(q, "a"))
+    me.save_answer(2, q.id, "b", check_answer(q, "b"))
+    me.save_work(3, "focus-groups", {"tags": {"p1": ["care-duties"], "p8": ["care-duties", "income-insecurity"]}})
+    item = me.add_to_board(CHART)
+    me.add_to_board({"kind": "quote", "title": "V1 on care", "payload": {"passage": "p1"},
+                     "citation": "Illustrative focus group (course material, Synthetica)"})
+    me.put_record("goal", "main", {"text": "Brief my minister on youth NEET"})
+    me.put_record("assessment", "pre", {"scores": {"m1": 2, "m2": 3}})
+    return item
+
+
+def test_a_reload_reads_back_everything(db):
+    first = Store(db)
+    item = fill(first.participant("ana"))
+    first.close()
+    again = Store(db).participant("ana")  # a restart: a new engine on the same file
+    assert {(p["item"], p["status"]) for p in again.progress(2)} == {("intro", "done"), ("youth-compare", "done"),
+                                                                    ("youth-notes", "seen")}
+    attempts = again.answers(2, "break-meaning")
+    assert [a["status"] for a in attempts] == ["incorrect", "correct"]
+    assert attempts[1]["feedback"]["explanation"].startswith("B means a break in series")
+    assert [a["status"] for a in again.latest_answers(2)] == ["correct"]
+    assert again.work(3, "focus-groups")["tags"]["p8"] == ["care-duties", "income-insecurity"]
+    board = again.board()
+    assert [b["item_id"] for b in board][0] == item and board[0]["payload"]["areas"] == ["IDN", "PHL"]
+    assert [b["position"] for b in board] == [1, 2]
+    assert again.records("goal")[0]["payload"]["text"] == "Brief my minister on youth NEET"
+
+
+def test_done_is_not_undone_by_seen(db):
+    me = Store(db).participant("ana")
+    me.mark(1, "unemployment-asean", "done")
+    me.mark(1, "unemployment-asean", "seen")
+    assert me.progress(1)[0]["status"] == "done"
+
+
+def test_participants_never_see_each_other(db):
+    store = Store(db)
+    fill(store.participant("ana"))
+    ben = store.participant("ben")
+    assert ben.progress() == [] and ben.answers() == [] and ben.board() == [] and ben.records() == []
+    assert ben.work(3, "focus-groups") is None
+    ana_item = store.participant("ana").board()[0]["item_id"]
+    with pytest.raises(StoreError, match="no such item on your board"):
+        ben.update_board_item(ana_item, title="taken over")
+    ben.remove_from_board(ana_item)  # removes nothing of ana's
+    assert len(store.participant("ana").board()) == 2
+    assert store.participants() == ["ana", "ben"]
+
+
+def test_class_summary_counts_only(db):
+    store = Store(db)
+    q = load_course().question("2/break-meaning")
+    for pid, answer in (("ana", "b"), ("ben", "a"), ("cao", "a")):
+        store.participant(pid).save_answer(2, q.id, answer, check_answer(q, answer))
+    store.participant("cao").save_answer(2, q.id, "b", check_answer(q, "b"))  # the latest counts
+    store.participant("dia").save_answer(2, q.id, "", check_answer(q, ""))  # invalid: not counted
+    assert store.class_summary(2) == [{"question": "break-meaning", "answered": 3, "correct": 2}]
+
+
+def test_bad_input_is_refused_before_writing(db):
+    me = Store(db).participant("ana")
+    with pytest.raises(StoreError, match="not usable"):
+        Store(db).participant("../etc")
+    with pytest.raises(StoreError, match="not a module number"):
+        me.mark("2", "intro")
+    with pytest.raises(StoreError, match="is not an id"):
+        me.mark(2, "Step 3")
+    with pytest.raises(StoreError, match="has no citation"):
+        me.add_to_board({"kind": "chart", "title": "x", "payload": {}})
+    with pytest.raises(StoreError, match="kind 'poster' is not known"):
+        me.add_to_board({**CHART, "kind": "poster"})
+    with pytest.raises(StoreError, match="cannot be stored as JSON"):
+        me.save_work(1, "shock-and-recovery", {"x": float("nan")})
+    with pytest.raises(StoreError, match="record kind 'diary'"):
+        me.put_record("diary", "d1", {})
+    assert me.progress() == [] and me.board() == []
+
+
+def _writer(path: str, pid: str, n: int) -> None:
+    me = open_store(path).participant(pid)
+    for i in range(n):
+        me.mark(1, f"s{i}", "done")
+        me.add_to_board({"kind": "note", "title": f"{pid} note {i}", "payload": {"i": i}})
+        me.save_answer(1, f"q{i % 3}", i, {"status": "correct"})
+
+
+def test_concurrent_writers_on_threads(db):
+    threads = [threading.Thread(target=_writer, args=(str(db), f"p{k}", 15)) for k in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    store = Store(db)
+    for k in range(8):
+        me = store.participant(f"p{k}")
+        assert len(me.progress(1)) == 15 and len(me.answers(1)) == 15
+        board = me.board()
+        assert sorted(b["position"] for b in board) == list(range(1, 16))  # no two items took the same place
+        assert all(b["title"].startswith(f"p{k} ") for b in board)
+
+
+def test_concurrent_writers_in_processes(db):
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(db), f"proc{k}", 10)) for k in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    store = Store(db)
+    assert all(len(store.participant(f"proc{k}").board()) == 10 for k in range(3))
+
+
+def test_export_then_import_elsewhere(db, tmp_path):
+    ana = Store(db).participant("ana")
+    fill(ana)
+    path = ana.export_to(tmp_path / "ana-work.json")
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert exported["format"] == "evidencekit-work" and exported["participant"] == "ana"
+    elsewhere = Store(tmp_path / "laptop.db").participant("ana")
+    counts = elsewhere.import_work(path)
+    assert counts == {"progress": 3, "answers": 2, "work": 1, "board": 2, "records": 2}
+    strip = lambda d: {k: v for k, v in d.items() if k != "exported_at"}  # noqa: E731
+    assert strip(elsewhere.export()) == strip(ana.export())
+    assert elsewhere.import_work(path) == dict.fromkeys(counts, 0)  # twice: nothing changes
+
+
+def test_import_keeps_the_newer_version(db, tmp_path):
+    store = Store(db)
+    ana = store.participant("ana")
+    ana.save_work(6, "write-brief", {"problem": "old draft"})
+    old = ana.export()
+    ana.save_work(6, "write-brief", {"problem": "new draft"})
+    ana.import_work(old)
+    assert ana.work(6, "write-brief") == {"problem": "new draft"}
+
+
+def test_import_into_another_participant_is_refused(db, tmp_path):
+    store = Store(db)
+    fill(store.participant("ana"))
+    path = store.participant("ana").export_to(tmp_path / "ana.json")
+    ben = store.participant("ben")
+    with pytest.raises(StoreError, match="holds the work of participant 'ana', not yours \\('ben'\\)"):
+        ben.import_work(path)
+    forged = json.loads(path.read_text(encoding="utf-8"))
+    forged["participant"] = "ben"
+    forged["board"][0]["participant_id"] = "ana"  # a row that names someone else
+    with pytest.raises(StoreError, match="nothing was imported"):
+        ben.import_work(forged)
+    assert ben.board() == [] and ben.progress() == []
+
+
+def test_a_malformed_import_writes_nothing(db):
+    ana = Store(db).participant("ana")
+    good = {"format": "evidencekit-work", "version": 1, "participant": "ana",
+            "progress": [{"module": 1, "item": "intro", "status": "done", "updated_at": "2026-12-01T10:00:00+00:00"}],
+            "board": [{"item_id": "x1", "kind": "chart", "title": "t", "payload": {}, "position": 1,
+                       "created_at": "2026-12-01T10:00:00+00:00", "updated_at": "nonsense"}]}
+    with pytest.raises(StoreError, match="malformed"):
+        ana.import_work(good)
+    assert ana.progress() == []  # the good first part was rolled back with the bad one
+    with pytest.raises(StoreError, match="not an evidencekit export"):
+        ana.import_work({"participant": "ana"})
+
+
+def test_schema_version_and_a_newer_database(db):
+    store = Store(db)
+    assert store.schema_version == t.SCHEMA_VERSION and store.migrated == (0, 1)
+    assert Store(db).migrated == (1, 1)  # opening again migrates nothing
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(t.meta).where(t.meta.c.key == "schema_version").values(value="99"))
+    with pytest.raises(StoreError, match="written by a newer evidencekit"):
+        Store(db)
+
+
+def test_default_location_and_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("EVIDENCEKIT_DATABASE_URL", raising=False)
+    assert default_url().startswith("sqlite:///") and default_url().endswith("evidencekit.db")
+    monkeypatch.setenv("EVIDENCEKIT_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    store = open_store()
+    assert store is open_store() and store.where.endswith("env.db")
+    with pytest.raises(StoreError, match="does not support"):
+        Store("mysql://u@h/db")
+
+
+def test_delete_all(db):
+    store = Store(db)
+    fill(store.participant("ana"))
+    store.participant("ana").delete_all()
+    assert store.participants() == []
+    with pytest.raises(StoreError, match="not in this database"):
+        store.participant("ana", create=False)
