@@ -258,8 +258,18 @@ def unit_of(df: pd.DataFrame, prov: dict) -> str:
     return ""
 
 
-def indicator_title(df: pd.DataFrame, prov: dict) -> str:
-    """The indicator's name for titles: ``indicator.label`` (SDG prefix kept short), else the citation's."""
+_BY = re.compile(r"\s+by\s+[^,(]+?(?=\s*(?:,|\(|--|$))")
+
+
+def indicator_parts(df: pd.DataFrame, prov: dict) -> tuple[str, str, str]:
+    """(name, tag, note) of the indicator for titles: 'SDG indicator 8.5.2 - Unemployment rate (%)' ->
+    ('Unemployment rate', 'SDG 8.5.2', ''); '… by sex and age -- ILO modelled estimates, Nov. 2023 (%)' ->
+    ('…', '', 'ILO modelled estimates, Nov. 2023'). The breakdown ('by sex and age') and '(%)' are left to the
+    subtitle and the axis.
+
+    >>> indicator_parts(pd.DataFrame({"indicator.label": ["SDG indicator 8.5.2 - Unemployment rate (%)"]}), {})
+    ('Unemployment rate', 'SDG 8.5.2', '')
+    """
     from evidencekit import provenance
 
     text = None
@@ -273,7 +283,22 @@ def indicator_title(df: pd.DataFrame, prov: dict) -> str:
     if text is None:
         text = str(df["indicator"].dropna().iloc[0]) if "indicator" in df.columns and df["indicator"].notna().any() \
             else str(prov.get("dataset") or "Indicator")
-    return re.sub(r"^SDG indicator ([0-9.]+) - (.*)$", r"\2 (SDG \1)", text)
+    tag = note = ""
+    m = re.match(r"^SDG indicator ([0-9.]+) - (.*)$", text)
+    if m:
+        tag, text = f"SDG {m.group(1)}", m.group(2)
+    if " -- " in text:
+        text, note = text.split(" -- ", 1)
+        note = re.sub(r"\s*\(%\)\s*$", "", note).strip()
+    text = re.sub(r"\s*\(%\)\s*$", "", text).strip()
+    text = _BY.sub("", text).strip()
+    return text, tag, note
+
+
+def indicator_title(df: pd.DataFrame, prov: dict) -> str:
+    """The indicator's name for titles and tables: 'Unemployment rate (SDG 8.5.2)'."""
+    name, tag, _ = indicator_parts(df, prov)
+    return f"{name} ({tag})" if tag else name
 
 
 def flags_text(df: pd.DataFrame, prov: dict) -> pd.Series:
