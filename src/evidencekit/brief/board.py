@@ -149,6 +149,15 @@ def _reconcile_table(t: pd.DataFrame, choice: pd.DataFrame, decimals: int) -> tu
     return {"columns": ["Year"] + names + ["Chosen"], "rows": rows}, series
 
 
+def _notes(notes: object) -> list[str]:
+    """A frame's notes as a list of lines (a single text is one line)."""
+    if not notes:
+        return []
+    if isinstance(notes, str):
+        return [notes]
+    return [str(n) for n in notes]
+
+
 def _age_word(df: pd.DataFrame) -> dict:
     names = {}
     for c in ("classif1.label", "classif2.label", "classif1", "classif2"):
@@ -268,7 +277,7 @@ class EvidenceBoard:
         cols = columns or display_columns(df)
         content = {"title": title or "", "decimals": int(decimals),
                    "table": table_json(df, cols, {**_age_word(df), **(names or {})}),
-                   "notes": [str(n) for n in (df.attrs.get("notes") or [])]}
+                   "notes": _notes(df.attrs.get("notes"))}
         return self._add("table", caption, prov, content)
 
     def add_estimate(self, est: pd.DataFrame, caption: str = "", *, decimals: int = 1) -> Item:

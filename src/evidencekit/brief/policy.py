@@ -216,7 +216,8 @@ class PolicyBrief:
                      if not C.matches(v, d, shown)]
         n_numbers = sum(len(nums(w, t)) for w, t in texts)
         out.append(C.Check("numbers_sourced", not unsourced,
-                           f"All {n_numbers} numbers in the text are shown by the evidence, with its source." if not
+                           ("No figures are quoted in the text." if not n_numbers else
+                            f"All {n_numbers} numbers in the text are shown by the evidence, with its source.") if not
                            unsourced else f"{len(unsourced)} number(s) in the text are not shown by any evidence item: "
                            "add the evidence to the brief, or correct the number.", unsourced))
         estimates = [it for it in items if it.type == "estimate"]
