@@ -207,6 +207,10 @@ def _varying(df: pd.DataFrame) -> list[str]:
     return [k for k in F.series_keys(df) if df[k].nunique(dropna=False) > 1]
 
 
+def _short(name: str, n: int = 22) -> str:
+    return name if len(name) <= n else name[: n - 1] + "…"
+
+
 def _spread_labels(ys: list[float], gap: float) -> list[float]:
     """Label positions near ``ys`` at least ``gap`` apart (order kept)."""
     order = np.argsort(ys)
@@ -261,7 +265,8 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     subtitle = subtitle if subtitle is not None else " · ".join(dims)
     source = provenance.source_line(prov)
     legend = bool(data["_break"].any() or data["_proj"].any())
-    fig, ax = _figure(title, subtitle, source, right=1.9, legend=legend)
+    longest = max(len(_short(n)) for n in names) + 5
+    fig, ax = _figure(title, subtitle, source, right=min(3.2, 0.35 + 0.105 * longest), legend=legend)
     marks = {"break": False, "proj": False}
     ends = []
     for n, name in enumerate(names):
@@ -302,8 +307,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     gap = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.075
     ys = _spread_labels([e[2] for e in ends], gap)
     for (name, x, y, color), yl in zip(ends, ys):
-        short = name if len(name) <= 16 else name[:15] + "…"
-        ax.annotate(f"{short} {_num(y)}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
+        ax.annotate(f"{_short(name)} {_num(y)}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
                     fontsize=FONT["label"], color=color, va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{name}")
     handles = []
