@@ -82,3 +82,21 @@ def test_real_snapshot_youth_unemployment_asean_with_regional_aggregate():
     assert df[df["ref_area"] == "X40"]["time"].max() == "2024"  # the projection exists, and was not used
     cites = [s["citation"] for s in out.attrs["provenance"]["sources"]]
     assert cites == [df.attrs["provenance"]["citation"]]
+
+
+def test_comparisons_export_with_every_source(tmp_path):
+    from evidencekit import export
+
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=["PHL", "THA"], sex="SEX_T", classif1="AGE_YTHADULT_YGE15",
+                        start=2019, offline=True, labels=True)
+    df.loc[0, "ref_area.label"] = "=HYPERLINK(\"http://x\")"  # a label a spreadsheet would run
+    out = compare.across(df)
+    path = export.write(out, tmp_path / "ranked.csv")
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("# Citation: Own calculation (areas compared, latest year per area")
+    assert df.attrs["provenance"]["citation"].rstrip(".") in lines[0]
+    back = export.read_csv(path)
+    assert back["ref_area.label"].astype(str).str.startswith("'=").any()
+    xlsx = export.write(compare.over_time(df), tmp_path / "t.xlsx")
+    about = pd.read_excel(xlsx, sheet_name="about")
+    assert about["field"].iloc[0] == "citation" and "sources" in set(about["field"])
