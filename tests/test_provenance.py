@@ -30,7 +30,8 @@ def test_survey_lines_say_synthetic_and_design():
     assert rec["kind"] == "survey" and rec["design"]["n_psu"] > 0
     synth = {"kind": "survey", "dataset": "SYNTHETIC-LFS-1.0", "synthetic": True, "citation": "S.",
              "design": {"n_strata": 12, "n_psu": 288}, "level": 0.9}
-    assert provenance.source_line(synth).startswith("Source: SYNTHETIC training survey SYNTHETIC-LFS-1.0")
+    assert provenance.source_line(synth).startswith("Source: SYNTHETIC training survey (fictional country): "
+                                                    "SYNTHETIC-LFS-1.0")
     assert "90% CI (12 strata, 288 PSUs)" in provenance.source_line(synth)
     assert provenance.is_synthetic(provenance.derived([synth], "ranked"))
 

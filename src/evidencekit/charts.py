@@ -555,40 +555,40 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     F.need(est, ("estimate", "ci_low", "ci_high"), "Drawing estimates")
     prov = provenance.of(est, "The estimates")
     data = est.copy()
-    by = [c for c in data.columns if c not in ("indicator", "label", "estimate", "se", "ci_low", "ci_high", "n_obs",
-                                               "unit", "flags") and not c.endswith("_code")]
+    by = F.estimate_groups(data)
     many = data["indicator"].nunique() > 1 if "indicator" in data.columns else False
     units = set(data["unit"].dropna().astype(str)) if "unit" in data.columns else set()
     if len(units) > 1:
         raise InputError("Drawing estimates", f"the estimates have different units ({', '.join(sorted(units))})",
                          "draw one indicator (or indicators of one unit) at a time")
     unit = units.pop() if units else ""
-    names = []
-    for _, r in data.iterrows():
-        parts = ([str(r["label"])] if many else []) + [str(r[c]) for c in by if pd.notna(r[c])]
-        names.append(" · ".join(parts) or str(r.get("label", "Total")))
-    data["_name"] = names
+    data["_name"] = F.estimate_names(data)
     synthetic = provenance.is_synthetic(prov)
     what = str(data["label"].iloc[0]) if "label" in data.columns and not many else "Estimates"
+    if {"a_label", "b_label"} <= set(data.columns) and data["a_label"].nunique() == 1:
+        what += f": gap {data['a_label'].iloc[0]} − {data['b_label'].iloc[0]}"
+        data["_name"] = [n.split(" · ", 1)[1] if " · " in n else "Gap" for n in data["_name"]]
     level = prov.get("level") or (est.attrs.get("ci") or {}).get("level") or 0.95
     where = "SYNTHETIC training survey" if synthetic else (prov.get("dataset") or prov.get("file") or "survey")
     words = [BY_WORDS.get(c, c.removeprefix("ilo_").replace("_", " ")) for c in by]
     title = title or f"{what}{' by ' + ' and '.join(words) if by else ''}, {where}"
     notes = [f"points: estimates; bars: {round(100 * float(level))}% confidence intervals"]
-    flags = data["flags"].fillna("").astype(str) if "flags" in data.columns else pd.Series("", index=data.index)
+    flags = F.estimate_flags(data)
     national = sorted({f.split(":", 1)[1].strip() for fl in flags for f in fl.split("; ")
                        if f.startswith("national concept")})
     if national:
         notes.append("national definition: " + "; ".join(national))
-    small = flags.str.contains("small|few|fewer", case=False)
+    if {"a_label", "b_label"} <= set(data.columns):
+        notes.append("gap between two groups of one survey, its interval counting their covariance")
+    small = flags.str.contains(F.WEAK_ESTIMATE)
     if small.any():
-        notes.append("open marker: few observations (use with care)")
+        notes.append("open marker: few observations or a high CV (use with care)")
     subtitle = subtitle if subtitle is not None else " · ".join(notes)
     source = provenance.source_line(prov)
     longest = max(len(n) for n in data["_name"])
     height = max(SIZE[1], 2.3 + 0.5 * len(data))
     fig, ax = _figure(title, subtitle, source, left=min(3.6, 0.3 + 0.115 * longest), right=1.0,
-                      size=(SIZE[0], height))
+                      size=(SIZE[0], height), bottom_axis=0.85 if unit else 0.55)
     y = np.arange(len(data))[::-1]
     lo_err = data["estimate"] - data["ci_low"]
     hi_err = data["ci_high"] - data["estimate"]
@@ -610,6 +610,11 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     hi = float(data["ci_high"].max())
     lo = float(data["ci_low"].min())
     span = hi - lo if hi > lo else 1
+    is_gap = {"a_label", "b_label"} <= set(data.columns)
+    if is_gap:  # a gap is read against zero: no difference
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+        span = hi - lo if hi > lo else 1
+        ax.axvline(0, color="#000000", lw=1.5, gid="zero")
     ax.set_xlim(min(0, lo) if unit == "%" and lo >= 0 else lo - 0.05 * span, hi + 0.35 * span)
     ax.set_ylim(-0.7, len(data) - 0.3)
     if unit:

@@ -221,7 +221,7 @@ def _ilostat_part(rec: dict) -> str:
 def _survey_part(rec: dict) -> str:
     name = rec.get("dataset") or rec.get("file") or "survey microdata (file not recorded)"
     synthetic = rec.get("synthetic") is True or "SYNTHETIC" in str(name).upper()
-    text = f"SYNTHETIC training survey {name} (fictional country)" if synthetic else str(name)
+    text = f"SYNTHETIC training survey (fictional country): {name}" if synthetic else str(name)
     if rec.get("mapping"):
         text += f", mapping {rec['mapping']}"
     design = rec.get("design") or {}
@@ -258,7 +258,7 @@ def source_line(record: dict | pd.DataFrame) -> str:
 
     >>> source_line({"kind": "survey", "dataset": "SYNTHETIC-LFS-1.0", "synthetic": True, "level": 0.95,
     ...              "design": {"n_strata": 12, "n_psu": 288}, "citation": "x"})
-    'Source: SYNTHETIC training survey SYNTHETIC-LFS-1.0 (fictional country); own weighted estimates, 95% CI (12 strata, 288 PSUs).'
+    'Source: SYNTHETIC training survey (fictional country): SYNTHETIC-LFS-1.0; own weighted estimates, 95% CI (12 strata, 288 PSUs).'
     """
     rec = of(record, "The chart's figures")
     items = unique([rec])

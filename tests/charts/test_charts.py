@@ -153,3 +153,26 @@ def test_no_pyplot_state(youth):
 
     charts.line(youth)
     assert "matplotlib.pyplot" not in sys.modules or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+
+
+def test_estimates_read_flag_details_and_gap_frames():
+    """Frames shaped as estimate() and gap() give them with short flag codes and flags_detail."""
+    est = pd.DataFrame({"indicator": ["unemployment_rate"] * 2, "label": ["Unemployment rate (LU1)"] * 2,
+                        "ilo_sex": ["Male", "Female"], "estimate": [5.0, 9.0], "se": [0.4, 2.0], "cv": [8.0, 22.0],
+                        "ci_low": [4.2, 5.1], "ci_high": [5.8, 12.9], "n_obs": [900, 9], "unit": ["%", "%"],
+                        "flags": ["", "n<15"], "flags_detail": ["", "small cell: n=9 < 15"]})
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
+    fig = charts.estimates(est)
+    ax = fig.axes[0]
+    assert len(by_gid(ax, "estimates-small")[0].get_offsets()) == 1  # the small cell: open marker
+    assert "few observations" in charts.info(fig).subtitle
+    gap = pd.DataFrame({"indicator": ["unemployment_rate"], "label": ["Unemployment rate (LU1)"], "by": ["ilo_sex"],
+                        "a": [2], "b": [1], "a_label": ["Female"], "b_label": ["Male"], "estimate_a": [9.0],
+                        "estimate_b": [5.0], "estimate": [4.0], "se": [1.0], "ci_low": [2.0], "ci_high": [6.0],
+                        "p_value": [0.001], "n_obs_a": [900], "n_obs_b": [950], "unit": ["percentage points"],
+                        "flags": [""], "flags_detail": [""]})
+    gap.attrs["provenance"] = est.attrs["provenance"]
+    g = charts.estimates(gap)
+    assert charts.info(g).title.startswith("Unemployment rate (LU1): gap Female − Male")
+    assert g.axes[0].get_xlabel() == "percentage points"
+    assert "covariance" in charts.info(g).subtitle

@@ -287,19 +287,25 @@ class EvidenceBoard:
                 raise InputError("Adding an estimate to the board", f"there is no {c!r} column",
                                  "pass the frame ek.indicators.estimate(...) returned")
         prov = provenance.of(est, "The estimate")
-        by = [c for c in est.columns if c not in ("indicator", "label", "estimate", "se", "ci_low", "ci_high", "n_obs",
-                                                  "unit", "flags") and not c.endswith("_code")]
-        cols = (["label"] if "label" in est.columns else []) + by + ["estimate", "ci_low", "ci_high"] + \
-            (["n_obs"] if "n_obs" in est.columns else [])
+        from evidencekit.compare._frames import estimate_flags, estimate_groups
+
+        by = estimate_groups(est)
+        gap = {"a_label", "b_label"} <= set(est.columns)
+        cols = (["label"] if "label" in est.columns else []) + (["a_label", "b_label"] if gap else []) + by + \
+            ["estimate", "ci_low", "ci_high"] + (["n_obs"] if "n_obs" in est.columns else [])
         level = prov.get("level") or (est.attrs.get("ci") or {}).get("level") or 0.95
-        names = {"label": "Indicator", **{c: c.removeprefix("ilo_").replace("_", " ").capitalize() for c in by}}
+        names = {"label": "Indicator", "a_label": "Group A", "b_label": "Group B",
+                 **{c: c.removeprefix("ilo_").replace("_", " ").capitalize() for c in by}}
+        if gap:
+            names["estimate"] = "Gap (A − B)"
         flags = []
-        if "flags" in est.columns:
-            for _, r in est.iterrows():
-                who = " · ".join(str(r[c]) for c in by if pd.notna(r[c])) or str(r.get("label", ""))
-                for f in str(r["flags"] or "").split("; "):
-                    if f and f not in [x.split(": ", 1)[-1] for x in flags]:
-                        flags.append(f if not by else f"{who}: {f}")
+        for i, text in estimate_flags(est).items():
+            r = est.loc[i]
+            who = " · ".join(str(r[c]) for c in by if pd.notna(r[c])) or str(r.get("label", ""))
+            for f in text.split("; "):
+                line = f if not by else f"{who}: {f}"
+                if f and line not in flags:
+                    flags.append(line)
         content = {"level": float(level), "decimals": int(decimals), "table": table_json(est, cols, names),
                    "unit": str(est["unit"].iloc[0]) if "unit" in est.columns and len(est) else "", "notes": flags}
         return self._add("estimate", caption, prov, content)

@@ -315,3 +315,41 @@ def flags_text(df: pd.DataFrame, prov: dict) -> pd.Series:
         if "forecast" not in parts[i]:
             parts[i] = parts[i] + ["projection"]
     return parts.map(lambda p: "; ".join(p)).astype("string")
+
+
+# -- estimate frames (ek.indicators.estimate and ek.indicators.gap) ---------------------------------------------
+ESTIMATE_COLUMNS = {"indicator", "label", "estimate", "se", "cv", "ci_low", "ci_high", "n_obs", "unit", "flags",
+                    "flags_detail", "p_value", "by", "a", "b", "a_label", "b_label", "estimate_a", "estimate_b",
+                    "n_obs_a", "n_obs_b"}
+WEAK_ESTIMATE = re.compile(r"small cell|fewer than|unreliable|use with caution|CV .*above|empty group|n=0", re.I)
+
+
+def estimate_groups(est: pd.DataFrame) -> list[str]:
+    """The by-columns of an estimate frame (the groups), without the codes' twin columns."""
+    return [c for c in est.columns if c not in ESTIMATE_COLUMNS and not str(c).endswith("_code")]
+
+
+def estimate_flags(est: pd.DataFrame) -> pd.Series:
+    """Each row's flags in words: ``flags_detail`` where the frame has it, else ``flags``.
+
+    >>> estimate_flags(pd.DataFrame({"flags": ["n<15"], "flags_detail": ["small cell: n=9 < 15"]})).tolist()
+    ['small cell: n=9 < 15']
+    """
+    col = "flags_detail" if "flags_detail" in est.columns else "flags" if "flags" in est.columns else None
+    if col is None:
+        return pd.Series("", index=est.index, dtype="string")
+    return est[col].fillna("").astype(str)
+
+
+def estimate_names(est: pd.DataFrame) -> list[str]:
+    """A readable name per row: the groups ('Female'), a gap ('Female − Male'), or the indicator's label."""
+    by = estimate_groups(est)
+    many = est["indicator"].nunique() > 1 if "indicator" in est.columns else False
+    names = []
+    for _, r in est.iterrows():
+        parts = [str(r["label"])] if many and "label" in est.columns else []
+        if {"a_label", "b_label"} <= set(est.columns):
+            parts.append(f"{r['a_label']} − {r['b_label']}")
+        parts += [str(r[c]) for c in by if pd.notna(r[c])]
+        names.append(" · ".join(parts) or str(r.get("label", "Total")))
+    return names

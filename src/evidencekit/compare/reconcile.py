@@ -101,7 +101,8 @@ class Reconciliation:
         t = self.table
         yrs = sorted(t["_yr"].unique())
         span = f"{yrs[0]}" if len(yrs) == 1 else f"{yrs[0]}–{yrs[-1]}"
-        lines = [f"{self.indicator}, {self.ref_area}, {span}: {t['figure'].nunique()} series side by side."]
+        where = f", {self.ref_area}" if self.ref_area else ""
+        lines = [f"{self.indicator}{where}, {span}: {t['figure'].nunique()} series side by side."]
         for y in yrs:
             part = t[t["_yr"] == y]
             vals = "; ".join(f"{r.figure} {_fmt(r.value)}{_ci(r)}" + (f" [{r.time}]" if r.time != str(y) else "")
@@ -305,7 +306,8 @@ def _ilostat_rows(df: pd.DataFrame, src: dict, label: str | None) -> list[dict]:
     return rows
 
 
-def _survey_rows(df: pd.DataFrame, src: dict, time: object, label: str | None, period: str | None) -> list[dict]:
+def _survey_rows(df: pd.DataFrame, src: dict, time: object, label: str | None, period: str | None,
+                 ref_area: str | None = None) -> list[dict]:
     if "estimate" not in df.columns:
         raise InputError(WHAT, "the survey figures have no 'estimate' column",
                          "pass the frame ek.indicators.estimate(...) returned")
@@ -319,11 +321,11 @@ def _survey_rows(df: pd.DataFrame, src: dict, time: object, label: str | None, p
     icls = df.attrs.get("icls_basis") or {}
     name = src.get("dataset") or src.get("file") or "survey microdata"
     synthetic = provenance.is_synthetic(src)
-    by_cols = [c for c in df.columns if c not in ("indicator", "label", "estimate", "se", "ci_low", "ci_high",
-                                                   "n_obs", "unit", "flags") and not c.endswith("_code")]
+    by_cols = F.estimate_groups(df)
+    all_flags = F.estimate_flags(df)
     rows = []
-    for _, r in df.iterrows():
-        flags = str(r.get("flags") or "")
+    for i, r in df.iterrows():
+        flags = str(all_flags[i])
         national = [f.split(":", 1)[1].strip() for f in flags.split("; ") if f.startswith("national concept")]
         definition = ("national definition: " + "; ".join(national)) if national else \
             ("ILO definition as the survey mapping codes it" + (f" ({icls.get(r.get('indicator'))})"
@@ -332,7 +334,7 @@ def _survey_rows(df: pd.DataFrame, src: dict, time: object, label: str | None, p
         sex = next((str(r[c]) for c in by_cols if c == "ilo_sex" and pd.notna(r[c])), None)
         sex = {"Male": "Men", "Female": "Women", "1": "Men", "2": "Women"}.get(sex, sex) if sex else "Total"
         rows.append({
-            "kind": "survey", "ref_area": src.get("ref_area"), "_year": year, "time": canon,
+            "kind": "survey", "ref_area": src.get("ref_area") or ref_area, "_year": year, "time": canon,
             "value": float(r["estimate"]), "ci_low": float(r.get("ci_low", np.nan)),
             "ci_high": float(r.get("ci_high", np.nan)), "level": float(level), "dataset": name,
             "indicator": str(r.get("label") or r.get("indicator") or ""), "source": None,
@@ -415,7 +417,7 @@ def figures(obj, *, time: object = None, label: str | None = None, period: str |
         rows = _ilostat_rows(obj, src, label)
     elif isinstance(obj, pd.DataFrame) and "estimate" in obj.columns:
         src = provenance.of(obj, "The survey estimate")
-        rows = _survey_rows(obj, src, time, label, period)
+        rows = _survey_rows(obj, src, time, label, period, ref_area)
     elif isinstance(obj, (list, tuple, dict)) or (isinstance(obj, pd.DataFrame) and "value" in obj.columns):
         rows = _user_rows(obj, ref_area)
     else:
