@@ -2,7 +2,6 @@
 file; two ILOSTAT informality series of two releases; one ILOSTAT series that changes source."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import evidencekit as ek

@@ -196,7 +196,8 @@ class PolicyBrief:
         out = []
         aud = not C._PLACEHOLDER.match(self.audience or "")
         out.append(C.Check("audience", aud, f"Audience: {self.audience}." if aud else
-                           "No audience named: say who will read the brief (e.g. 'Adviser to the Minister of Labour')."))
+                           "No audience named: say who will read the brief (e.g. 'Adviser to the Minister of "
+                           "Labour')."))
         missing = [name for name, have in (("the problem", bool(self.problem.strip())),
                                            ("a key message", bool(self.key_messages)),
                                            ("a policy option", bool(self.policy_options)),

@@ -307,7 +307,8 @@ def html(brief) -> str:
             source = f'<p class="source">{_e(item.source_line)}</p>'
             if item.type == "chart":
                 png = base64.b64encode(item.png).decode("ascii")
-                body.append(f'<figure><img src="data:image/png;base64,{png}" alt="{_e(item.content.get("alt_text", ""))}">'
+                alt = _e(item.content.get("alt_text", ""))
+                body.append(f'<figure><img src="data:image/png;base64,{png}" alt="{alt}">'
                             f"<figcaption>{_e(_caption(item, label))}</figcaption>{source}</figure>")
             elif item.type == "quote":
                 c = item.content

@@ -101,6 +101,10 @@ def across(df: pd.DataFrame, year: int | str = "latest", *, benchmark: str | Non
                      "latest year; read the year column before comparing.")
     if bench is not None and bench.get("note"):
         notes.append(bench["note"])
+    dropped = sorted(set(pick.loc[agg, "ref_area"].astype(str)) - {str((bench or {}).get("ref_area"))})
+    if dropped:
+        notes.append(f"Aggregates are not ranked among countries and are left out: {', '.join(dropped)} (choose one "
+                     "as benchmark= to show it).")
     if left_out:
         notes.append("Left out: " + "; ".join(f"{k} ({v})" for k, v in left_out.items()) + ".")
     flagged = out[out["flags"].fillna("") != ""]

@@ -62,7 +62,7 @@ def _growth(v0: pd.Series | float, v1: pd.Series | float, years: pd.Series | flo
 
 def _units(unit: str) -> dict:
     return {"change": "percentage points" if unit == "%" else (unit or "the indicator's unit"),
-            "change_pct": "%", "growth_pa": "% a year", "index": f"base year = 100"}
+            "change_pct": "%", "growth_pa": "% a year", "index": "base year = 100"}
 
 
 def over_time(df: pd.DataFrame, *, base: int | None = None, allow_breaks: bool = False) -> pd.DataFrame:
@@ -88,7 +88,8 @@ def over_time(df: pd.DataFrame, *, base: int | None = None, allow_breaks: bool =
     flags = [[] for _ in range(len(data))]
     for n, (i, r) in enumerate(data.iterrows()):
         if r["_break"]:
-            flags[n].append(f"break in series: not comparable with {prev_time[i] if pd.notna(prev_time[i]) else 'earlier years'}")
+            before = prev_time[i] if pd.notna(prev_time[i]) else "earlier years"
+            flags[n].append(f"break in series: not comparable with {before}")
         if r["_source_change"]:
             flags[n].append(f"source changed from {r['_prev_source']} to {r['source']}")
         if r["_projection"]:

@@ -735,10 +735,12 @@ def reconcile(*sources, national=None, ref_area: str | None = None, time=None, r
     for ds, part in ilo.groupby("dataset"):
         kinds = part.drop_duplicates("source")
         if len(kinds) > 1:
-            notes.append(f"ILOSTAT's series {ds} changes source between years ("
-                         + ", ".join(f"{r.source_label}: {', '.join(sorted(set(part.loc[part['source'] == r.source, 'time'].astype(str))))}"
-                                     for r in kinds.itertuples()) + "): a change from one year to the next may come "
-                         "from the change of source, not from the labour market.")
+            spans = []
+            for r in kinds.itertuples():
+                years_ = sorted(set(part.loc[part["source"] == r.source, "time"].astype(str)))
+                spans.append(f"{r.source_label}: {', '.join(years_)}")
+            notes.append(f"ILOSTAT's series {ds} changes source between years ({', '.join(spans)}): a change from one "
+                         "year to the next may come from the change of source, not from the labour market.")
     if len(set(titles)) > 1:
         notes.append("The series come from different indicators (" + "; ".join(titles) + "): make sure they measure "
                      "the same thing.")
