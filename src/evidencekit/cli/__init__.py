@@ -36,6 +36,9 @@ examples:
   evidencekit estimate --list
   evidencekit estimate unemployment_rate youth_neet_rate --by ilo_sex
   evidencekit estimate unemployment_rate --file LFS_PUF_November_2022.dcf --mapping psa_lfs_puf --by ilo_sex
+  evidencekit chart line SDG_0852_SEX_AGE_RT_A --ref-area IDN PHL --sex T --classif1 AGE_YTHADULT_Y15-24 --out u.png
+  evidencekit brief new brief.json --title "Youth jobs" --audience "Adviser to the Minister of Labour"
+  evidencekit brief build brief.json --out brief.docx
   evidencekit course check exercises/
 
 Works without network: answers come from ILOSTAT when it can be reached, else from the local cache,
@@ -47,14 +50,14 @@ change the ILOSTAT address and the cache folder.
 
 def build_parser() -> argparse.ArgumentParser:
     from evidencekit import __version__
-    from evidencekit.cli import course, estimate, ilostat
+    from evidencekit.cli import brief, chart, course, estimate, ilostat
 
     p = argparse.ArgumentParser(
         prog="evidencekit", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
         description="Evidence workbench for decent-work policy: ILOSTAT data with citations, online or offline.")
     p.add_argument("--version", action="version", version=f"evidencekit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (ilostat, estimate, course):
+    for module in (ilostat, estimate, chart, brief, course):
         module.register(sub, _missing)
     return p
 

@@ -1,0 +1,161 @@
+"""The evidence board (JSON round trip, refusals) and the policy brief (DOCX opened and read back, Markdown,
+HTML escaping, references, checklist, length)."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from docx import Document
+
+import evidencekit as ek
+from evidencekit import charts, compare, provenance
+from evidencekit.brief import EvidenceBoard, PolicyBrief
+from evidencekit.errors import InputError
+
+EVIL = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def youth():
+    return ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=["IDN", "PHL", "THA", "VNM"], sex="SEX_T",
+                          classif1="AGE_YTHADULT_Y15-24", start=2015, offline=True, labels=True)
+
+
+@pytest.fixture(scope="module")
+def board(youth):
+    b = EvidenceBoard()
+    b.add_chart(charts.line(youth), "Youth unemployment, four ASEAN countries", dpi=40)
+    b.add_table(compare.across(youth, benchmark="median"), "Latest year, ranked")
+    est = ek.indicators.estimate(ek.microdata.synthetic.load_sample(), "unemployment_rate", by="ilo_sex")
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "SYNTHETIC-LFS-1.0", "synthetic": True,
+                               "design": est.attrs["design"], "level": 0.95, "citation": "SYNTHETIC-LFS-1.0 (evidencekit)."}
+    b.add_estimate(est, "Unemployment by sex (practice data)")
+    phl = youth[youth["ref_area"] == "PHL"]
+    rec = compare.reconcile(phl, national=[{"time": 2019, "value": 6.4, "source": "National office, LFS release",
+                                            "definition": "national definition"}])
+    b.add_reconcile(rec, "Two measures, one country")
+    b.add_quote("We look for work every day.", "Focus group, young jobseekers, 2026 (participant's notes)",
+                speaker="Man, 19")
+    return b
+
+
+def brief_on(board, **kw):
+    args = dict(title="Youth employment in ASEAN", audience="Adviser to the Minister of Labour",
+                problem="Youth unemployment stays high.", key_messages=["Act on youth unemployment."],
+                policy_options=["Apprenticeships [E1]"], recommendations=["Fund apprenticeships [E1, E2]"],
+                board=board)
+    args.update(kw)
+    return PolicyBrief(**args)
+
+
+def test_board_json_round_trip_keeps_everything(board):
+    text = board.to_json()
+    back = EvidenceBoard.from_json(text)
+    assert [i.type for i in back] == ["chart", "table", "estimate", "reconcile", "quote"]
+    assert [i.id for i in back] == ["E1", "E2", "E3", "E4", "E5"]
+    for a, b in zip(board, back):
+        assert (a.caption, a.citation, a.source_line, a.content) == (b.caption, b.citation, b.source_line, b.content)
+    assert back.get("E1").png.startswith(b"\x89PNG") and back.get("E1").content["alt_text"].startswith("Line chart")
+    assert json.loads(text)["schema"] == "evidencekit.board"
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: d.update(schema="other"), "not an evidencekit evidence board"),
+    (lambda d: d.update(version=99), "version 99"),
+    (lambda d: d["items"][0].update(type="video"), "unknown type 'video'"),
+    (lambda d: d["items"][0]["content"].update(png=base64.b64encode(b"GIF89a").decode()), "not a PNG"),
+    (lambda d: d["items"][0]["content"].update(png="***"), "damaged"),
+    (lambda d: d["items"][1]["content"]["table"]["rows"].append([1]), "rows do not match"),
+    (lambda d: d["items"][1]["provenance"].pop("citation"), "no citation"),
+    (lambda d: d["items"][1]["content"]["table"]["rows"][0].__setitem__(0, {"x": 1}), "not text or a number"),
+])
+def test_board_json_refuses_damaged_files(board, damage, message):
+    data = json.loads(board.to_json())
+    damage(data)
+    with pytest.raises(InputError, match=message):
+        EvidenceBoard.from_dict(data)
+    with pytest.raises(InputError, match="not valid JSON"):
+        EvidenceBoard.from_json("{nope")
+
+
+def test_docx_headings_pictures_tables_and_references(board, tmp_path):
+    brief = brief_on(board)
+    path = brief.to_docx(tmp_path / "brief.docx")
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
+    assert headings == ["Youth employment in ASEAN", "The problem", "Key messages", "The evidence",
+                        "Policy options", "Recommendations", "References"]
+    assert len(doc.inline_shapes) == 1
+    descr = doc.inline_shapes[0]._inline.docPr.get("descr")
+    assert descr == board.get("E1").content["alt_text"]
+    assert len(doc.tables) == 3  # the ranked table, the estimates, the reconciliation
+    assert doc.tables[2].rows[0].cells[0].text == "Year"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    refs = text.split("References", 1)[1]
+    every = provenance.references(i.provenance for i in board)
+    assert every and all(c in " ".join(refs.split()) for c in every)
+    assert len(every) == len(set(every)) == 4  # ILOSTAT once (chart, table, reconcile), survey, national office, quote
+    assert "SYNTHETIC training survey" in text and "Note: Practice brief" in text
+    assert "Fund apprenticeships (evidence: Figure 1, Table 1)" in text
+
+
+def test_restored_board_still_exports(board, tmp_path):
+    brief = brief_on(board)
+    brief.save(tmp_path / "b.json")
+    again = PolicyBrief.load(tmp_path / "b.json")
+    doc = Document(str(again.to_docx(tmp_path / "again.docx")))
+    assert len(doc.inline_shapes) == 1 and again.references() == brief.references()
+
+
+def test_html_and_markdown_escape_labels(board, tmp_path):
+    b = EvidenceBoard(list(board.items))
+    b.add_quote(EVIL, EVIL, caption=EVIL)
+    brief = brief_on(b, title=EVIL)
+    page = brief.to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert page.count("<img src=\"data:image/png;base64,") == 1
+    md = brief.to_markdown(tmp_path / "img")
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert (tmp_path / "img" / "figure-1.png").read_bytes().startswith(b"\x89PNG")
+    assert "![Line chart:" in md
+
+
+def test_checklist_finds_what_is_missing(board):
+    ok = brief_on(board, key_messages=["The youth unemployment median was "
+                                       f"{board.get('E2').content['table']['rows'][0][4]:.1f} in the latest year."])
+    checks = {c.name: c for c in ok.check()}
+    assert checks["numbers_sourced"].ok and checks["recommendations_tied"].ok and checks["audience"].ok
+    bad = brief_on(board, audience="TBD", key_messages=["Unemployment is 47.3% among youth.",
+                                                        "Women's unemployment is 7.4 in the survey."],
+                   recommendations=["Do something", "Fund it [E9]"])
+    checks = {c.name: c for c in bad.check()}
+    assert not checks["audience"].ok
+    assert checks["numbers_sourced"].details == ["key message 1: 47.3"]
+    est = board.get("E3").content["table"]
+    women = [r for r in est["rows"] if r[1] == "Female"][0][2]
+    bad2 = brief_on(board, key_messages=[f"Women's unemployment is {women:.1f}% in the survey."])
+    assert not {c.name: c for c in bad2.check()}["uncertainty"].ok
+    good2 = brief_on(board, key_messages=[f"Women's unemployment is {women:.1f}% (95% CI "
+                                          f"{[r for r in est['rows'] if r[1] == 'Female'][0][3]:.1f}–"
+                                          f"{[r for r in est['rows'] if r[1] == 'Female'][0][4]:.1f})."])
+    assert {c.name: c for c in good2.check()}["uncertainty"].ok
+    assert checks["recommendations_tied"].details == ["recommendation 1: Do something", "recommendation 2: Fund it"]
+
+
+def test_length_estimate_grows_with_text(board):
+    short = brief_on(board)
+    long = brief_on(board, problem=" ".join(["word"] * 2000))
+    assert short.pages() < long.pages()
+    assert {c.name: c for c in long.check()}["length"].ok is False
+    assert "Shorten it" in {c.name: c for c in long.check()}["length"].message
+
+
+def test_write_by_extension(board, tmp_path):
+    brief = brief_on(board)
+    assert brief.write(tmp_path / "b.html").read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "b_files" / "figure-1.png").exists() is False
+    brief.write(tmp_path / "b.md")
+    assert (tmp_path / "b_files" / "figure-1.png").exists()
+    with pytest.raises(InputError, match=".docx, .md or .html"):
+        brief.write(tmp_path / "b.pdf")

@@ -1,0 +1,178 @@
+"""Charts: content checked (titles, source lines, series, ticks, markers, alt text), never pixels."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+import evidencekit as ek
+from evidencekit import charts, compare, provenance
+from evidencekit.errors import InputError
+
+ASEAN = ["IDN", "PHL", "THA", "VNM"]
+
+
+def texts(fig, gid):
+    return [t.get_text() for t in fig.texts if t.get_gid() == gid]
+
+
+def by_gid(ax, prefix):
+    return [a for a in ax.get_children() if str(a.get_gid() or "").startswith(prefix)]
+
+
+@pytest.fixture(scope="module")
+def youth():
+    return ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=ASEAN, sex="SEX_T", classif1="AGE_YTHADULT_Y15-24",
+                          start=2012, offline=True, labels=True)
+
+
+def test_line_title_source_series_ticks_and_breaks(youth):
+    fig = charts.line(youth)
+    ax = fig.axes[0]
+    meta = charts.info(fig)
+    assert meta.title == ("Unemployment rate, ages 15-24 (SDG 8.5.2), Indonesia, Philippines, Thailand and "
+                          "Viet Nam, 2012–2022")
+    assert " ".join(texts(fig, "title")) == meta.title
+    src = provenance.source_line(youth)
+    assert " ".join(texts(fig, "source")) == src and src == meta.source_line
+    assert "SDG_0852_SEX_AGE_RT_A, release" in src
+    # one coloured line per country (segments split at breaks share the country's name)
+    series = {a.get_gid().split(":", 1)[1] for a in by_gid(ax, "series:")}
+    assert series == {"Indonesia", "Philippines", "Thailand", "Viet Nam"}
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(re.fullmatch(r"\d{4}", t) for t in ticks)
+    assert all(float(x).is_integer() for x in ax.get_xticks())
+    # the break ILOSTAT marks for PHL in 2016 (obs_status B) gets an open marker there
+    phl_breaks = youth[(youth["ref_area"] == "PHL") & (youth["obs_status"] == "B")]["time"].astype(int).tolist()
+    marker = by_gid(ax, "break:Philippines")[0]
+    assert list(marker.get_xdata()) == phl_breaks and marker.get_markerfacecolor() == "white"
+    assert [h.get_text() for h in ax.get_legend().get_texts()] == [
+        "break in series (not comparable with earlier years)"]
+    alt = charts.alt_text(fig)
+    assert alt.startswith("Line chart: " + meta.title) and "Break in series for Philippines in 2016" in alt
+
+
+def test_line_marks_projections_dashed():
+    df = ek.ilostat.get("EAP_2WAP_SEX_AGE_RT_A", ref_area="PHL", sex="SEX_F", classif1="AGE_YTHADULT_YGE15",
+                        start=2018, offline=True, labels=True)
+    fig = charts.line(df)
+    ax = fig.axes[0]
+    proj = by_gid(ax, "projection:")
+    assert len(proj) == 1 and proj[0].get_linestyle() == "--"
+    assert list(proj[0].get_xdata()) == [2023, 2024, 2025, 2026, 2027]  # joined to the last actual year
+    assert "ILO modelled estimates, Nov. 2023" in charts.info(fig).subtitle
+    assert "2024, 2025, 2026, 2027 are projections" in charts.alt_text(fig)
+
+
+def test_line_refuses_too_many_series():
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", sex="SEX_T", classif1="AGE_YTHADULT_YGE15", start=2019, end=2019,
+                        offline=True)
+    with pytest.raises(InputError, match="cannot be told apart"):
+        charts.line(df)
+
+
+def test_bars_rank_order_benchmark_and_highlight(youth):
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=ASEAN + ["X40"], sex="SEX_T",
+                        classif1="AGE_YTHADULT_Y15-24", offline=True, labels=True)
+    ranked = compare.across(df, benchmark="X40")
+    fig = charts.bars(ranked, highlight="PHL")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    expect = ranked[ranked["rank"].notna()].sort_values("rank")["ref_area.label"].tolist()
+    assert labels == expect[::-1]  # rank 1 on top
+    patches = ax.patches
+    assert len(patches) == 4
+    colours = {lab: to_hex(p.get_facecolor()) for lab, p in zip(labels, patches)}
+    assert colours["Philippines"] == charts.PALETTE[1].lower() and colours["Indonesia"] == charts.PALETTE[0].lower()
+    bench = by_gid(ax, "benchmark")[0]
+    assert bench.get_xdata()[0] == ranked.attrs["benchmark"]["value"]
+    assert "Asia and the Pacific" in charts.info(fig).subtitle
+    assert "Benchmark: Asia and the Pacific" in charts.alt_text(fig)
+
+
+def test_dumbbell_and_slope(youth):
+    g = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=ASEAN, classif1="AGE_YTHADULT_Y15-24", offline=True,
+                       labels=True)
+    gaps = compare.gap(g, "sex", "SEX_F", "SEX_M")
+    fig = charts.dumbbell(gaps)
+    ax = fig.axes[0]
+    a, b = by_gid(ax, "group-a")[0], by_gid(ax, "group-b")[0]
+    assert len(a.get_offsets()) == len(b.get_offsets()) == 4
+    latest = gaps.sort_values("time").groupby("ref_area").tail(1)
+    shown = sorted(t.get_text().split()[0] for t in ax.texts if t.get_gid() == "gap")
+    assert shown == sorted(f"{v:+.1f}" for v in latest["gap"])
+    fig2 = charts.slope(youth, 2015, 2021)
+    ax2 = fig2.axes[0]
+    assert [t.get_text() for t in ax2.get_xticklabels()] == ["2015", "2021"]
+    phl = by_gid(ax2, "series:Philippines")[0]
+    assert phl.get_linestyle() == "--"   # break in 2016 between the two years
+    assert by_gid(ax2, "series:Indonesia")[0].get_linestyle() == "-"
+
+
+def test_estimates_with_ci_and_synthetic_named():
+    est = ek.indicators.estimate(ek.microdata.synthetic.load_sample(), "unemployment_rate", by="ilo_sex")
+    # until estimates carry their own record, state the contract's fields here
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "SYNTHETIC-LFS-1.0", "synthetic": True,
+                               "design": est.attrs["design"], "level": 0.95,
+                               "citation": "SYNTHETIC-LFS-1.0, evidencekit synthetic training survey."}
+    fig = charts.estimates(est)
+    ax = fig.axes[0]
+    meta = charts.info(fig)
+    assert "SYNTHETIC" in meta.title and "SYNTHETIC training survey" in meta.source_line
+    top_down = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])]
+    assert top_down == est["ilo_sex"].astype(str).tolist()  # first row on top
+    values = sorted(t.get_text().strip() for t in ax.texts if t.get_gid() == "value")
+    expect = sorted(f"{r.estimate:.1f} ({r.ci_low:.1f}–{r.ci_high:.1f})" for r in est.itertuples())
+    assert values == expect
+    assert "95% confidence intervals" in meta.subtitle and "SYNTHETIC data" in meta.alt_text
+
+
+def test_save_png_svg_pdf_with_metadata(tmp_path, youth):
+    fig = charts.line(youth)
+    paths = charts.save(fig, tmp_path / "u", formats=("png", "svg", "pdf"), dpi=40)
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"] and all(p.stat().st_size > 0 for p in paths)
+    back = charts.read_png_info(paths[0])
+    assert back["alt_text"] == charts.alt_text(fig) and back["source_line"] == charts.info(fig).source_line
+    assert back["provenance"]["citation"] == youth.attrs["provenance"]["citation"]
+    svg = paths[1].read_text()
+    assert "<desc id=\"ek-desc\">Line chart:" in svg and 'role="img"' in svg
+    assert paths[2].read_bytes().startswith(b"%PDF")
+    with pytest.raises(InputError, match=".png, .svg or .pdf"):
+        charts.save(fig, tmp_path / "u.jpg")
+    plain = tmp_path / "plain.png"
+    fig.savefig(plain, dpi=20)
+    with pytest.raises(InputError, match="no evidencekit description"):
+        charts.read_png_info(plain)
+
+
+def test_no_pyplot_state(youth):
+    import sys
+
+    charts.line(youth)
+    assert "matplotlib.pyplot" not in sys.modules or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+
+
+def test_estimates_read_flag_details_and_gap_frames():
+    """Frames shaped as estimate() and gap() give them with short flag codes and flags_detail."""
+    est = pd.DataFrame({"indicator": ["unemployment_rate"] * 2, "label": ["Unemployment rate (LU1)"] * 2,
+                        "ilo_sex": ["Male", "Female"], "estimate": [5.0, 9.0], "se": [0.4, 2.0], "cv": [8.0, 22.0],
+                        "ci_low": [4.2, 5.1], "ci_high": [5.8, 12.9], "n_obs": [900, 9], "unit": ["%", "%"],
+                        "flags": ["", "n<15"], "flags_detail": ["", "small cell: n=9 < 15"]})
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
+    fig = charts.estimates(est)
+    ax = fig.axes[0]
+    assert len(by_gid(ax, "estimates-small")[0].get_offsets()) == 1  # the small cell: open marker
+    assert "few observations" in charts.info(fig).subtitle
+    gap = pd.DataFrame({"indicator": ["unemployment_rate"], "label": ["Unemployment rate (LU1)"], "by": ["ilo_sex"],
+                        "a": [2], "b": [1], "a_label": ["Female"], "b_label": ["Male"], "estimate_a": [9.0],
+                        "estimate_b": [5.0], "estimate": [4.0], "se": [1.0], "ci_low": [2.0], "ci_high": [6.0],
+                        "p_value": [0.001], "n_obs_a": [900], "n_obs_b": [950], "unit": ["percentage points"],
+                        "flags": [""], "flags_detail": [""]})
+    gap.attrs["provenance"] = est.attrs["provenance"]
+    g = charts.estimates(gap)
+    assert charts.info(g).title.startswith("Unemployment rate (LU1): gap Female − Male")
+    assert g.axes[0].get_xlabel() == "percentage points"
+    assert "covariance" in charts.info(g).subtitle
