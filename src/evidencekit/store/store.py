@@ -251,6 +251,7 @@ class Store:
         with self._lock:
             if ok:
                 self.connected, self._fails, self._retry_at = True, 0, 0.0
+                self._behind.clear()  # the next read comes from the database again
             else:
                 self.connected = False
                 self._fails += 1
