@@ -87,7 +87,7 @@ def grade(assessment: Assessment, responses: Mapping[str, Any], form: str) -> As
             continue
         fb = check_answer(q, value)
         if fb.status not in ("correct", "incorrect"):
-            bad.append(f"question {q.module}.{q.number} ({fb.message.rstrip('.').replace(' Nothing was counted', '')})")
+            bad.append(f"question {q.module}.{q.number} ({fb.message.replace(' Nothing was counted.', '').rstrip('.')})")
             continue
         statuses[q.id] = fb.status
         kept[q.id] = list(value) if isinstance(value, (list, tuple, set)) else value
