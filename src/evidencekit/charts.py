@@ -628,6 +628,70 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     return _finish(fig, "estimates", title, subtitle, source, " ".join(parts), prov, data.drop(columns=["_name"]))
 
 
+
+# -- learning gain (pre- and post-course assessment) ---------------------------------------------------------
+
+def learning_gain(gains: pd.DataFrame, *, title: str | None = None, subtitle: str | None = None) -> Figure:
+    """Each competence's score before and after the course: two dots joined by an arrow, the gain written at the
+    right, in the order of the modules.
+
+    ``gains``: :func:`evidencekit.journey.learning_gain` (one participant) or
+    :func:`evidencekit.journey.classview.class_gains` (class means; rows not ``shown`` — too few participants —
+    are left out and said in the subtitle).
+    """
+    F.need(gains, ("module", "text", "pre", "post"), "Drawing the learning gain")
+    prov = provenance.of(gains, "The assessment results")
+    data = gains.copy()
+    hidden = 0
+    if "shown" in data.columns:
+        hidden = int((~data["shown"].astype(bool)).sum())
+        data = data[data["shown"].astype(bool)]
+    data = data[data["pre"].notna() & data["post"].notna()]
+    if data.empty:
+        raise InputError("Drawing the learning gain", "there are no pre- and post-course scores to show"
+                         + (f" ({hidden} competences have too few participants)" if hidden else ""),
+                         "take both assessments (or wait until enough participants have)")
+    data = data.iloc[::-1].reset_index(drop=True)  # module 1 on top
+    data["_name"] = [f"{m}. " + _short(str(t), 44) for m, t in zip(data["module"], data["text"])]
+    people = data["participants"].max() if "participants" in data.columns else 1
+    title = title or ("Learning gain per competence" + (f", class of {people}" if people and people > 1 else "")
+                      + ": before and after the course")
+    bits = ["% of questions answered right" + (" (mean)" if people and people > 1 else ""),
+            "pre-course ○ → post-course ●"]
+    if hidden:
+        bits.append(f"{hidden} competence{'s' if hidden != 1 else ''} not shown: too few participants")
+    if gains.attrs.get("note"):
+        bits.append("questions asked only once left out")
+    subtitle = subtitle if subtitle is not None else " · ".join(bits)
+    source = provenance.source_line(prov)
+    height = max(SIZE[1], 2.2 + 0.42 * len(data))
+    fig, ax = _figure(title, subtitle, source, left=4.9, right=1.1, size=(SIZE[0] + 1.5, height), bottom_axis=0.8)
+    y = np.arange(len(data))
+    for yi, (_, r) in zip(y, data.iterrows()):
+        color = PALETTE[2] if r["post"] > r["pre"] else PALETTE[1] if r["post"] < r["pre"] else GREY
+        ax.annotate("", xy=(r["post"], yi), xytext=(r["pre"], yi), zorder=1,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2.2, "shrinkA": 6, "shrinkB": 7})
+    ax.scatter(data["pre"], y, s=120, facecolors="white", edgecolors=PALETTE[0], linewidths=2, zorder=2,
+               label="before the course", gid="pre")
+    ax.scatter(data["post"], y, s=120, color=PALETTE[0], zorder=3, label="after the course", gid="post")
+    for yi, (_, r) in zip(y, data.iterrows()):
+        ax.text(104, yi, f"{r['post'] - r['pre']:+.0f}", va="center", fontsize=FONT["label"], color="#222222",
+                gid="gain")
+    ax.set_yticks(y, list(data["_name"]), fontsize=FONT["tick"] - 1)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlim(-2, 112)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel("% of questions right", fontsize=FONT["axis"])
+    ax.grid(axis="x", color=LIGHT, lw=1)
+    ax.set_axisbelow(True)
+    best = data.loc[(data["post"] - data["pre"]).idxmax()]
+    alt = (f"Dot chart: {title}. {len(data)} competences, each with its score before and after the course; "
+           f"the largest gain is in '{best['text']}' ({_num(best['pre'])}% to {_num(best['post'])}%)."
+           + (f" {hidden} competences are not shown: too few participants." if hidden else ""))
+    return _finish(fig, "learning_gain", title, subtitle, source, alt, prov, data.drop(columns=["_name"]))
+
+
 # -- saving ----------------------------------------------------------------------------------------------------
 
 def _svg_with_text(path: Path, alt: str, title: str) -> None:

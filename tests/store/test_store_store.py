@@ -1,5 +1,6 @@
-"""The participants' store: everything read back after a reload, every call scoped to one participant,
-concurrent writers from threads and processes, export/import (another participant's file refused)."""
+"""The participants' store, on SQLite and on a real PostgreSQL server (the ``places`` fixture): everything read
+back after a reload, every call scoped to one participant, concurrent writers from threads and processes,
+export/import (another participant's file refused), schema created and migrated by the code itself."""
 from __future__ import annotations
 
 import json
@@ -16,11 +17,6 @@ from evidencekit.store import schema as t
 CHART = {"kind": "chart", "title": "Youth unemployment, ASEAN, 2019", "module": 2, "step": "youth-compare",
          "payload": {"indicator": "SDG_0852_SEX_AGE_RT_A", "areas": ["IDN", "PHL"], "year": 2019},
          "citation": "ILOSTAT, International Labour Organization. SDG indicator 8.5.2 [SDG_0852_SEX_AGE_RT_A]."}
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "progress.db"
 
 
 def fill(me):
@@ -40,11 +36,11 @@ def fill(me):
     return item
 
 
-def test_a_reload_reads_back_everything(db):
-    first = Store(db)
+def test_a_reload_reads_back_everything(places, db):
+    first = places.open(db)
     item = fill(first.participant("ana"))
     first.close()
-    again = Store(db).participant("ana")  # a restart: a new engine on the same file
+    again = places.open(db).participant("ana")  # a restart: a new engine on the same file
     assert {(p["item"], p["status"]) for p in again.progress(2)} == {("intro", "done"), ("youth-compare", "done"),
                                                                     ("youth-notes", "seen")}
     attempts = again.answers(2, "break-meaning")
@@ -58,15 +54,15 @@ def test_a_reload_reads_back_everything(db):
     assert again.records("goal")[0]["payload"]["text"] == "Brief my minister on youth NEET"
 
 
-def test_done_is_not_undone_by_seen(db):
-    me = Store(db).participant("ana")
+def test_done_is_not_undone_by_seen(places, db):
+    me = places.open(db).participant("ana")
     me.mark(1, "unemployment-asean", "done")
     me.mark(1, "unemployment-asean", "seen")
     assert me.progress(1)[0]["status"] == "done"
 
 
-def test_participants_never_see_each_other(db):
-    store = Store(db)
+def test_participants_never_see_each_other(places, db):
+    store = places.open(db)
     fill(store.participant("ana"))
     ben = store.participant("ben")
     assert ben.progress() == [] and ben.answers() == [] and ben.board() == [] and ben.records() == []
@@ -79,8 +75,8 @@ def test_participants_never_see_each_other(db):
     assert store.participants() == ["ana", "ben"]
 
 
-def test_class_summary_counts_only(db):
-    store = Store(db)
+def test_class_summary_counts_only(places, db):
+    store = places.open(db)
     q = load_course().question("2/break-meaning")
     for pid, answer in (("ana", "b"), ("ben", "a"), ("cao", "a")):
         store.participant(pid).save_answer(2, q.id, answer, check_answer(q, answer))
@@ -89,10 +85,11 @@ def test_class_summary_counts_only(db):
     assert store.class_summary(2) == [{"question": "break-meaning", "answered": 3, "correct": 2}]
 
 
-def test_bad_input_is_refused_before_writing(db):
-    me = Store(db).participant("ana")
+def test_bad_input_is_refused_before_writing(places, db):
+    store = places.open(db)
+    me = store.participant("ana")
     with pytest.raises(StoreError, match="not usable"):
-        Store(db).participant("../etc")
+        store.participant("../etc")
     with pytest.raises(StoreError, match="not a module number"):
         me.mark("2", "intro")
     with pytest.raises(StoreError, match="is not an id"):
@@ -108,21 +105,30 @@ def test_bad_input_is_refused_before_writing(db):
     assert me.progress() == [] and me.board() == []
 
 
-def _writer(path: str, pid: str, n: int) -> None:
-    me = open_store(path).participant(pid)
+def _writer(url: str, pid: str, n: int, outbox: str | None = None) -> None:
+    me = (open_store(url) if outbox is None else Store(url, hosted=False, outbox=outbox)).participant(pid)
     for i in range(n):
         me.mark(1, f"s{i}", "done")
         me.add_to_board({"kind": "note", "title": f"{pid} note {i}", "payload": {"i": i}})
         me.save_answer(1, f"q{i % 3}", i, {"status": "correct"})
 
 
-def test_concurrent_writers_on_threads(db):
-    threads = [threading.Thread(target=_writer, args=(str(db), f"p{k}", 15)) for k in range(8)]
+def _thread_writer(store, pid: str, n: int) -> None:
+    me = store.participant(pid)
+    for i in range(n):
+        me.mark(1, f"s{i}", "done")
+        me.add_to_board({"kind": "note", "title": f"{pid} note {i}", "payload": {"i": i}})
+        me.save_answer(1, f"q{i % 3}", i, {"status": "correct"})
+
+
+def test_concurrent_writers_on_threads(places, db, tmp_path):
+    store = places.open(db)
+    threads = [threading.Thread(target=_thread_writer, args=(store, f"p{k}", 15)) for k in range(8)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    store = Store(db)
+    store = places.open(db)
     for k in range(8):
         me = store.participant(f"p{k}")
         assert len(me.progress(1)) == 15 and len(me.answers(1)) == 15
@@ -131,25 +137,26 @@ def test_concurrent_writers_on_threads(db):
         assert all(b["title"].startswith(f"p{k} ") for b in board)
 
 
-def test_concurrent_writers_in_processes(db):
+def test_concurrent_writers_in_processes(places, db, tmp_path):
+    places.open(db)
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(db), f"proc{k}", 10)) for k in range(3)]
+    procs = [ctx.Process(target=_writer, args=(db, f"proc{k}", 10, str(tmp_path / f"ob{k}.db"))) for k in range(3)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=120)
     assert [p.exitcode for p in procs] == [0, 0, 0]
-    store = Store(db)
+    store = places.open(db)
     assert all(len(store.participant(f"proc{k}").board()) == 10 for k in range(3))
 
 
-def test_export_then_import_elsewhere(db, tmp_path):
-    ana = Store(db).participant("ana")
+def test_export_then_import_elsewhere(places, db, tmp_path):
+    ana = places.open(db).participant("ana")
     fill(ana)
     path = ana.export_to(tmp_path / "ana-work.json")
     exported = json.loads(path.read_text(encoding="utf-8"))
     assert exported["format"] == "evidencekit-work" and exported["participant"] == "ana"
-    elsewhere = Store(tmp_path / "laptop.db").participant("ana")
+    elsewhere = places.open(places.new()).participant("ana")
     counts = elsewhere.import_work(path)
     assert counts == {"progress": 3, "answers": 2, "work": 1, "board": 2, "records": 2}
     strip = lambda d: {k: v for k, v in d.items() if k != "exported_at"}  # noqa: E731
@@ -157,8 +164,8 @@ def test_export_then_import_elsewhere(db, tmp_path):
     assert elsewhere.import_work(path) == dict.fromkeys(counts, 0)  # twice: nothing changes
 
 
-def test_import_keeps_the_newer_version(db, tmp_path):
-    store = Store(db)
+def test_import_keeps_the_newer_version(places, db, tmp_path):
+    store = places.open(db)
     ana = store.participant("ana")
     ana.save_work(6, "write-brief", {"problem": "old draft"})
     old = ana.export()
@@ -167,8 +174,8 @@ def test_import_keeps_the_newer_version(db, tmp_path):
     assert ana.work(6, "write-brief") == {"problem": "new draft"}
 
 
-def test_import_into_another_participant_is_refused(db, tmp_path):
-    store = Store(db)
+def test_import_into_another_participant_is_refused(places, db, tmp_path):
+    store = places.open(db)
     fill(store.participant("ana"))
     path = store.participant("ana").export_to(tmp_path / "ana.json")
     ben = store.participant("ben")
@@ -182,8 +189,8 @@ def test_import_into_another_participant_is_refused(db, tmp_path):
     assert ben.board() == [] and ben.progress() == []
 
 
-def test_a_malformed_import_writes_nothing(db):
-    ana = Store(db).participant("ana")
+def test_a_malformed_import_writes_nothing(places, db):
+    ana = places.open(db).participant("ana")
     good = {"format": "evidencekit-work", "version": 1, "participant": "ana",
             "progress": [{"module": 1, "item": "intro", "status": "done", "updated_at": "2026-12-01T10:00:00+00:00"}],
             "board": [{"item_id": "x1", "kind": "chart", "title": "t", "payload": {}, "position": 1,
@@ -195,14 +202,14 @@ def test_a_malformed_import_writes_nothing(db):
         ana.import_work({"participant": "ana"})
 
 
-def test_schema_version_and_a_newer_database(db):
-    store = Store(db)
-    assert store.schema_version == t.SCHEMA_VERSION and store.migrated == (0, 1)
-    assert Store(db).migrated == (1, 1)  # opening again migrates nothing
+def test_schema_version_and_a_newer_database(places, db):
+    store = places.open(db)
+    assert store.schema_version == t.SCHEMA_VERSION == 2 and store.migrated == (0, 2)
+    assert places.open(db).migrated == (2, 2)  # opening again migrates nothing
     with store.engine.begin() as conn:
         conn.execute(sa.update(t.meta).where(t.meta.c.key == "schema_version").values(value="99"))
     with pytest.raises(StoreError, match="written by a newer evidencekit"):
-        Store(db)
+        places.open(db)
 
 
 def test_default_location_and_environment(monkeypatch, tmp_path):
@@ -213,10 +220,13 @@ def test_default_location_and_environment(monkeypatch, tmp_path):
     assert store is open_store() and store.where.endswith("env.db")
     with pytest.raises(StoreError, match="does not support"):
         Store("mysql://u@h/db")
+    assert Store(tmp_path / "x.db", outbox=tmp_path / "ob.db").hosted is False  # a participant's own machine
+    monkeypatch.setenv("EVIDENCEKIT_HOSTED", "1")
+    assert Store(tmp_path / "x.db", outbox=tmp_path / "ob.db").hosted is True
 
 
-def test_delete_all(db):
-    store = Store(db)
+def test_delete_all(places, db):
+    store = places.open(db)
     fill(store.participant("ana"))
     store.participant("ana").delete_all()
     assert store.participants() == []

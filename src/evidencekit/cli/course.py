@@ -1,6 +1,7 @@
 """``evidencekit course check | show``: check the course's module files, list their steps and questions.
 
-``check`` validates every module file (form: fields, kinds, ids, with file, place and line) and then, unless
+``check`` validates every module file (form: fields, kinds, ids, with file, place and line) — and the journey's
+files in ``journey/`` beside them (the assessment and the feedback form, ``docs/journey.md``) — and then, unless
 ``--form-only``, computes every data step and data-dependent answer offline from the embedded snapshot and
 the SYNTHETIC survey. Exit code 0 when all is well, 2 when a problem was found (each printed on its line).
 """
@@ -29,10 +30,35 @@ def _read(paths: list[str]):
     return (Course(tuple(modules)) if modules else None), problems
 
 
+def _journey(paths: list[str], course) -> tuple[list, str]:
+    """Problems of the journey files (``journey/assessment.yaml``, ``journey/feedback.yaml``) beside the module
+    files checked, and a line saying what was checked ('' when there are none)."""
+    from evidencekit.course.model import default_folder
+    from evidencekit.journey.content import read_assessment, read_feedback_form
+
+    folders = [Path(p) / "journey" for p in paths if Path(p).is_dir()] if paths else [default_folder() / "journey"]
+    problems, said = [], []
+    modules = tuple(m.number for m in course.modules) if course else None
+    for folder in folders:
+        if (folder / "assessment.yaml").exists():
+            a, found = read_assessment(folder / "assessment.yaml", modules=modules)
+            problems += found
+            if a:
+                said.append(f"the assessment ({len(a.questions)} questions on {len(a.competences)} competences)")
+        if (folder / "feedback.yaml").exists():
+            f, found = read_feedback_form(folder / "feedback.yaml")
+            problems += found
+            if f:
+                said.append(f"the feedback form ({len(f.items)} items)")
+    return problems, ("OK: " + " and ".join(said) + "." if said else "")
+
+
 def cmd_check(args, out) -> int:
     from evidencekit.course import check_module
 
     course, problems = _read(args.paths)
+    journey_problems, journey_said = _journey(args.paths, course)
+    problems += journey_problems
     for p in problems:
         print(f"problem: {p}", file=out)
     checked = 0
@@ -53,6 +79,8 @@ def cmd_check(args, out) -> int:
     what = "form only" if args.form_only else "form, and every data step and computed answer offline"
     print(f"OK: {len(modules)} module file{'s' if len(modules) != 1 else ''}, {steps} learning steps, "
           f"{questions} review questions ({computed} computed from data) — checked {what}.", file=out)
+    if journey_said:
+        print(journey_said, file=out)
     return 0
 
 

@@ -1,5 +1,7 @@
 """evidencekit.store: participants' progress, answers, step work, evidence board and journey records, behind
-one small interface — a SQLite file by default, PostgreSQL for a hosted class (``EVIDENCEKIT_DATABASE_URL``).
+one small interface — a SQLite file on a participant's own machine, PostgreSQL for a hosted class
+(``EVIDENCEKIT_DATABASE_URL``), with sign-in by access code or identity provider, a trainer's class view, and an
+outbox that keeps writes while the database is out of reach (``docs/store.md``, ``docs/hosting.md``).
 
 >>> import tempfile, os
 >>> from evidencekit.store import open_store
@@ -10,11 +12,14 @@ one small interface — a SQLite file by default, PostgreSQL for a hosted class 
 """
 from __future__ import annotations
 
-from evidencekit.store.errors import StoreError
+from evidencekit.store.access import new_code, normalise_code
+from evidencekit.store.errors import AccessDenied, StoreError, StoreUnavailable
 from evidencekit.store.schema import SCHEMA_VERSION
 from evidencekit.store.store import (
-    BOARD_KINDS, EXPORT_FORMAT, EXPORT_VERSION, RECORD_KINDS, ParticipantStore, Store, default_url, open_store,
+    BOARD_KINDS, EXPORT_FORMAT, EXPORT_VERSION, RECORD_KINDS, ClassView, ParticipantStore, Store, StoreStatus,
+    default_url, open_store,
 )
 
-__all__ = ["open_store", "Store", "ParticipantStore", "StoreError", "default_url", "SCHEMA_VERSION",
-           "EXPORT_FORMAT", "EXPORT_VERSION", "RECORD_KINDS", "BOARD_KINDS"]
+__all__ = ["open_store", "Store", "ParticipantStore", "ClassView", "StoreStatus", "StoreError", "AccessDenied",
+           "StoreUnavailable", "default_url", "new_code", "normalise_code", "SCHEMA_VERSION", "EXPORT_FORMAT",
+           "EXPORT_VERSION", "RECORD_KINDS", "BOARD_KINDS"]

@@ -1,12 +1,17 @@
 """The store: participants' progress, answers, step work, evidence board and journey records, behind one
-small interface.
+small interface — on a participant's own machine (a SQLite file) or for a hosted class (PostgreSQL).
 
 ``open_store(url)`` opens (and creates or migrates) the database: a SQLite file by default, under the
 user's data directory; ``EVIDENCEKIT_DATABASE_URL`` or ``url=`` choose another (``sqlite:///path.db``, a plain
-file path, or ``postgresql+psycopg://...`` for a hosted class). ``store.participant(id)`` gives a
-:class:`ParticipantStore` bound to one participant: every read and write it does is scoped to that id, and
-an import can only write into it. Only :meth:`Store.class_summary` reads across participants, and it returns
-counts, never anyone's answers. See ``docs/store.md``.
+file path, or ``postgresql+psycopg://...`` for a hosted class). A :class:`ParticipantStore` is bound to one
+participant: every read and write it does is scoped to that id, its id cannot be changed, and an import can
+only write into it. It is had from :meth:`Store.participant` on a participant's own machine, and only from a
+sign-in (:meth:`Store.sign_in`, :meth:`Store.sign_in_with_identity`) in a hosted class. Reads across
+participants go through a :class:`ClassView`, which in a hosted class needs the trainer's credentials.
+
+When the database cannot be reached, writes are kept in the outbox (memory and a local file) and sent when
+it is back; reads give the last copy read, with those writes applied, and :meth:`ParticipantStore.status`
+says so in plain words. See ``docs/store.md``.
 
 >>> import tempfile, os
 >>> store = open_store(os.path.join(tempfile.mkdtemp(), "ek.db"))
@@ -20,23 +25,31 @@ counts, never anyone's answers. See ``docs/store.md``.
 ['Youth unemployment']
 >>> store.participant("ben").board()
 []
+>>> me.status().message
+''
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
 import re
 import threading
+import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import sqlalchemy as sa
 
+from evidencekit.store import access as acc
 from evidencekit.store import schema as t
-from evidencekit.store.errors import StoreError
+from evidencekit.store.errors import AccessDenied, StoreError, StoreUnavailable
+from evidencekit.store.outbox import Outbox, describe
 
 EXPORT_FORMAT = "evidencekit-work"
 EXPORT_VERSION = 1
@@ -44,8 +57,12 @@ RECORD_KINDS = ("goal", "assessment", "feedback", "followup", "brief_topic", "ce
 BOARD_KINDS = ("chart", "table", "estimate", "quote", "note")
 PROGRESS_STATUS = ("seen", "done")
 ANSWER_STATUS = ("correct", "incorrect", "invalid", "unavailable")
+KINDS = ("progress", "answers", "work", "board", "records")  # the parts of a participant's work
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+\-]{0,127}")
 _ITEM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|intro|review")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+_GRANT = object()  # only this module makes participant scopes and class views
+RETRY_MAX = 30.0   # seconds: the longest pause between two tries to reach a database that went away
 
 
 def now() -> str:
@@ -70,10 +87,12 @@ def _url(url: str | os.PathLike | None) -> sa.URL:
     except sa.exc.ArgumentError:
         raise StoreError(f"The database address '{text}'", "is not a database URL",
                          "write sqlite:///path/to/file.db, a file path, or postgresql+psycopg://user@host/db") from None
-    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
         raise StoreError(f"The database address '{parsed.render_as_string(hide_password=True)}'",
-                         f"uses {parsed.get_backend_name()}, which evidencekit does not support",
-                         "use SQLite (a file) or PostgreSQL")
+                         f"uses {backend}, which evidencekit does not support", "use SQLite (a file) or PostgreSQL")
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, the driver evidencekit installs
     return parsed
 
 
@@ -96,6 +115,12 @@ def _check_item(item: object, what: str = "step") -> str:
     return item
 
 
+def _check_email(email: object) -> str:
+    if not isinstance(email, str) or not _EMAIL.fullmatch(email.strip()):
+        raise StoreError(f"The e-mail address {email!r}", "is not an e-mail address", "write it as name@example.org")
+    return email.strip().lower()
+
+
 def _json(value: Any, what: str) -> Any:
     try:
         return json.loads(json.dumps(value, allow_nan=False, default=_default))
@@ -112,12 +137,56 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-class Store:
-    """The database behind the participants' work. Thread-safe: one instance serves every Streamlit session."""
+def _unreachable(err: BaseException) -> bool:
+    """True when ``err`` says the database cannot be reached (server down, connection dropped, file out of
+    reach, locked past the timeout) rather than that the data were refused."""
+    if isinstance(err, sa.exc.DBAPIError) and err.connection_invalidated:
+        return True
+    return isinstance(err, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError))
 
-    def __init__(self, url: str | os.PathLike | None = None) -> None:
+
+def _reason(err: BaseException) -> str:
+    orig = getattr(err, "orig", None) or err
+    return " ".join(str(orig).split())[:300]
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What the app tells a participant about where their work is.
+
+    ``connected``: the last contact with the database worked; ``pending``: writes kept on this machine,
+    waiting for it; ``failed``: writes it refused (kept too, with the reason); ``behind``: the last read came
+    from the copy on this machine, not from the database; ``in_file``: the waiting writes are in the local
+    file (a restart loses none); ``message``: all that in a sentence or two ('' when all is well).
+    """
+
+    connected: bool
+    pending: int
+    failed: int
+    behind: bool
+    in_file: bool
+    outbox: str | None
+    message: str
+
+
+class Store:
+    """The database behind the participants' work. Thread-safe: one instance serves every Streamlit session.
+
+    ``hosted`` (default: True on PostgreSQL, else ``EVIDENCEKIT_HOSTED``): a participant's work is reached
+    only by signing in, and the class view needs a trainer's credentials. ``outbox``: the local file where
+    writes wait while the database is out of reach (default: ``EVIDENCEKIT_OUTBOX``, else a file named after
+    the database in the user's data directory). ``clock``: seconds since the epoch (tests pass their own).
+    """
+
+    def __init__(self, url: str | os.PathLike | None = None, *, hosted: bool | None = None,
+                 outbox: str | os.PathLike | None = None, clock: Callable[[], float] = time.time) -> None:
         self.url = _url(url)
         self.backend = self.url.get_backend_name()
+        self.clock = clock
+        if hosted is None:
+            env = os.environ.get("EVIDENCEKIT_HOSTED", "").strip().lower()
+            hosted = env in ("1", "true", "yes") if env else self.backend == "postgresql"
+        self.hosted = bool(hosted)
         if self.backend == "sqlite":
             db = self.url.database
             if db and db != ":memory:":
@@ -129,88 +198,397 @@ class Store:
             self.engine = sa.create_engine(self.url, connect_args={"timeout": 30, "check_same_thread": False})
             sa.event.listen(self.engine, "connect", _sqlite_connect)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
+            if db and db != ":memory:":
+                # a pooled handle would go on writing into a file that was moved or deleted (and that no one
+                # will read again): each checkout checks the file is still the one the handle opened
+                sa.event.listen(self.engine, "checkout", _sqlite_same_file(db))
         else:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
-        self._lock = threading.Lock()
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                                           pool_timeout=10, connect_args={"connect_timeout": 5})
+        self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
+        self._mirror: dict[str, dict[str, list[dict]]] = {}   # participant -> kind -> last rows read
+        self._behind: set[str] = set()                          # participants whose last read was the copy
+        self._fails = 0
+        self._retry_at = 0.0
+        self.connected = True
+        self.outbox = Outbox(self._outbox_path(outbox), self.where)
         try:
-            with self.write() as conn:
+            with self.write(force=True) as conn:
                 self.migrated = t.migrate(conn)
-        except sa.exc.OperationalError as err:
-            raise StoreError(f"Opening the progress database {self.where}", f"it cannot be used ({err.orig})",
-                             "check the file or the address in EVIDENCEKIT_DATABASE_URL") from None
+        except StoreUnavailable as err:
+            raise StoreUnavailable(f"Opening the {self.noun} {self.where}", err.why,
+                                   "check that the database server is running and the address in "
+                                   "EVIDENCEKIT_DATABASE_URL; nothing kept on this machine is lost") from None
+        if len(self.outbox):
+            self.flush()
 
+    # -- where, and how to reach it ---------------------------------------------------------------------------
     @property
     def where(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
-    @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction (SQLite: ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing)."""
-        with self.engine.connect() as conn:
-            conn.execution_options(ek_write=True)
-            with conn.begin():
-                yield conn
+    @property
+    def noun(self) -> str:
+        return "class database" if self.hosted else "progress database"
+
+    def _outbox_path(self, given) -> Path | None:
+        if given is not None:
+            return Path(given)
+        env = os.environ.get("EVIDENCEKIT_OUTBOX", "").strip()
+        if env:
+            return Path(env)
+        from platformdirs import user_data_dir
+        tag = hashlib.sha256(self.where.encode("utf-8")).hexdigest()[:12]
+        return Path(user_data_dir("evidencekit")) / "outbox" / f"outbox-{tag}.db"
+
+    def _gate(self, force: bool) -> None:
+        """Refuse at once (StoreUnavailable) while pausing between tries to reach a database that went away."""
+        if not force and not self.connected and self.clock() < self._retry_at:
+            raise StoreUnavailable(f"The {self.noun}", "cannot be reached just now", "try again in a moment")
+
+    def _contact(self, ok: bool, err: BaseException | None = None) -> None:
+        with self._lock:
+            if ok:
+                self.connected, self._fails, self._retry_at = True, 0, 0.0
+                self._behind.clear()  # the next read comes from the database again
+            else:
+                self.connected = False
+                self._fails += 1
+                self._retry_at = self.clock() + min(2.0 ** (self._fails - 1), RETRY_MAX)
 
     @contextmanager
-    def read(self) -> Iterator[sa.Connection]:
+    def _transaction(self, write: bool, force: bool = False) -> Iterator[sa.Connection]:
+        self._gate(force)
+        try:
+            with self.engine.connect() as conn:
+                if write:
+                    conn.execution_options(ek_write=True)
+                with conn.begin():
+                    yield conn
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as err:
+            if not _unreachable(err):
+                self._contact(True)
+                raise
+            self._contact(False, err)
+            raise StoreUnavailable(f"The {self.noun} {self.where}", f"cannot be reached ({_reason(err)})",
+                                   "nothing is lost: writes wait on this machine until it is back") from None
+        self._contact(True)
+
+    @contextmanager
+    def write(self, force: bool = False) -> Iterator[sa.Connection]:
+        """A write transaction (SQLite: ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing).
+        Raises :class:`StoreUnavailable` when the database cannot be reached."""
+        with self._transaction(True, force) as conn:
+            yield conn
+
+    @contextmanager
+    def read(self, force: bool = False) -> Iterator[sa.Connection]:
         """A read transaction: one consistent view of the database."""
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        with self._transaction(False, force) as conn:
+            yield conn
 
     def close(self) -> None:
         self.engine.dispose()
 
     @property
     def schema_version(self) -> int:
-        with self.read() as conn:
+        with self.read(force=True) as conn:
             return t.version_of(conn)
 
-    # -- participants -----------------------------------------------------------------------------------
+    # -- participants -------------------------------------------------------------------------------------
     def participant(self, pid: str, *, name: str | None = None, create: bool = True) -> "ParticipantStore":
-        """The store of one participant (created on first use unless ``create=False``)."""
+        """The store of one participant on their own machine (created on first use unless ``create=False``).
+        In a hosted class this is refused: a participant's work is reached only by signing in."""
         pid = _check_id(pid)
-        with self.write() as conn:
-            exists = conn.execute(sa.select(t.participants.c.id).where(t.participants.c.id == pid)).first()
-            if not exists:
-                if not create:
-                    raise StoreError(f"The participant '{pid}'", "is not in this database",
-                                     "check the id, or create the participant")
-                conn.execute(sa.insert(t.participants).values(id=pid, name=name, created_at=now()))
-            elif name is not None:
-                conn.execute(sa.update(t.participants).where(t.participants.c.id == pid).values(name=name))
-        return ParticipantStore(self, pid)
+        if self.hosted:
+            raise AccessDenied(f"Opening the work of '{pid}'",
+                               "in a hosted class a participant's work is reached only after signing in",
+                               "sign in with your access code or your organisation's account")
+        try:
+            with self.write() as conn:
+                if not self._exists(conn, pid):
+                    if not create:
+                        raise StoreError(f"The participant '{pid}'", "is not in this database",
+                                         "check the id, or create the participant")
+                    conn.execute(sa.insert(t.participants).values(id=pid, name=name, created_at=now()))
+                elif name is not None:
+                    conn.execute(sa.update(t.participants).where(t.participants.c.id == pid).values(name=name))
+        except StoreUnavailable:
+            if pid not in self._mirror:  # never read in this process: there is nothing to show
+                raise
+            if name is not None:
+                self._send(self._op(pid, "participant", {"name": name}))
+        return ParticipantStore(self, pid, _grant=_GRANT)
+
+    @staticmethod
+    def _exists(conn, pid: str) -> bool:
+        return conn.execute(sa.select(t.participants.c.id).where(t.participants.c.id == pid)).first() is not None
 
     def participants(self) -> list[str]:
-        """Participant ids (for the trainer's class view)."""
-        with self.read() as conn:
-            return [r[0] for r in conn.execute(sa.select(t.participants.c.id).order_by(t.participants.c.id))]
+        """Participant ids (the local class view; in a hosted class sign in as a trainer)."""
+        return self.class_view().participants()
 
     def class_summary(self, module: int) -> list[dict]:
-        """Per question of ``module``: how many participants answered, and how many are right in their latest
-        answer. Counts only — no participant's response is returned."""
-        module = _check_module(module)
-        a = t.answers
-        latest = (sa.select(a.c.participant_id, a.c.question, sa.func.max(a.c.id).label("last"))
-                  .where(a.c.module == module, a.c.status.in_(("correct", "incorrect")))
-                  .group_by(a.c.participant_id, a.c.question).subquery())
-        q = (sa.select(a.c.question, sa.func.count().label("answered"),
-                       sa.func.sum(sa.case((a.c.status == "correct", 1), else_=0)).label("correct"))
-             .join(latest, a.c.id == latest.c.last).group_by(a.c.question).order_by(a.c.question))
-        with self.read() as conn:
-            return [{"question": r.question, "answered": int(r.answered), "correct": int(r.correct or 0)}
-                    for r in conn.execute(q)]
+        """See :meth:`ClassView.class_summary` (the local class view)."""
+        return self.class_view().class_summary(module)
 
-    def _upsert(self, conn, table: sa.Table, values: dict, keys: list[str], newer_only: bool = False) -> None:
-        """Insert, or update the row with the same keys (when ``newer_only``: only if ``updated_at`` is newer)."""
+    # -- signing in --------------------------------------------------------------------------------------
+    def class_view(self) -> "ClassView":
+        """The trainer's view of the class on this machine; in a hosted class use :meth:`sign_in_trainer`."""
+        if self.hosted:
+            raise AccessDenied("Opening the class view", "in a hosted class it needs the trainer's credentials",
+                               "sign in as a trainer")
+        return ClassView(self, None, _grant=_GRANT)
+
+    def add_trainer(self, name: str, secret: str | None = None) -> str:
+        """Create (or reset) a trainer's credential; returns the secret — a new random one unless given
+        (at least 12 characters). For the host (``evidencekit class add-trainer``): shown once, kept hashed."""
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}", name):
+            raise StoreError(f"The trainer name {name!r}", "is not usable", "1 to 64 letters, digits, dots, hyphens")
+        if secret is None:
+            secret = acc.new_code(20)
+        elif not isinstance(secret, str) or len(secret) < 12:
+            raise StoreError("The trainer's passphrase", "is shorter than 12 characters", "choose a longer one")
+        values = {"name": name, "secret_hash": acc.hash_secret(secret), "created_at": now()}
+        with self.write() as conn:
+            self._upsert(conn, t.trainers, values, ["name"])
+            self._clear(conn, f"trainer:{name}")
+        return secret
+
+    def sign_in(self, pid: str, code: str, *, client: str | None = None) -> "ParticipantStore":
+        """Sign a participant in with the access code their trainer issued -> their :class:`ParticipantStore`.
+
+        Refused (:class:`AccessDenied`) for a wrong code or an unknown id — the same message, after the same
+        work, so ids cannot be guessed — and, after a few wrong attempts, until the wait has passed (the
+        error's ``wait``: seconds). ``client``: the address or session the attempt comes from (also counted).
+        """
+        pid_text = pid if isinstance(pid, str) else ""
+        keys = [f"participant:{pid_text[:200]}"] + ([f"client:{str(client)[:200]}"] if client else [])
+        what = f"Signing in as '{pid_text[:60]}'"
+        self._wait_if_blocked(keys, what)
+        with self.read() as conn:
+            row = conn.execute(sa.select(t.access_codes.c.code_hash)
+                               .where(t.access_codes.c.participant_id == pid_text)).first() if _ID.fullmatch(pid_text) else None
+        if not acc.verify_secret(code, row[0] if row else None):
+            self._failed(keys, what, "the participant id or the access code is not right",
+                         "check both with your trainer (the code is on the slip you were given)")
+        with self.write() as conn:
+            self._clear(conn, keys[0])
+        return ParticipantStore(self, pid_text, _grant=_GRANT)
+
+    def sign_in_with_identity(self, claims: Mapping[str, Any]) -> "ParticipantStore":
+        """Sign in with an identity provider's account (Streamlit's ``st.user.to_dict()`` after ``st.login``:
+        ``iss``, ``sub``, ``email``, ``email_verified``) -> the :class:`ParticipantStore` it is bound to.
+
+        The first sign-in binds the account (issuer + subject) to the participant the trainer enrolled with
+        that e-mail address (a verified one); later sign-ins follow the binding, whatever the e-mail says then.
+        """
+        claims = dict(claims or {})
+        if claims.get("is_logged_in") is False:
+            raise AccessDenied("Signing in", "you are not signed in with your organisation's account", "sign in first")
+        iss, sub = str(claims.get("iss") or "").strip(), str(claims.get("sub") or "").strip()
+        if not iss or not sub or len(iss) > 255 or len(sub) > 255:
+            raise AccessDenied("Signing in", "the identity provider gave no account id (iss and sub)",
+                               "ask the host to check the provider's settings (docs/hosting.md)")
+        ident = t.identities
+        with self.write() as conn:
+            row = conn.execute(sa.select(ident.c.participant_id).where(ident.c.issuer == iss, ident.c.subject == sub)).first()
+            if row:
+                return ParticipantStore(self, row[0], _grant=_GRANT)
+            email = claims.get("email")
+            if not email or claims.get("email_verified") is False:
+                raise AccessDenied("Signing in", "your account gives no verified e-mail address",
+                                   "ask your trainer for an access code")
+            email = _check_email(email)
+            found = conn.execute(sa.select(t.participants.c.id).where(t.participants.c.email == email)).first()
+            if not found:
+                raise AccessDenied("Signing in", f"{email} is not on this class's list",
+                                   "ask your trainer to enrol this address, or for an access code")
+            taken = conn.execute(sa.select(ident.c.issuer).where(ident.c.participant_id == found[0],
+                                                                 ident.c.issuer == iss)).first()
+            if taken:
+                raise AccessDenied("Signing in", f"the work of {email} is already bound to another account",
+                                   "sign in with the account you used before, or ask your trainer")
+            conn.execute(sa.insert(ident).values(issuer=iss, subject=sub, participant_id=found[0], email=email,
+                                                 created_at=now()))
+        return ParticipantStore(self, found[0], _grant=_GRANT)
+
+    def sign_in_trainer(self, name: str, secret: str, *, client: str | None = None) -> "ClassView":
+        """The trainer's class view, after checking their credential (wrong attempts slowed as for codes)."""
+        name_text = name if isinstance(name, str) else ""
+        keys = [f"trainer:{name_text[:200]}"] + ([f"client:{str(client)[:200]}"] if client else [])
+        what = f"Signing in as trainer '{name_text[:60]}'"
+        self._wait_if_blocked(keys, what)
+        with self.read() as conn:
+            row = conn.execute(sa.select(t.trainers.c.secret_hash).where(t.trainers.c.name == name_text)).first()
+        if not acc.verify_secret(secret, row[0] if row else None):
+            self._failed(keys, what, "the trainer name or passphrase is not right",
+                         "check them with the person who hosts the class")
+        with self.write() as conn:
+            self._clear(conn, keys[0])
+        return ClassView(self, name_text, _grant=_GRANT)
+
+    def _wait_if_blocked(self, keys: list[str], what: str) -> None:
+        th = t.throttle
+        with self.read() as conn:
+            rows = conn.execute(sa.select(th.c.blocked_until).where(th.c.key.in_(keys))).all()
+        wait = max([r[0] for r in rows] + [0.0]) - self.clock()
+        if wait > 0:
+            raise AccessDenied(what, "there were too many wrong attempts",
+                               f"wait {acc.in_words(wait)} before trying again", wait=wait)
+
+    def _failed(self, keys: list[str], what: str, why: str, fix: str) -> None:
+        th = t.throttle
+        clock = self.clock()
+        wait = 0.0
+        with self.write() as conn:
+            for key in keys:
+                q = sa.select(th.c.failures, th.c.last_failure).where(th.c.key == key)
+                row = conn.execute(q.with_for_update() if self.backend == "postgresql" else q).first()
+                failures = 1 if not row or clock - row[1] > acc.FORGET_AFTER else row[0] + 1
+                free = acc.CLIENT_FREE if key.startswith("client:") else acc.PARTICIPANT_FREE
+                w = acc.wait_after(failures, free=free)
+                wait = max(wait, w)
+                self._upsert(conn, th, {"key": key, "failures": failures, "last_failure": clock,
+                                        "blocked_until": clock + w}, ["key"])
+        raise AccessDenied(what, why, fix + (f"; wait {acc.in_words(wait)} before trying again" if wait else ""),
+                           wait=wait)
+
+    def _clear(self, conn, key: str) -> None:
+        conn.execute(sa.delete(t.throttle).where(t.throttle.c.key == key))
+
+    # -- writes, the outbox and replay ----------------------------------------------------------------------
+    @staticmethod
+    def _op(pid: str, kind: str, args: dict) -> dict:
+        return {"id": uuid.uuid4().hex, "participant": pid, "op": kind, "args": args, "at": now()}
+
+    def _send(self, op: dict) -> Any:
+        """Apply one write now, or keep it in the outbox when the database cannot be reached (after the writes
+        of the same participant already waiting, so their order is kept)."""
+        if self.outbox.pending(op["participant"]):
+            self.flush(force=False)
+        if not self.outbox.pending(op["participant"]):
+            try:
+                with self.write() as conn:
+                    return self._apply(conn, op)
+            except StoreUnavailable:
+                pass
+        self.outbox.add(op)
+        return None
+
+    def flush(self, force: bool = True) -> int:
+        """Send the writes waiting in the outbox (this process's and any kept in the local file), oldest
+        first -> how many were applied now. Stops at the first that cannot reach the database; a write the
+        database refuses otherwise is kept as failed, with the reason. Safe from several threads and
+        processes at once: each write is applied once and only once."""
+        if not self._flush_lock.acquire(blocking=False):
+            return 0
+        applied = 0
+        try:
+            self.outbox.reload()
+            for op in self.outbox.pending():
+                try:
+                    with self.write(force=force) as conn:
+                        if self._apply(conn, op, replay=True) is not _ALREADY:
+                            applied += 1
+                except StoreUnavailable:
+                    break
+                except (StoreError, sa.exc.DBAPIError) as err:
+                    why = err.why if isinstance(err, StoreError) else _reason(err)
+                    self.outbox.fail(op["id"], why)
+                    continue
+                self.outbox.done(op["id"])
+                force = False
+        finally:
+            self._flush_lock.release()
+        return applied
+
+    def _apply(self, conn, op: dict, replay: bool = False) -> Any:
+        """Apply one write inside ``conn``'s transaction, recording its id; a write whose id is already
+        recorded is not applied again (returns ``_ALREADY``)."""
+        pid, args, at, kind = op["participant"], op["args"], op["at"], op["op"]
+        if kind == "participant":
+            if not self._exists(conn, pid):
+                conn.execute(sa.insert(t.participants).values(id=pid, name=args.get("name"), created_at=at))
+            elif args.get("name") is not None:
+                conn.execute(sa.update(t.participants).where(t.participants.c.id == pid).values(name=args["name"]))
+        if not self._exists(conn, pid):
+            raise StoreError(f"Saving the work of '{pid}'", "this participant is no longer in the database",
+                             "tell your trainer")
+        if not self._record_op(conn, op["id"], pid):
+            return _ALREADY
+        return _APPLY[kind](self, conn, pid, args, at)
+
+    def _record_op(self, conn, op_id: str, pid: str) -> bool:
+        stmt = self._insert(t.applied_ops).values(op_id=op_id, participant_id=pid, applied_at=now())
+        stmt = stmt.on_conflict_do_nothing(index_elements=["op_id"]).returning(t.applied_ops.c.op_id)
+        return conn.execute(stmt).first() is not None
+
+    def _insert(self, table: sa.Table):
         if self.backend == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(table).values(**values)
+        return insert(table)
+
+    def _upsert(self, conn, table: sa.Table, values: dict, keys: list[str], newer_only: bool = False) -> None:
+        """Insert, or update the row with the same keys (when ``newer_only``: only if ``updated_at`` is newer)."""
+        stmt = self._insert(table).values(**values)
         update = {k: stmt.excluded[k] for k in values if k not in keys}
         where = (table.c.updated_at < stmt.excluded.updated_at) if newer_only else None
         conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update, where=where))
+
+    # -- reads (with the copy kept for when the database goes away) ------------------------------------------
+    def _rows(self, pid: str, kind: str) -> list[dict]:
+        """All of ``pid``'s rows of one part of their work: from the database (and kept as the last copy);
+        when it cannot be reached, the last copy with the writes waiting in the outbox applied."""
+        if self.outbox.pending(pid) and (self.connected or self.clock() >= self._retry_at):
+            self.flush(force=False)
+        try:
+            with self.read() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(_QUERIES[kind](pid))]
+        except StoreUnavailable:
+            with self._lock:
+                copy = self._mirror.get(pid, {}).get(kind)
+                self._behind.add(pid)
+            if copy is None:
+                raise StoreUnavailable(f"Showing your saved work ({kind})",
+                                       f"the {self.noun} cannot be reached just now",
+                                       "try again in a minute; nothing you entered is lost") from None
+            return _overlay(kind, copy, self.outbox.pending(pid))
+        with self._lock:
+            self._mirror.setdefault(pid, {})[kind] = rows
+            self._behind.discard(pid)
+        return [dict(r) for r in rows]
+
+    def status(self, pid: str | None = None) -> StoreStatus:
+        """Where the work is (of one participant, or of everyone in this process), in plain words."""
+        pending = self.outbox.pending(pid)
+        failed = self.outbox.failed(pid)
+        behind = pid in self._behind if pid is not None else bool(self._behind)
+        parts = []
+        if pending:
+            if self.outbox.in_file:
+                parts.append(f"Saved on this machine: the {self.noun} cannot be reached just now. "
+                             f"{'Your ' if pid else ''}{describe(pending)} will be sent when it is back; "
+                             "nothing you entered is lost.")
+            else:
+                parts.append(f"Kept in this app's memory only: the {self.noun} cannot be reached and the local "
+                             f"file could not be written ({self.outbox.file_problem}). Keep this page open: "
+                             f"{describe(pending)} will be sent when the database is back.")
+        if behind:
+            parts.append(f"What you see may be behind: the {self.noun} cannot be reached, so this is the last "
+                         "copy read on this machine, with your changes since.")
+        if failed:
+            parts.append(f"{describe(failed).capitalize()} could not be saved in the {self.noun} "
+                         f"({failed[0].get('reason')}). They are kept on this machine: tell your trainer.")
+        return StoreStatus(connected=self.connected, pending=len(pending), failed=len(failed), behind=behind,
+                           in_file=self.outbox.in_file, outbox=str(self.outbox.path) if self.outbox.path else None,
+                           message=" ".join(parts))
+
+
+_ALREADY = object()
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
@@ -225,18 +603,192 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def _sqlite_same_file(path: str):
+    def check(dbapi_connection, record, _proxy) -> None:
+        try:
+            st = os.stat(path)
+            here = (st.st_dev, st.st_ino)
+        except OSError:
+            here = None
+        first = record.info.setdefault("ek_file", here)
+        if here is None or here != first:
+            raise sa.exc.DisconnectionError(f"the file {path} was moved or deleted")  # the pool opens it again
+    return check
+
+
 def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ek_write") else "BEGIN")
 
 
-class ParticipantStore:
-    """Everything of one participant. Every method reads and writes only ``self.id``'s rows."""
+# -- what each write does (the same code online and when replayed from the outbox) -----------------------------
+def _apply_participant(store, conn, pid, args, at):
+    return None
 
-    def __init__(self, store: Store, pid: str) -> None:
-        self.store, self.id = store, pid
+
+def _apply_mark(store, conn, pid, args, at):
+    p = t.progress
+    row = conn.execute(sa.select(p.c.status, p.c.updated_at).where(
+        p.c.participant_id == pid, p.c.module == args["module"], p.c.item == args["item"])).first()
+    if row and row[0] == "done" and args["status"] == "seen":
+        return None
+    store._upsert(conn, p, {"participant_id": pid, "module": args["module"], "item": args["item"],
+                            "status": args["status"], "content": args.get("content"),
+                            "updated_at": max(at, row[1]) if row else at}, ["participant_id", "module", "item"])
+    return None
+
+
+def _apply_answer(store, conn, pid, args, at):
+    values = {"participant_id": pid, **args, "answered_at": at}
+    conn.execute(sa.insert(t.answers).values(**values))
+    values.pop("participant_id")
+    return values
+
+
+def _apply_work(store, conn, pid, args, at):
+    store._upsert(conn, t.work, {"participant_id": pid, "module": args["module"], "item": args["item"],
+                                 "state": args["state"], "updated_at": at},
+                  ["participant_id", "module", "item"], newer_only=True)
+
+
+def _apply_board_add(store, conn, pid, args, at):
+    b = t.board
+    top = conn.execute(sa.select(sa.func.max(b.c.position)).where(b.c.participant_id == pid)).scalar()
+    conn.execute(sa.insert(b).values(participant_id=pid, **args, position=(top or 0) + 1, created_at=at, updated_at=at))
+    return args["item_id"]
+
+
+def _apply_board_update(store, conn, pid, args, at):
+    b = t.board
+    done = conn.execute(sa.update(b).where(b.c.participant_id == pid, b.c.item_id == args["item_id"])
+                        .values(**args["fields"], updated_at=at)).rowcount
+    if not done:
+        raise StoreError(f"Changing board item {args['item_id']}", "there is no such item on your board", "reload the board")
+
+
+def _apply_board_remove(store, conn, pid, args, at):
+    b = t.board
+    conn.execute(sa.delete(b).where(b.c.participant_id == pid, b.c.item_id == args["item_id"]))
+
+
+def _apply_record(store, conn, pid, args, at):
+    r = t.records
+    old = conn.execute(sa.select(r.c.created_at).where(
+        r.c.participant_id == pid, r.c.kind == args["kind"], r.c.key == args["key"])).first()
+    store._upsert(conn, r, {"participant_id": pid, "kind": args["kind"], "key": args["key"], "payload": args["payload"],
+                            "created_at": old[0] if old else at, "updated_at": at},
+                  ["participant_id", "kind", "key"], newer_only=True)
+
+
+_APPLY = {"participant": _apply_participant, "mark": _apply_mark, "answer": _apply_answer, "work": _apply_work,
+          "board_add": _apply_board_add, "board_update": _apply_board_update, "board_remove": _apply_board_remove,
+          "record": _apply_record}
+
+_QUERIES = {
+    "progress": lambda pid: sa.select(t.progress.c.module, t.progress.c.item, t.progress.c.status, t.progress.c.content,
+                                      t.progress.c.updated_at).where(t.progress.c.participant_id == pid)
+    .order_by(t.progress.c.module, t.progress.c.updated_at),
+    "answers": lambda pid: sa.select(t.answers.c.module, t.answers.c.question, t.answers.c.response, t.answers.c.status,
+                                     t.answers.c.feedback, t.answers.c.content, t.answers.c.answered_at)
+    .where(t.answers.c.participant_id == pid).order_by(t.answers.c.answered_at, t.answers.c.id),
+    "work": lambda pid: sa.select(t.work.c.module, t.work.c.item, t.work.c.state, t.work.c.updated_at)
+    .where(t.work.c.participant_id == pid).order_by(t.work.c.module, t.work.c.item),
+    "board": lambda pid: sa.select(t.board.c.item_id, t.board.c.kind, t.board.c.title, t.board.c.payload,
+                                   t.board.c.citation, t.board.c.module, t.board.c.step, t.board.c.position,
+                                   t.board.c.created_at, t.board.c.updated_at)
+    .where(t.board.c.participant_id == pid).order_by(t.board.c.position, t.board.c.created_at),
+    "records": lambda pid: sa.select(t.records.c.kind, t.records.c.key, t.records.c.payload, t.records.c.created_at,
+                                     t.records.c.updated_at).where(t.records.c.participant_id == pid)
+    .order_by(t.records.c.kind, t.records.c.key),
+}
+
+
+def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
+    """The last rows read of one part of the work with the writes still waiting applied (for reads while the
+    database cannot be reached; the same rules as the writes themselves)."""
+    out = [dict(r) for r in rows]
+    for op in ops:
+        a, at, name = op["args"], op["at"], op["op"]
+        if kind == "progress" and name == "mark":
+            old = next((r for r in out if r["module"] == a["module"] and r["item"] == a["item"]), None)
+            if old is None:
+                out.append({"module": a["module"], "item": a["item"], "status": a["status"],
+                            "content": a.get("content"), "updated_at": at})
+            elif not (old["status"] == "done" and a["status"] == "seen"):
+                old.update(status=a["status"], content=a.get("content"), updated_at=max(at, old["updated_at"]))
+        elif kind == "answers" and name == "answer":
+            out.append({**a, "answered_at": at})
+        elif kind == "work" and name == "work":
+            out = [r for r in out if (r["module"], r["item"]) != (a["module"], a["item"])]
+            out.append({"module": a["module"], "item": a["item"], "state": a["state"], "updated_at": at})
+        elif kind == "board" and name == "board_add":
+            top = max([r["position"] for r in out] + [0])
+            out.append({**a, "position": top + 1, "created_at": at, "updated_at": at})
+        elif kind == "board" and name == "board_update":
+            for r in out:
+                if r["item_id"] == a["item_id"]:
+                    r.update(a["fields"], updated_at=at)
+        elif kind == "board" and name == "board_remove":
+            out = [r for r in out if r["item_id"] != a["item_id"]]
+        elif kind == "records" and name == "record":
+            old = next((r for r in out if r["kind"] == a["kind"] and r["key"] == a["key"]), None)
+            out = [r for r in out if r is not old]
+            out.append({"kind": a["kind"], "key": a["key"], "payload": a["payload"],
+                        "created_at": old["created_at"] if old else at, "updated_at": at})
+    order = {"progress": lambda r: (r["module"], r["updated_at"]), "answers": lambda r: r["answered_at"],
+             "work": lambda r: (r["module"], r["item"]), "board": lambda r: (r["position"], r["created_at"]),
+             "records": lambda r: (r["kind"], r["key"])}[kind]
+    return sorted(out, key=order)
+
+
+class ParticipantStore:
+    """Everything of one participant. Every method reads and writes only this participant's rows; the id is
+    fixed when the scope is made (by :meth:`Store.participant` locally, by a sign-in in a hosted class)."""
+
+    __slots__ = ("_store", "_id")
+
+    def __init__(self, store: Store, pid: str, *, _grant: object = None) -> None:
+        if _grant is not _GRANT:
+            raise AccessDenied(f"Opening the work of {pid!r}", "a participant's scope comes only from the store",
+                               "use store.participant(id) on your own machine, or store.sign_in(...) in a hosted class")
+        object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_id", pid)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a participant's scope cannot be changed ({name!r} is fixed when signing in)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a participant's scope cannot be changed")
+
+    def __reduce__(self):
+        raise TypeError("a participant's scope cannot be copied or pickled; keep it in the session")
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def store(self) -> Store:
+        return self._store
 
     def __repr__(self) -> str:
-        return f"ParticipantStore({self.id!r} in {self.store.where})"
+        return f"ParticipantStore({self._id!r} in {self._store.where})"
+
+    def status(self) -> StoreStatus:
+        """Where this participant's work is: all saved, or waiting on this machine (see :class:`StoreStatus`)."""
+        return self._store.status(self._id)
+
+    def profile(self) -> dict:
+        """``id``, ``name``, ``email``, ``created_at`` of this participant."""
+        p = t.participants
+        with self._store.read() as conn:
+            row = conn.execute(sa.select(p.c.id, p.c.name, p.c.email, p.c.created_at).where(p.c.id == self._id)).first()
+        return dict(row._mapping) if row else {"id": self._id, "name": None, "email": None, "created_at": None}
+
+    def set_name(self, name: str) -> None:
+        """The participant's name as it should appear on their certificate (1 to 200 characters)."""
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise StoreError("Saving your name", "it is empty or longer than 200 characters", "type your name")
+        self._store._send(self._store._op(self._id, "participant", {"name": name.strip()}))
 
     # -- progress -------------------------------------------------------------------------------------------
     def mark(self, module: int, item: str, status: str = "done", *, content: str | None = None) -> None:
@@ -245,23 +797,12 @@ class ParticipantStore:
         module, item = _check_module(module), _check_item(item)
         if status not in PROGRESS_STATUS:
             raise StoreError(f"The progress status {status!r}", "is not known", "seen or done")
-        p = t.progress
-        with self.store.write() as conn:
-            row = conn.execute(sa.select(p.c.status).where(p.c.participant_id == self.id, p.c.module == module,
-                                                           p.c.item == item)).first()
-            if row and row[0] == "done" and status == "seen":
-                return
-            self.store._upsert(conn, p, {"participant_id": self.id, "module": module, "item": item, "status": status,
-                                         "content": content, "updated_at": now()},
-                               ["participant_id", "module", "item"])
+        self._store._send(self._store._op(self._id, "mark", {"module": module, "item": item, "status": status,
+                                                             "content": content}))
 
     def progress(self, module: int | None = None) -> list[dict]:
-        p = t.progress
-        q = sa.select(p.c.module, p.c.item, p.c.status, p.c.content, p.c.updated_at).where(p.c.participant_id == self.id)
-        if module is not None:
-            q = q.where(p.c.module == _check_module(module))
-        with self.store.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(q.order_by(p.c.module, p.c.updated_at))]
+        rows = self._store._rows(self._id, "progress")
+        return rows if module is None else [r for r in rows if r["module"] == _check_module(module)]
 
     # -- answers --------------------------------------------------------------------------------------------
     def save_answer(self, module: int, question: str, response: Any, feedback: Any, *,
@@ -274,25 +815,18 @@ class ParticipantStore:
         if status not in ANSWER_STATUS:
             raise StoreError(f"Saving the answer to {question}", f"its status {status!r} is not known",
                              "pass the Feedback that check_answer returned")
-        values = {"participant_id": self.id, "module": module, "question": question,
-                  "response": _json(response, "the response"), "status": status,
-                  "feedback": _json(record, "the feedback"), "content": content, "answered_at": now()}
-        with self.store.write() as conn:
-            conn.execute(sa.insert(t.answers).values(**values))
-        values.pop("participant_id")
-        return values
+        op = self._store._op(self._id, "answer", {"module": module, "question": question,
+                                                  "response": _json(response, "the response"), "status": status,
+                                                  "feedback": _json(record, "the feedback"), "content": content})
+        self._store._send(op)
+        return {**op["args"], "answered_at": op["at"]}
 
     def answers(self, module: int | None = None, question: str | None = None) -> list[dict]:
         """Every attempt, oldest first."""
-        a = t.answers
-        q = sa.select(a.c.module, a.c.question, a.c.response, a.c.status, a.c.feedback, a.c.content,
-                      a.c.answered_at).where(a.c.participant_id == self.id)
+        rows = self._store._rows(self._id, "answers")
         if module is not None:
-            q = q.where(a.c.module == _check_module(module))
-        if question is not None:
-            q = q.where(a.c.question == question)
-        with self.store.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(q.order_by(a.c.id))]
+            rows = [r for r in rows if r["module"] == _check_module(module)]
+        return rows if question is None else [r for r in rows if r["question"] == question]
 
     def latest_answers(self, module: int | None = None) -> list[dict]:
         """The latest attempt at each question (what progress counts)."""
@@ -307,29 +841,23 @@ class ParticipantStore:
         module, item = _check_module(module), _check_item(item)
         if not isinstance(state, dict):
             raise StoreError(f"Saving the work of step {item}", "the state is not a dict", "pass a dict")
-        with self.store.write() as conn:
-            self.store._upsert(conn, t.work, {"participant_id": self.id, "module": module, "item": item,
-                                              "state": _json(state, "the step's work"), "updated_at": now()},
-                               ["participant_id", "module", "item"])
+        self._store._send(self._store._op(self._id, "work", {"module": module, "item": item,
+                                                             "state": _json(state, "the step's work")}))
 
     def work(self, module: int, item: str) -> dict | None:
-        w = t.work
-        with self.store.read() as conn:
-            row = conn.execute(sa.select(w.c.state).where(w.c.participant_id == self.id, w.c.module == _check_module(module),
-                                                          w.c.item == _check_item(item))).first()
-        return row[0] if row else None
+        module, item = _check_module(module), _check_item(item)
+        for r in self._store._rows(self._id, "work"):
+            if r["module"] == module and r["item"] == item:
+                return r["state"]
+        return None
 
     # -- evidence board -------------------------------------------------------------------------------------
     def add_to_board(self, item: dict) -> str:
         """Save an item to the board: ``kind`` (chart, table, estimate, quote, note), ``title``, ``payload``
         (what the app needs to draw it again: the query, the estimate, the quotation), ``citation``; optional
         ``module``, ``step``. Returns its id."""
-        values = self._board_values(item, new=True)
-        b = t.board
-        with self.store.write() as conn:
-            top = conn.execute(sa.select(sa.func.max(b.c.position)).where(b.c.participant_id == self.id)).scalar()
-            values["position"] = (top or 0) + 1
-            conn.execute(sa.insert(b).values(**values))
+        values = self._board_values(item)
+        self._store._send(self._store._op(self._id, "board_add", values))
         return values["item_id"]
 
     def update_board_item(self, item_id: str, **fields: Any) -> None:
@@ -341,27 +869,19 @@ class ParticipantStore:
                              "change " + ", ".join(sorted(allowed)))
         if "payload" in fields:
             fields["payload"] = _json(fields["payload"], "the board item")
-        b = t.board
-        with self.store.write() as conn:
-            done = conn.execute(sa.update(b).where(b.c.participant_id == self.id, b.c.item_id == item_id)
-                                .values(**fields, updated_at=now())).rowcount
-        if not done:
+        if "position" in fields and (isinstance(fields["position"], bool) or not isinstance(fields["position"], int)):
+            raise StoreError(f"Changing board item {item_id}", "the position is not a whole number", "a number such as 2")
+        if not any(b["item_id"] == item_id for b in self.board()):
             raise StoreError(f"Changing board item {item_id}", "there is no such item on your board", "reload the board")
+        self._store._send(self._store._op(self._id, "board_update", {"item_id": str(item_id), "fields": fields}))
 
     def remove_from_board(self, item_id: str) -> None:
-        b = t.board
-        with self.store.write() as conn:
-            conn.execute(sa.delete(b).where(b.c.participant_id == self.id, b.c.item_id == item_id))
+        self._store._send(self._store._op(self._id, "board_remove", {"item_id": str(item_id)}))
 
     def board(self) -> list[dict]:
-        b = t.board
-        q = (sa.select(b.c.item_id, b.c.kind, b.c.title, b.c.payload, b.c.citation, b.c.module, b.c.step,
-                       b.c.position, b.c.created_at, b.c.updated_at)
-             .where(b.c.participant_id == self.id).order_by(b.c.position, b.c.created_at))
-        with self.store.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+        return self._store._rows(self._id, "board")
 
-    def _board_values(self, item: dict, new: bool) -> dict:
+    def _board_values(self, item: dict) -> dict:
         if not isinstance(item, dict):
             raise StoreError("Saving to the evidence board", "the item is not a dict", "pass kind, title, payload, citation")
         kind, title = item.get("kind"), item.get("title")
@@ -372,12 +892,11 @@ class ParticipantStore:
         if kind != "note" and not item.get("citation"):
             raise StoreError("Saving to the evidence board", f"the {kind} has no citation",
                              "pass the citation of the data (df.attrs['provenance']['citation'])")
-        stamp = now()
-        return {"participant_id": self.id, "item_id": str(item.get("item_id") or uuid.uuid4().hex), "kind": kind,
-                "title": title.strip(), "payload": _json(item.get("payload") or {}, "the board item"),
-                "citation": item.get("citation"), "module": item.get("module"), "step": item.get("step"),
-                "position": item.get("position", 0), "created_at": item.get("created_at") or stamp,
-                "updated_at": item.get("updated_at") or stamp}
+        module = item.get("module")
+        return {"item_id": uuid.uuid4().hex, "kind": kind, "title": title.strip(),
+                "payload": _json(item.get("payload") or {}, "the board item"), "citation": item.get("citation"),
+                "module": _check_module(module) if module is not None else None,
+                "step": _check_item(item["step"]) if item.get("step") is not None else None}
 
     # -- journey records (goals, assessments, feedback, follow-up...) ---------------------------------------
     def put_record(self, kind: str, key: str, payload: dict) -> None:
@@ -386,34 +905,21 @@ class ParticipantStore:
         if kind not in RECORD_KINDS:
             raise StoreError(f"The record kind {kind!r}", "is not known", "one of " + ", ".join(RECORD_KINDS))
         key = _check_item(key, "record key")
-        stamp = now()
-        with self.store.write() as conn:
-            old = conn.execute(sa.select(t.records.c.created_at).where(
-                t.records.c.participant_id == self.id, t.records.c.kind == kind, t.records.c.key == key)).first()
-            self.store._upsert(conn, t.records, {"participant_id": self.id, "kind": kind, "key": key,
-                                                 "payload": _json(payload, f"the {kind}"),
-                                                 "created_at": old[0] if old else stamp, "updated_at": stamp},
-                               ["participant_id", "kind", "key"])
+        if not isinstance(payload, dict):
+            raise StoreError(f"Saving the {kind}", "the record is not a dict", "pass a dict")
+        self._store._send(self._store._op(self._id, "record", {"kind": kind, "key": key,
+                                                               "payload": _json(payload, f"the {kind}")}))
 
     def records(self, kind: str | None = None) -> list[dict]:
-        r = t.records
-        q = sa.select(r.c.kind, r.c.key, r.c.payload, r.c.created_at, r.c.updated_at).where(r.c.participant_id == self.id)
-        if kind is not None:
-            q = q.where(r.c.kind == kind)
-        with self.store.read() as conn:
-            return [dict(x._mapping) for x in conn.execute(q.order_by(r.c.kind, r.c.key))]
+        rows = self._store._rows(self._id, "records")
+        return rows if kind is None else [r for r in rows if r["kind"] == kind]
 
     # -- export / import ------------------------------------------------------------------------------------
     def export(self) -> dict:
         """All of this participant's work as one JSON-ready dict (see ``docs/store.md`` for the format)."""
-        w = t.work
-        with self.store.read() as conn:
-            work = [dict(r._mapping) for r in conn.execute(
-                sa.select(w.c.module, w.c.item, w.c.state, w.c.updated_at).where(w.c.participant_id == self.id)
-                .order_by(w.c.module, w.c.item))]
-        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "participant": self.id, "exported_at": now(),
-                "progress": self.progress(), "answers": self.answers(), "work": work, "board": self.board(),
-                "records": self.records()}
+        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "participant": self._id, "exported_at": now(),
+                "progress": self.progress(), "answers": self.answers(), "work": self._store._rows(self._id, "work"),
+                "board": self.board(), "records": self.records()}
 
     def export_to(self, path: str | os.PathLike) -> Path:
         """Write :meth:`export` to a JSON file (written beside and renamed into place)."""
@@ -433,15 +939,16 @@ class ParticipantStore:
         Refused — nothing written — when the file belongs to another participant, is not an evidencekit
         export, or any part of it is malformed. Merging keeps the newer of two versions of a mark, a step's
         work, a board item or a record, and adds attempts not yet stored; importing the same file twice
-        changes nothing. Returns how many rows were added or updated per part.
+        changes nothing. Returns how many rows were added or updated per part. Needs the database (an import
+        is not kept in the outbox: the file stays where it is).
         """
         name = "the file"
         if not isinstance(data, dict):
             name = f"'{data}'"
             try:
                 data = json.loads(Path(data).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-                raise StoreError(f"Importing {name}", f"it cannot be read as JSON ({err})",
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+                raise StoreError(f"Importing {name}", f"it cannot be read as JSON ({str(err)[:200]})",
                                  "choose a file exported by evidencekit (Download my work)") from None
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
             raise StoreError(f"Importing {name}", "it is not an evidencekit export of a participant's work",
@@ -450,76 +957,99 @@ class ParticipantStore:
             raise StoreError(f"Importing {name}", f"its format version {data.get('version')!r} is not known",
                              f"export it again with this evidencekit (version {EXPORT_VERSION})")
         owner = data.get("participant")
-        if owner != self.id:
-            raise StoreError(f"Importing {name}", f"it holds the work of participant {owner!r}, not yours ({self.id!r})",
+        if owner != self._id:
+            raise StoreError(f"Importing {name}", f"it holds the work of participant {owner!r}, not yours ({self._id!r})",
                              "import only your own work; each participant imports their own file")
-        parts = {k: data.get(k, []) for k in ("progress", "answers", "work", "board", "records")}
-        for k, rows in parts.items():
-            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                raise StoreError(f"Importing {name}", f"its part '{k}' is not a list of records", "export it again")
-        counts = dict.fromkeys(parts, 0)
         try:
-            with self.store.write() as conn:
-                counts["progress"] = self._merge(conn, t.progress, parts["progress"], ["module", "item"],
-                                                 {"module": _check_module, "item": _check_item,
-                                                  "status": _in(PROGRESS_STATUS), "updated_at": _stamp})
-                counts["work"] = self._merge(conn, t.work, parts["work"], ["module", "item"],
-                                             {"module": _check_module, "item": _check_item,
-                                              "state": _is(dict), "updated_at": _stamp})
-                counts["board"] = self._merge(conn, t.board, parts["board"], ["item_id"],
-                                              {"item_id": _is(str), "kind": _in(BOARD_KINDS), "title": _is(str),
-                                               "payload": _is(dict), "position": _is(int), "created_at": _stamp,
-                                               "updated_at": _stamp})
-                counts["records"] = self._merge(conn, t.records, parts["records"], ["kind", "key"],
-                                                {"kind": _in(RECORD_KINDS), "key": _check_item, "payload": _is(dict),
-                                                 "created_at": _stamp, "updated_at": _stamp})
-                counts["answers"] = self._merge_answers(conn, parts["answers"])
+            parts = _checked_import(data, self._id)
         except (KeyError, ValueError, TypeError, StoreError) as err:
             why = err.why if isinstance(err, StoreError) else str(err)
             raise StoreError(f"Importing {name}", f"a record is malformed ({why}); nothing was imported",
                              "export it again from evidencekit") from None
+        counts = dict.fromkeys(("progress", "answers", "work", "board", "records"), 0)
+        store = self._store
+        with store.write() as conn:
+            counts["progress"] = self._merge(conn, t.progress, parts["progress"], ["module", "item"])
+            counts["work"] = self._merge(conn, t.work, parts["work"], ["module", "item"])
+            counts["board"] = self._merge(conn, t.board, parts["board"], ["item_id"])
+            counts["records"] = self._merge(conn, t.records, parts["records"], ["kind", "key"])
+            counts["answers"] = self._merge_answers(conn, parts["answers"])
         return counts
 
-    def _merge(self, conn, table: sa.Table, rows: list[dict], keys: list[str], checks: dict) -> int:
-        allowed = {c.name for c in table.columns} - {"participant_id"}
+    def _merge(self, conn, table: sa.Table, rows: list[dict], keys: list[str]) -> int:
         n = 0
-        for row in rows:
-            if "participant_id" in row and row["participant_id"] != self.id:
-                raise StoreError("Importing", f"a record belongs to {row['participant_id']!r}")
-            values = {k: v for k, v in row.items() if k in allowed}
-            for col, check in checks.items():
-                check(values[col])
-            values["participant_id"] = self.id
-            where = [table.c.participant_id == self.id] + [table.c[k] == values[k] for k in keys]
+        for values in rows:
+            values = {**values, "participant_id": self._id}
+            where = [table.c.participant_id == self._id] + [table.c[k] == values[k] for k in keys]
             old = conn.execute(sa.select(table.c.updated_at).where(*where)).first()
             if old is None or old[0] < values["updated_at"]:
-                self.store._upsert(conn, table, values, ["participant_id", *keys], newer_only=True)
+                self._store._upsert(conn, table, values, ["participant_id", *keys], newer_only=True)
                 n += 1
         return n
 
     def _merge_answers(self, conn, rows: list[dict]) -> int:
         a = t.answers
         n = 0
-        for row in rows:
-            values = {k: row.get(k) for k in ("module", "question", "response", "status", "feedback", "content",
-                                              "answered_at")}
-            _check_module(values["module"]); _check_item(values["question"], "question")  # noqa: E702
-            _in(ANSWER_STATUS)(values["status"]); _stamp(values["answered_at"])  # noqa: E702
+        for values in rows:
             seen = conn.execute(sa.select(a.c.id, a.c.response).where(
-                a.c.participant_id == self.id, a.c.module == values["module"], a.c.question == values["question"],
+                a.c.participant_id == self._id, a.c.module == values["module"], a.c.question == values["question"],
                 a.c.answered_at == values["answered_at"])).all()
             if any(r.response == values["response"] for r in seen):
                 continue
-            conn.execute(sa.insert(a).values(participant_id=self.id, **values))
+            conn.execute(sa.insert(a).values(participant_id=self._id, **values))
             n += 1
         return n
 
     def delete_all(self) -> None:
-        """Delete this participant and all their work (the participant's right to erase)."""
-        with self.store.write() as conn:
-            for table in (t.answers, t.progress, t.work, t.board, t.records):
-                conn.execute(sa.delete(table).where(table.c.participant_id == self.id))
-            conn.execute(sa.delete(t.participants).where(t.participants.c.id == self.id))
+        """Delete this participant and all their work (the participant's right to erase). Needs the database."""
+        with self._store.write() as conn:
+            for table in (t.answers, t.progress, t.work, t.board, t.records, t.applied_ops, t.access_codes,
+                          t.identities):
+                conn.execute(sa.delete(table).where(table.c.participant_id == self._id))
+            conn.execute(sa.delete(t.participants).where(t.participants.c.id == self._id))
+        with self._store._lock:
+            self._store._mirror.pop(self._id, None)
+
+
+def _checked_import(data: dict, pid: str) -> dict[str, list[dict]]:
+    """The parts of an export, every row checked and reduced to its columns (before anything is written)."""
+    checks = {
+        "progress": (t.progress, {"module": _check_module, "item": _check_item, "status": _in(PROGRESS_STATUS),
+                                  "updated_at": _stamp}),
+        "work": (t.work, {"module": _check_module, "item": _check_item, "state": _is(dict), "updated_at": _stamp}),
+        "board": (t.board, {"item_id": _is(str), "kind": _in(BOARD_KINDS), "title": _is(str), "payload": _is(dict),
+                            "position": _is(int), "created_at": _stamp, "updated_at": _stamp}),
+        "records": (t.records, {"kind": _in(RECORD_KINDS), "key": _check_item, "payload": _is(dict),
+                                "created_at": _stamp, "updated_at": _stamp}),
+    }
+    out: dict[str, list[dict]] = {}
+    for part in ("progress", "answers", "work", "board", "records"):
+        rows = data.get(part, [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError(f"its part '{part}' is not a list of records")
+        for row in rows:
+            if "participant_id" in row and row["participant_id"] != pid:
+                raise ValueError(f"a record belongs to {row['participant_id']!r}")
+        if part == "answers":
+            kept = []
+            for row in rows:
+                values = {k: row.get(k) for k in ("module", "question", "response", "status", "feedback", "content",
+                                                  "answered_at")}
+                _check_module(values["module"]); _check_item(values["question"], "question")  # noqa: E702
+                _in(ANSWER_STATUS)(values["status"]); _stamp(values["answered_at"])  # noqa: E702
+                kept.append(values)
+            out[part] = kept
+            continue
+        table, cols = checks[part]
+        allowed = {c.name for c in table.columns} - {"participant_id"}
+        kept = []
+        for row in rows:
+            values = {k: v for k, v in row.items() if k in allowed}
+            for col, check in cols.items():
+                check(values[col])
+            kept.append(values)
+        out[part] = kept
+    return out
 
 
 def _in(choices: Iterable[str]):
@@ -544,13 +1074,142 @@ def _stamp(v):
     datetime.fromisoformat(v)
 
 
+class ClassView:
+    """The trainer's view of the class: the roster and access codes, and the class's work **without names**
+    (counts per question; each participant's records as an anonymous bundle, in random order, for the
+    aggregates of :mod:`evidencekit.journey.classview`). Made by :meth:`Store.class_view` on the trainer's
+    own machine, or :meth:`Store.sign_in_trainer` in a hosted class."""
+
+    __slots__ = ("_store", "_trainer")
+
+    def __init__(self, store: Store, trainer: str | None, *, _grant: object = None) -> None:
+        if _grant is not _GRANT:
+            raise AccessDenied("Opening the class view", "it comes only from the store",
+                               "use store.sign_in_trainer(...) or, on your own machine, store.class_view()")
+        object.__setattr__(self, "_store", store)
+        object.__setattr__(self, "_trainer", trainer)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the class view cannot be changed")
+
+    def __reduce__(self):
+        raise TypeError("the class view cannot be copied or pickled; keep it in the session")
+
+    @property
+    def trainer(self) -> str | None:
+        return self._trainer
+
+    def participants(self) -> list[str]:
+        """Participant ids, sorted."""
+        with self._store.read() as conn:
+            return [r[0] for r in conn.execute(sa.select(t.participants.c.id).order_by(t.participants.c.id))]
+
+    def roster(self) -> list[dict]:
+        """``id``, ``name``, ``email``, ``has_code`` (an access code was issued), ``accounts`` (identity-provider
+        accounts bound) for each participant: what a trainer needs to hand out codes. No one's work."""
+        p, c, i = t.participants, t.access_codes, t.identities
+        with self._store.read() as conn:
+            coded = {r[0] for r in conn.execute(sa.select(c.c.participant_id))}
+            accounts: dict[str, int] = {}
+            for r in conn.execute(sa.select(i.c.participant_id)):
+                accounts[r[0]] = accounts.get(r[0], 0) + 1
+            rows = conn.execute(sa.select(p.c.id, p.c.name, p.c.email).order_by(p.c.id)).all()
+        return [{"id": r.id, "name": r.name, "email": r.email, "has_code": r.id in coded,
+                 "accounts": accounts.get(r.id, 0)} for r in rows]
+
+    def enrol(self, pid: str, *, name: str | None = None, email: str | None = None) -> None:
+        """Put a participant on the class list (or update their name and e-mail address, which an identity
+        provider's sign-in is matched with)."""
+        pid = _check_id(pid)
+        email = _check_email(email) if email is not None else None
+        p = t.participants
+        with self._store.write() as conn:
+            if email is not None:
+                other = conn.execute(sa.select(p.c.id).where(p.c.email == email, p.c.id != pid)).first()
+                if other:
+                    raise StoreError(f"Enrolling '{pid}'", f"{email} is already the address of '{other[0]}'",
+                                     "one address per participant")
+            if not self._store._exists(conn, pid):
+                conn.execute(sa.insert(p).values(id=pid, name=name, email=email, created_at=now()))
+            else:
+                changes = {k: v for k, v in (("name", name), ("email", email)) if v is not None}
+                if changes:
+                    conn.execute(sa.update(p).where(p.c.id == pid).values(**changes))
+
+    def issue_code(self, pid: str) -> str:
+        """A new access code for an enrolled participant (any earlier code stops working). Returned once —
+        hand it to the participant; the store keeps only its hash. Clears their wrong-attempt count."""
+        pid = _check_id(pid)
+        code = acc.new_code()
+        with self._store.write() as conn:
+            if not self._store._exists(conn, pid):
+                raise StoreError(f"Issuing a code for '{pid}'", "this participant is not enrolled", "enrol them first")
+            self._store._upsert(conn, t.access_codes, {"participant_id": pid, "code_hash": acc.hash_secret(code),
+                                                       "issued_at": now(), "issued_by": self._trainer},
+                                ["participant_id"])
+            self._store._clear(conn, f"participant:{pid}")
+        return code
+
+    def revoke_code(self, pid: str) -> None:
+        """The participant's access code stops working."""
+        with self._store.write() as conn:
+            conn.execute(sa.delete(t.access_codes).where(t.access_codes.c.participant_id == _check_id(pid)))
+
+    def class_summary(self, module: int) -> list[dict]:
+        """Per question of ``module``: how many participants answered, and how many are right in their latest
+        answer. Counts only — no participant's response is returned."""
+        module = _check_module(module)
+        a = t.answers
+        ranked = (sa.select(a.c.id, sa.func.row_number().over(
+            partition_by=(a.c.participant_id, a.c.question), order_by=(a.c.answered_at.desc(), a.c.id.desc())).label("n"))
+            .where(a.c.module == module, a.c.status.in_(("correct", "incorrect"))).subquery())
+        q = (sa.select(a.c.question, sa.func.count().label("answered"),
+                       sa.func.sum(sa.case((a.c.status == "correct", 1), else_=0)).label("correct"))
+             .join(ranked, sa.and_(a.c.id == ranked.c.id, ranked.c.n == 1)).group_by(a.c.question).order_by(a.c.question))
+        with self._store.read() as conn:
+            return [{"question": r.question, "answered": int(r.answered), "correct": int(r.correct or 0)}
+                    for r in conn.execute(q)]
+
+    def anonymous_progress(self) -> list[dict]:
+        """One ``{"progress": [...], "answers": [...latest...]}`` per participant, without ids, in random
+        order — for completion per module (:func:`evidencekit.course.summarise`)."""
+        p, a = t.progress, t.answers
+        with self._store.read() as conn:
+            marks: dict[str, list] = {pid: [] for pid in (r[0] for r in conn.execute(sa.select(t.participants.c.id)))}
+            for r in conn.execute(sa.select(p.c.participant_id, p.c.module, p.c.item, p.c.status)):
+                marks.setdefault(r.participant_id, []).append({"module": r.module, "item": r.item, "status": r.status})
+            latest: dict[str, dict] = {}
+            for r in conn.execute(sa.select(a.c.participant_id, a.c.module, a.c.question, a.c.status)
+                                  .order_by(a.c.answered_at, a.c.id)):
+                latest.setdefault(r.participant_id, {})[(r.module, r.question)] = {
+                    "module": r.module, "question": r.question, "status": r.status}
+        out = [{"progress": marks[pid], "answers": list(latest.get(pid, {}).values())} for pid in marks]
+        random.SystemRandom().shuffle(out)
+        return out
+
+    def anonymous_records(self, kind: str) -> list[dict[str, dict]]:
+        """For each participant who has records of ``kind``: ``{key: payload}``, without ids, in random order
+        (e.g. ``{"pre": {...}, "post": {...}}`` for assessments) — for the aggregates of the class view."""
+        if kind not in RECORD_KINDS:
+            raise StoreError(f"The record kind {kind!r}", "is not known", "one of " + ", ".join(RECORD_KINDS))
+        r = t.records
+        with self._store.read() as conn:
+            by: dict[str, dict] = {}
+            for row in conn.execute(sa.select(r.c.participant_id, r.c.key, r.c.payload).where(r.c.kind == kind)):
+                by.setdefault(row.participant_id, {})[row.key] = row.payload
+        out = list(by.values())
+        random.SystemRandom().shuffle(out)
+        return out
+
+
 _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
 def open_store(url: str | os.PathLike | None = None) -> Store:
     """The store at ``url`` (default: ``EVIDENCEKIT_DATABASE_URL``, else a SQLite file in the user's data
-    directory). One :class:`Store` per address and process, shared by every thread that asks for it."""
+    directory). One :class:`Store` per address and process, shared by every thread that asks for it. Raises
+    :class:`StoreUnavailable` when the database cannot be reached (call again later: nothing is kept open)."""
     key = _url(url).render_as_string(hide_password=False)
     with _stores_lock:
         if key not in _stores:
