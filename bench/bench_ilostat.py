@@ -36,16 +36,15 @@ def cache_case(snap: Snapshot, cache_dir: str) -> tuple[str, Callable[[], object
     name = "Client.get from disk cache (offline)"
     try:
         from evidencekit.ilostat import Client
-        from evidencekit.ilostat.client import DATA_PATH, _query_record
-        from evidencekit.ilostat.http import build_url
+        from evidencekit.ilostat.query import query_record
+        from evidencekit.ilostat.sources import Request
     except ImportError as err:
         return name, None, f"pending: evidencekit.ilostat.Client not available ({err})"
     client = Client(cache_dir=cache_dir, offline=True, snapshot=snap)
-    whole = Query.build(DATASET)
-    url = build_url(client.settings.base_url, DATA_PATH, whole.params())
-    client.cache.put(client.cache.key(url), snap.get(whole).drop(columns="period"), {
-        "dataset": DATASET, "url": url, "last_update": snap.manifest["datasets"][DATASET]["vintage"],
-        "query": _query_record(whole), "label": None})
+    whole = Request.of(Query.build(DATASET), client.settings.base_url)
+    client.cache.put(whole.key, snap.get(whole.query), {
+        "dataset": DATASET, "url": whole.url, "last_update": snap.manifest["datasets"][DATASET]["vintage"],
+        "query": query_record(whole.query), "label": None})
     fn = lambda: client.get(DATASET, ref_area=AREA, offline=True)  # noqa: E731
     origin = fn().attrs["provenance"]["origin"]
     if origin != "cache":

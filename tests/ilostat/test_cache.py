@@ -185,11 +185,31 @@ def test_a_killed_writer_never_leaves_a_file_that_is_read(tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # leftover temp files are cleared too
 
 
-def test_an_entry_written_before_content_named_files_is_still_read(tmp_path):
+def test_an_entry_of_an_earlier_format_is_not_used_and_removed_quietly(tmp_path):
+    """Earlier versions kept any answer, unchecked (a body cut at a row boundary among them): not served."""
     cache = DataCache(tmp_path)
     key = cache.key("u")
     record = cache.put(key, frame(), {"dataset": "X_A"})
-    (cache.folder / record.pop("file")).rename(cache.folder / f"{key}.parquet")  # the earlier layout
+    (cache.folder / record.pop("file")).rename(cache.folder / f"{key}.parquet")  # the layout of format 1
+    record["format"] = 1
     (cache.folder / f"{key}.json").write_text(json.dumps(record))
-    df, _ = cache.get(key)
-    pd.testing.assert_frame_equal(df, frame())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # nothing is damaged: no warning
+        assert cache.get(key) is None
+    assert not (cache.folder / f"{key}.json").exists() and cache.records() == []
+
+
+def test_cache_files_are_readable_by_others_and_in_the_snapshot_layout(tmp_path):
+    """A cache folder a trainer prepares can be shared read-only; its files read like the snapshot's."""
+    import stat
+
+    import pyarrow.parquet as pq
+
+    cache = DataCache(tmp_path)
+    record = cache.put(cache.key("u"), frame(), {"dataset": "X_A"})
+    path = cache.folder / record["file"]
+    mode = path.stat().st_mode
+    assert mode & stat.S_IRGRP and mode & stat.S_IROTH
+    meta = pq.ParquetFile(path).metadata
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    assert [meta.schema.column(i).name for i in range(meta.num_columns)] == [c for c in frame().columns if c != "period"]

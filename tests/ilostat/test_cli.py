@@ -142,5 +142,21 @@ def test_snapshot_build_and_info(tmp_path, capsys, shared_data):
     assert f"written to {out_dir}" in built and "datasets" in built
     assert main(["snapshot", "info", "--path", str(out_dir)]) == 0
     assert "SDG_0852_SEX_AGE_RT_A" in capsys.readouterr().out
-    assert main(["snapshot", "build", "--from", str(tmp_path / "absent")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert main(["snapshot", "build", "--from", str(tmp_path / "absent"), "--out", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "The folder given to --from" in err and "does not exist" in err
+
+
+def test_snapshot_build_never_writes_into_the_package_unless_told(tmp_path, capsys, shared_data, monkeypatch):
+    from evidencekit.ilostat import build as build_mod
+    from evidencekit.ilostat.snapshot import DEFAULT_PATH
+
+    before = {p: p.stat().st_mtime_ns for p in DEFAULT_PATH.rglob("*")}
+    with pytest.raises(SystemExit) as exit_:   # argparse: one of --out / --into-package is required
+        main(["snapshot", "build", "--from", str(shared_data / "ilostat")])
+    assert exit_.value.code == 2 and "--out" in capsys.readouterr().err
+    targets = []
+    monkeypatch.setattr(build_mod, "build", lambda src, out, **kw: targets.append(out) or {"datasets": {}})
+    assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--into-package", "--quiet"]) == 0
+    assert targets == [DEFAULT_PATH]   # only when told
+    assert {p: p.stat().st_mtime_ns for p in DEFAULT_PATH.rglob("*")} == before

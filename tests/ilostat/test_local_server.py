@@ -26,17 +26,31 @@ DATA = f"/mirror/data/indicator/?id={UNE}&ref_area=KEN+USA+X01&type=code&format=
 
 class Server:
     """Answers ``routes[path_with_query]`` = (status, headers, body), or a list of them played in turn
-    (the last one repeats); records every request. ``delay`` (seconds) holds every answer back."""
+    (the last one repeats); records every request. ``delay`` (seconds) holds every answer back.
+
+    Paths in ``silent`` get no answer at all (the connection stays open until the server closes); paths in
+    ``drip`` get their headers, then the body one byte every ``drip_every`` seconds — ``sent[path]`` counts
+    the bytes that went out before the client hung up. Both give up after ``give_up`` seconds (closing the
+    connection), so that a client without a deadline fails its test quickly instead of hanging it."""
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, dict, bytes] | list[tuple[int, dict, bytes]]] = {}
         self.seen: list[tuple[str, dict]] = []
         self.delay = 0.0
+        self.silent: set[str] = set()
+        self.drip: set[str] = set()
+        self.drip_every = 0.05
+        self.give_up = 5.0
+        self.sent: dict[str, int] = {}
+        self.closing = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 server.seen.append((self.path, dict(self.headers)))
+                if self.path in server.silent:
+                    server.closing.wait(server.give_up)
+                    return
                 route = server.routes.get(self.path, (404, {}, b"not found"))
                 if isinstance(route, list):
                     route = route.pop(0) if len(route) > 1 else route[0]
@@ -48,7 +62,20 @@ class Server:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.path not in server.drip:
+                    self.wfile.write(body)
+                    return
+                server.sent[self.path] = 0
+                until = time.monotonic() + server.give_up
+                try:
+                    for i in range(len(body)):
+                        if server.closing.wait(server.drip_every) or time.monotonic() > until:
+                            return
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        server.sent[self.path] += 1
+                except OSError:   # the client hung up
+                    return
 
             def log_message(self, *args):
                 pass
@@ -59,6 +86,7 @@ class Server:
         self.thread.start()
 
     def close(self) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -144,9 +172,79 @@ def test_retry_after_is_honoured_on_a_real_connection_up_to_the_cap(server, spec
     server.routes[TOC] = (200, OCTET, specimens["toc"])
     server.routes[DATA] = [(status, {"Retry-After": retry_after, "Content-Type": "text/plain"}, b"busy"),
                            (200, OCTET, specimens["data"])]
-    df = Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"])
+    df = Client(base_url=server.base, cache_dir=tmp_path / "c", deadline=60).get(UNE, ref_area=["KEN", "USA", "X01"])
     assert len(df) == 52 and [p for p, _ in server.seen].count(DATA) == 2
     assert no_sleep == slept   # the server's wait, never more than max_retry_after (30 s)
+
+
+def test_a_wait_longer_than_the_deadline_is_not_waited_for(server, specimens, tmp_path, no_sleep):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[DATA] = [(429, {"Retry-After": "600", "Content-Type": "text/plain"}, b"slow down"),
+                           (200, OCTET, specimens["data"])]
+    with pytest.raises(NetworkError, match=r"asked to wait 30 s before trying again, beyond the 15 s deadline"):
+        Client(base_url=server.base, cache_dir=tmp_path / "c").get(UNE, ref_area=["KEN", "USA", "X01"])
+    assert no_sleep == [] and [p for p, _ in server.seen].count(DATA) == 1   # gave up at once, no second try
+
+
+PHL_DATA = "/mirror/data/indicator/?id=SDG_0852_SEX_AGE_RT_A&ref_area=PHL&type=code&format=.csv"
+
+
+def test_a_server_that_sends_a_byte_at_a_time_is_cut_off_at_the_deadline(server, specimens, tmp_path):
+    """A slow drip kept a download alive for hours: the deadline covers the whole body, then the snapshot
+    answers, labelled. (The server counts the bytes it could send before the client hung up.)"""
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[PHL_DATA] = (200, OCTET, specimens["data"])
+    server.drip.add(PHL_DATA)
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", deadline=0.5)
+    client.toc()
+    with pytest.warns(SourceWarning, match=r"did not answer in full within the 0.5 s deadline.*offline snapshot"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
+    assert 0 < server.sent[PHL_DATA] < len(specimens["data"])        # cut off mid-body, not read to the end
+    assert [p for p, _ in server.seen].count(PHL_DATA) == 1          # and not tried again after the deadline
+    assert not list((tmp_path / "c" / "data").glob("*.json"))        # nothing of it kept in the cache
+
+
+def test_a_catalogue_sent_a_byte_at_a_time_is_cut_off_too(server, specimens, tmp_path):
+    """The deadline covers the catalogue and dictionary requests (through requests-cache) as well."""
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.drip.add(TOC)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        client = Client(base_url=server.base, cache_dir=tmp_path / "c", deadline=0.5)
+        toc = client.toc()
+    assert toc.attrs["provenance"]["origin"] == "snapshot" and toc.attrs["provenance"]["stale"] is True
+    assert "within the 0.5 s deadline" in client._remembered_failure().why
+    for _ in range(100):
+        if [p for p, _ in server.seen].count(TOC) == 1 and server.sent.get(TOC):
+            break
+        time.sleep(0.05)
+    assert 0 < server.sent[TOC] < len(specimens["toc"])
+
+
+def test_a_server_that_never_answers_costs_the_deadline_then_the_snapshot_answers(server, specimens, tmp_path):
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.silent.add(PHL_DATA)
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", deadline=0.5)
+    client.toc()
+    with pytest.warns(SourceWarning, match=r"within the 0.5 s deadline"):
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
+    assert [p for p, _ in server.seen].count(PHL_DATA) == 1   # one attempt within the deadline, no retry after it
+    with warnings.catch_warnings(record=True) as said:          # remembered: the next call does not wait again
+        warnings.simplefilter("always")
+        client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", sex="T")
+    assert [p for p, _ in server.seen].count(PHL_DATA) == 1 and any("deadline" in str(w.message) for w in said)
+
+
+def test_the_deadline_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_DEADLINE", "7.5")
+    assert Client(cache_dir=tmp_path / "c").settings.deadline == 7.5
+    assert ilostat.default_client().settings.deadline == 7.5
+    assert Client(cache_dir=tmp_path / "c", deadline=3).settings.deadline == 3.0   # the argument wins
+    monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_DEADLINE", "0")
+    with pytest.raises(ilostat.QueryError, match="EVIDENCEKIT_ILOSTAT_DEADLINE"):
+        Client(cache_dir=tmp_path / "c")
 
 
 def test_a_server_that_does_not_answer_in_time_is_said_and_the_snapshot_answers(server, specimens, tmp_path):
@@ -154,10 +252,9 @@ def test_a_server_that_does_not_answer_in_time_is_said_and_the_snapshot_answers(
     client = Client(base_url=server.base, cache_dir=tmp_path / "c", timeout=(2.0, 0.3))
     client.toc()                      # the catalogue arrives; then the service stalls
     server.delay = 1.0
-    started = time.monotonic()
     with pytest.warns(SourceWarning, match="did not answer in time"):
         df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
-    assert time.monotonic() - started < 2.5   # read timeout 0.3 s, one retry: not the 60 s default
+    assert [p for p, _ in server.seen].count(PHL_DATA) == 2   # read timeout 0.3 s, one retry, then the snapshot
     assert df.attrs["provenance"]["origin"] == "snapshot" and df.attrs["provenance"]["stale"] is True
 
 
