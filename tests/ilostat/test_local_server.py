@@ -82,7 +82,7 @@ class Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_port}/mirror"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -273,3 +273,92 @@ def test_a_header_only_answer_is_explained_from_the_catalogue(server, specimens,
         warnings.simplefilter("ignore")   # the dictionaries come from the snapshot: this server has none
         with pytest.raises(ilostat.NoMatchError, match=needle):
             Client(base_url=server.base, cache_dir=tmp_path / "c").get(dataset, **kw)
+
+
+# -- answers cut or changed on the way: refused before use or caching (docs/ilostat.md, "Checks on every answer")
+def phl_body(shared_data) -> bytes:
+    """ILOSTAT's real rows of SDG_0852_SEX_AGE_RT_A for PHL (the bulk file's lines), as rplumber sends them."""
+    lines = (shared_data / "ilostat" / "bulk" / "SDG_0852_SEX_AGE_RT_A.csv").read_bytes().splitlines(keepends=True)
+    return lines[0] + b"".join(line for line in lines[1:] if line.startswith(b"PHL,"))
+
+
+def _swap_header(body: bytes, a: bytes, b: bytes) -> bytes:
+    head, _, rest = body.partition(b"\n")
+    return head.replace(a, b"\0").replace(b, a).replace(b"\0", b) + b"\n" + rest
+
+
+def _drop_column(body: bytes, name: str) -> bytes:
+    rows = [line.split(b",") for line in body.splitlines()]
+    i = [c.decode("utf-8-sig") for c in rows[0]].index(name)
+    return b"".join(b",".join(r[:i] + r[i + 1:]) + b"\n" for r in rows)
+
+
+CHANGES = {   # what reached us -> what the refusal says
+    "cut inside a row": (lambda b: b[: b.index(b"\nPHL", 3000) + 40], "has 5 fields where the header has 11"),
+    "cut after a value, no line break": (lambda b: b[:-1], "does not end with a line break"),
+    "sex column missing": (lambda b: _drop_column(b, "sex"), "the column sex is missing"),
+    "sex and classif1 swapped": (lambda b: _swap_header(b, b"sex", b"classif1"), "classif1 should hold AGE_ codes"),
+    "column renamed": (lambda b: b.replace(b"note_source", b"notes", 1), "columns ILOSTAT does not publish (notes)"),
+    "a value that is not a number": (lambda b: b.replace(b",3.398,", b",3,398,", 1), "has 12 fields"),
+    "a value that is text": (lambda b: b.replace(b",3.398,", b",n/a,", 1), "obs_value should hold numbers"),
+    "a period that is not one": (lambda b: b.replace(b",2021,", b",20x1,", 1), "time should hold a year"),
+    "another area's rows": (lambda b: b.replace(b"\nPHL,", b"\nIDN,", 2), "ref_area 'IDN' where ref_area=PHL was asked"),
+    "another indicator": (lambda b: b.replace(b"PHL,SDG_0852_SEX_AGE_RT,", b"PHL,UNE_DEAP_SEX_AGE_RT,", 1),
+                          "rows of another indicator"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_an_answer_cut_or_changed_is_refused_never_used_nor_kept(server, specimens, shared_data, tmp_path, change):
+    make, needle = CHANGES[change]
+    body = phl_body(shared_data)   # with the BOM of the bulk file, as rplumber sends it
+    server.routes[TOC] = (200, OCTET, specimens["toc"])
+    server.routes[PHL_DATA] = (200, OCTET, make(body))   # Content-Length matches what is sent
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", down_for=0)
+    with pytest.warns(SourceWarning) as said:
+        df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    text = " ".join(str(w.message) for w in said)
+    assert needle in text and ("refused" in text or "not ILOSTAT data" in text) and "offline snapshot" in text
+    prov = df.attrs["provenance"]
+    assert prov["origin"] == "snapshot" and prov["stale"] is True        # the labelled fallback, not the answer
+    want = Client(cache_dir=tmp_path / "o", offline=True).get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    pd.testing.assert_frame_equal(df, want)
+    assert not list((tmp_path / "c" / "data").glob("*.json"))          # never kept as the truth
+    server.routes[PHL_DATA] = (200, OCTET, body)                          # the service recovers: the real answer
+    fresh = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")
+    assert fresh.attrs["provenance"]["origin"] == "live" and len(fresh) == 183
+    assert len(list((tmp_path / "c" / "data").glob("*.json"))) == 1
+
+
+def test_the_whole_real_answer_passes_the_checks(shared_data):
+    """Every row of the real files and specimens passes (no false refusal of a sound answer)."""
+    from evidencekit.ilostat.formats import read_csv, read_data_answer
+    from evidencekit.ilostat.query import Query
+    from evidencekit.ilostat.validate import problems
+
+    for path in sorted((shared_data / "ilostat" / "bulk").glob("*.csv")):
+        assert problems(read_csv(path), path.stem) == [], path.name
+    une = read_data_answer(specimens_body(shared_data), "u")
+    assert problems(une, UNE, Query.build(UNE, ref_area=["KEN", "USA", "X01"])) == []
+    assert problems(une, UNE, Query.build(UNE, ref_area="KEN")) != []   # rows of areas not asked for
+
+
+def specimens_body(shared_data) -> bytes:
+    return "\ufeff".encode() + (shared_data / "ilostat-specimens" /
+                                 "rplumber-data-indicator-UNE_DEAP_SEX_AGE_RT_A.csv").read_bytes()
+
+
+def test_a_changed_answer_gives_way_to_the_cached_copy_of_the_earlier_release(server, specimens, tmp_path):
+    """ILOSTAT publishes a new release; its answer comes cut: the earlier release, cached, answers (stale)."""
+    newer = specimens["toc"].replace(b"24/09/2026 07:10:19", b"21/11/2026 08:00:00")
+    server.routes[TOC] = [(200, OCTET, specimens["toc"]), (200, OCTET, newer)]
+    server.routes[DATA] = (200, OCTET, specimens["data"])
+    client = Client(base_url=server.base, cache_dir=tmp_path / "c", toc_max_age=0, down_for=0)
+    first = client.get(UNE, ref_area=["KEN", "USA", "X01"])
+    assert first.attrs["provenance"]["origin"] == "live"
+    server.routes[DATA] = (200, OCTET, specimens["data"][:-30])
+    with pytest.warns(SourceWarning, match="refused.*comes from the local cache"):
+        again = client.get(UNE, ref_area=["KEN", "USA", "X01"])
+    prov = again.attrs["provenance"]
+    assert prov["origin"] == "cache" and prov["stale"] is True and prov["last_update"] == "2026-09-24T07:10:19"
+    pd.testing.assert_frame_equal(again, first.sort_values("ref_area", kind="stable").reset_index(drop=True))

@@ -446,7 +446,7 @@ def test_manifest_json_is_plain_json():
 
 def test_fast_period_column_equals_query_period_column():
     from evidencekit.ilostat.query import period_column
-    from evidencekit.ilostat.snapshot import _periods
+    from evidencekit.ilostat.snapshot import periods as _periods
 
     for values in (["2020", "2021Q3", "2019M11", "2020", "1999Q1"], [], ["2024M01"] * 3):
         time = pd.Series(values, dtype="string")

@@ -49,6 +49,15 @@ def print_table(df: pd.DataFrame, columns: Sequence[str], out, max_colwidth: int
         print(df[cols].to_string(index=False), file=out)
 
 
+def blanks(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with missing values shown blank (not ``<NA>``); numbers untouched."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].astype("string").fillna("")
+    return out
+
+
 def group_lines(prov: dict) -> list[str]:
     """One line per named group or aggregate name an answer was asked with (from ``provenance["query"]``).
 

@@ -47,7 +47,7 @@ def cmd_get(args, out) -> int:
         cols = ["ref_area", "sex", "classif1", "classif2", "time", "obs_value", "obs_status"]
         if args.labels:
             cols = ["ref_area.label", "sex.label", "classif1.label", "classif2.label", "time", "obs_value"]
-        common.print_table(df.head(args.rows), cols, out)
+        common.print_table(common.blanks(df.head(args.rows)), cols, out)
         more = f" (first {args.rows} shown; --out FILE saves all)" if len(df) > args.rows else ""
         print(f"\n{len(df)} rows{more}.", file=out)
     else:
@@ -63,8 +63,9 @@ def cmd_areas(args, out) -> int:
     client = common.client(args)
     if args.groups:
         df = client.groups(lang=args.lang)
-        common.print_table(df.astype("string").fillna(""), ["group", "name", "kind", "n_members", "members"], out,
-                           max_colwidth=60)
+        shown = df.astype("string").fillna("")
+        shown["members"] = shown["members"].map(lambda m: m if len(m) <= 48 else m[:44].rsplit("+", 1)[0] + "+…")
+        common.print_table(shown, ["group", "name", "kind", "n_members", "members"], out)
         print("\nNamed groups are lists of member states (their own rows); ILOSTAT aggregates (X..) are one figure "
               "computed by the ILO. --group NAME lists the members of one.", file=out)
         print(common.origin_line(df.attrs.get("provenance", {})), file=out)

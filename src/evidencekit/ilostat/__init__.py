@@ -42,9 +42,9 @@ import pandas as pd
 from evidencekit.ilostat.cache import CacheWarning
 from evidencekit.ilostat.client import Client, Codes, SourceWarning
 from evidencekit.ilostat.groups import GROUPS
-from evidencekit.ilostat.sources import DamagedAnswerError, NoDataWarning
+from evidencekit.ilostat.sources import NoDataWarning
 from evidencekit.ilostat.errors import (
-    CacheError, ChallengeError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
+    CacheError, ChallengeError, DamagedAnswerError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
     NotAvailableOfflineError, QueryError, SnapshotError, UnknownIndicatorError,
 )
 from evidencekit.ilostat.settings import Settings

@@ -49,8 +49,8 @@ from evidencekit.ilostat.formats import (
     read_data_file, read_dictionary,
 )
 from evidencekit.ilostat.labels import LABELLED, NOTE_COLUMNS, NOTE_JOIN
-from evidencekit.ilostat.query import LANGS, period_column
-from evidencekit.ilostat.snapshot import DIC_VARS, FORMAT_VERSION, TOC_FILE_COLUMNS
+from evidencekit.ilostat.query import LANGS
+from evidencekit.ilostat.snapshot import DIC_VARS, FORMAT_VERSION, TOC_FILE_COLUMNS, periods
 from evidencekit.ilostat.tidy import now_utc
 from evidencekit.ilostat.validate import problems, summary
 
@@ -130,17 +130,15 @@ def _sdmx_names(codelists: pd.DataFrame, var: str) -> pd.DataFrame:
         return sub[["code_id", "name_en", "name_fr", "name_es"]].drop_duplicates("code_id")
     if var in ("classif1", "classif2"):
         sub = cl[~cl["codelist_id"].isin(_NOT_CLASSIF)]
-        parents = sub.set_index(["codelist_id", "code_id"])
-        rows = []
-        for r in sub.itertuples(index=False):
-            names = [r.name_en, r.name_fr, r.name_es]
-            key = (r.codelist_id, r.parent_code_id)
-            if pd.notna(r.parent_code_id) and key in parents.index:
-                p = parents.loc[key]
-                names = [f"{p[f'name_{lg}']}: {n}" if pd.notna(n) and pd.notna(p[f"name_{lg}"]) else n
-                         for lg, n in zip(LANGS, names)]
-            rows.append([r.code_id, *names])
-        return pd.DataFrame(rows, columns=["code_id", "name_en", "name_fr", "name_es"]).drop_duplicates("code_id")
+        parents = sub[["codelist_id", "code_id", "name_en", "name_fr", "name_es"]].drop_duplicates(
+            ["codelist_id", "code_id"]).rename(columns={"code_id": "parent_code_id", "name_en": "p_en",
+                                                        "name_fr": "p_fr", "name_es": "p_es"})
+        both = sub.merge(parents, on=["codelist_id", "parent_code_id"], how="left")
+        out = pd.DataFrame({"code_id": both["code_id"]})
+        for lg in LANGS:
+            name, parent = both[f"name_{lg}"], both[f"p_{lg}"]
+            out[f"name_{lg}"] = (parent + ": " + name).where(parent.notna() & name.notna(), name)
+        return out.drop_duplicates("code_id").reset_index(drop=True)
     return pd.DataFrame(columns=["code_id", "name_en", "name_fr", "name_es"])
 
 
@@ -508,7 +506,7 @@ def _write_snapshot(out: Path, datasets: dict, dics: dict, codelists: pd.DataFra
         ds = datasets[ds_id]
         df = ds.frame
         vintage, how = _vintage(ds.source_file, sums[ds.source_file], releases, record_name)
-        per = period_column(df["time"])
+        per = periods(df["time"])
         _write_parquet(df, out / "data" / f"{ds_id}.parquet")
         entries[ds_id] = {
             "label": ind_labels.get(ds_id[:-2]),

@@ -129,31 +129,70 @@ def _alternatives(concept: str) -> list[tuple[str, object]]:
     return alts
 
 
-def _word_score(word: str, label_words: list[str], label: str, ids: str) -> float:
-    if word in label_words:
-        return 3.0
-    root = stem(word)
-    if any(w.startswith(root) for w in label_words):
-        return 2.0
-    return 1.0 if word in label or word in ids else 0.0
+class _Index:
+    """The catalogue prepared once for searching: normalised labels, an index word -> rows, ids in lower case."""
 
+    def __init__(self, labels: list[str], ids: list[list[str]]) -> None:
+        self.n = len(labels)
+        self.labels = labels
+        self.ids = ids
+        self.id_text = [" ".join(i) for i in ids]
+        rows: dict[str, list[int]] = {}
+        for r, lab in enumerate(labels):
+            for w in set(_WORD.findall(lab)):
+                rows.setdefault(w, []).append(r)
+        self.rows = {w: np.array(r, dtype=np.int64) for w, r in rows.items()}
+        id_rows: dict[str, list[int]] = {}
+        for r, words in enumerate(ids):
+            for w in words:
+                id_rows.setdefault(w, []).append(r)
+        self.id_rows = {w: np.array(r, dtype=np.int64) for w, r in id_rows.items()}
 
-def _score(alts: list, label: str, label_words: list[str], ids: str, id_words: list[str]) -> float:
-    best = 0.0
-    for kind, alt in alts:
+    def word(self, w: str) -> np.ndarray:
+        """Per row: 3 the whole word in the label, 2 a label word starting with its stem, 1 anywhere, else 0."""
+        s = np.zeros(self.n)
+        root = stem(w)
+        for v, rows in self.rows.items():
+            if v.startswith(root):
+                s[rows] = 2.0
+        if w in self.rows:
+            s[self.rows[w]] = 3.0
+        loose = np.fromiter((w in lab or w in i for lab, i in zip(self.labels, self.id_text)), bool, self.n)
+        s[(s == 0) & loose] = 1.0
+        return s
+
+    def alternative(self, kind: str, alt) -> np.ndarray:
         if kind == "code":
-            s = 4.0 if any(i.startswith(alt) for i in id_words) else 0.0
-        elif kind == "sdg":
-            s = 4.0 if any(alt.match(i) for i in id_words) else 0.0
-        else:
-            parts = [_word_score(w, label_words, label, ids) for w in alt]
-            s = min(parts) if parts and all(parts) else 0.0
-            if len(alt) == 1 and alt[0] in id_words:
-                s += 4.0   # the whole id or indicator code typed
-        best = max(best, s)
-        if best >= 7.0:
-            break
-    return best
+            return np.fromiter((4.0 if any(i.startswith(alt) for i in ids) else 0.0 for ids in self.ids), float, self.n)
+        if kind == "sdg":
+            return np.fromiter((4.0 if any(alt.match(i) for i in ids) else 0.0 for ids in self.ids), float, self.n)
+        parts = [self.word(w) for w in alt]
+        s = np.minimum.reduce(parts) if parts else np.zeros(self.n)
+        if len(alt) == 1 and alt[0] in self.id_rows:
+            s[self.id_rows[alt[0]]] += 4.0   # the whole id or indicator code typed
+        return s
+
+    def concept(self, concept: str) -> np.ndarray:
+        return np.maximum.reduce([self.alternative(kind, alt) for kind, alt in _alternatives(concept)])
+
+
+_INDEXES: dict[tuple, _Index] = {}
+
+
+def _index(toc: pd.DataFrame) -> _Index:
+    """The search index of a catalogue, kept for the last few catalogues searched (they are searched often)."""
+    label_col = _label_column(toc)
+    raw_labels = tuple(toc[label_col].tolist()) if label_col else ("",) * len(toc)
+    raw_ids = tuple(tuple(toc[c].tolist()) for c in ("id", "indicator") if c in toc.columns)
+    key = (raw_labels, raw_ids)
+    hit = _INDEXES.get(key)
+    if hit is None:
+        labels = [normalise(_text(v)) for v in raw_labels]
+        ids = [[_text(v).lower() for v in vals if _text(v)] for vals in zip(*raw_ids)] if raw_ids else [[]] * len(toc)
+        if len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        hit = _INDEXES[key] = _Index(labels, ids)
+    return hit
 
 
 def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame:
@@ -165,24 +204,17 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
     concepts = _concepts(text)
     if not concepts or toc.empty:
         return toc.iloc[0:0].assign(score=pd.Series(dtype="float64"))
-    label_col = _label_column(toc)
-    labels = [normalise(_text(v)) for v in toc[label_col].tolist()] if label_col else [""] * len(toc)
-    label_words = [_WORD.findall(lab) for lab in labels]
-    id_cols = [toc[c].tolist() for c in ("id", "indicator") if c in toc.columns]
-    id_words = [[_text(v).lower() for v in vals if _text(v)] for vals in zip(*id_cols)] if id_cols else [[]] * len(toc)
-    ids = [" ".join(w) for w in id_words]
+    index = _index(toc)
+    labels = index.labels
     n = len(toc)
     score = np.zeros(n)
     n_hit = np.zeros(n, dtype=int)
     for concept in concepts:
-        alts = _alternatives(concept)
-        s = np.array([_score(alts, lab, lw, i, iw) for lab, lw, i, iw in zip(labels, label_words, ids, id_words)])
+        s = index.concept(concept)
         if not s.any() and " " not in concept:   # a typo? the closest catalogue word, if close enough
-            near = _closest_word(concept, labels, ids)
+            near = _closest_word(concept, index)
             if near != concept:
-                alts = _alternatives(near)
-                s = np.array([_score(alts, lab, lw, i, iw)
-                              for lab, lw, i, iw in zip(labels, label_words, ids, id_words)])
+                s = index.concept(near)
         score += s
         n_hit += s > 0
     hit = n_hit > 0
@@ -191,22 +223,19 @@ def search(toc: pd.DataFrame, text: str, limit: int | None = 20) -> pd.DataFrame
     score += np.where(n_hit == len(concepts), 10.0, 0.0)
     words = " ".join(concepts)
     if len(concepts) > 1 or " " in words:
-        score += np.array([3.0 if words in lab else 0.0 for lab in labels])
-    score += np.array([1.0 if lab.startswith(concepts[0]) else 0.0 for lab in labels])
+        score += np.fromiter((3.0 if words in lab else 0.0 for lab in labels), float, n)
+    score += np.fromiter((1.0 if lab.startswith(concepts[0]) else 0.0 for lab in labels), float, n)
     if "offline" in toc.columns:
         score += np.where(toc["offline"].fillna(False).astype(bool).to_numpy(), 2.0, 0.0)
-    length = np.array([len(lab) for lab in labels], dtype=float)
-    out = toc.loc[hit].assign(score=np.round(score[hit], 3))
-    order = np.lexsort((length[hit], -score[hit]))
-    out = out.iloc[order]
-    if limit is not None:
-        out = out.head(limit)
-    return out.reset_index(drop=True)
+    length = np.fromiter((len(lab) for lab in labels), float, n)
+    rows = np.flatnonzero(hit)
+    rows = rows[np.lexsort((length[rows], -score[rows]))][:limit]
+    return toc.iloc[rows].assign(score=np.round(score[rows], 3)).reset_index(drop=True)
 
 
-def _closest_word(word: str, labels: list[str], ids: list[str]) -> str:
+def _closest_word(word: str, index: _Index) -> str:
     """The nearest catalogue word to one found nowhere (difflib ratio >= 0.85), else the word itself."""
-    vocabulary = sorted({w for text in labels + ids for w in _WORD.findall(text)})
+    vocabulary = sorted(set(index.rows) | set(index.id_rows))
     close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85)
     return close[0] if close else word
 

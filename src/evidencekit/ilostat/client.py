@@ -60,12 +60,10 @@ from evidencekit.ilostat.formats import (
 from evidencekit.ilostat.http import Transport
 from evidencekit.ilostat.query import LANGS, Query, period_start
 from evidencekit.ilostat.settings import Settings
-from evidencekit.ilostat.sources import (
-    DATA_PATH, Answer, Cached, DamagedAnswerError, Live, NoDataWarning, Offline, Request, finish,
-)
+from evidencekit.ilostat.sources import DATA_PATH, Answer, Cached, Live, NoDataWarning, Offline, Request, finish
 from evidencekit.ilostat.tidy import provenance
 
-__all__ = ["Client", "Codes", "SourceWarning", "NoDataWarning", "DamagedAnswerError", "TOC_COLUMNS", "DATA_PATH"]
+__all__ = ["Client", "Codes", "SourceWarning", "NoDataWarning", "TOC_COLUMNS", "DATA_PATH"]
 
 TOC_PATH = "/metadata/toc/indicator/"
 AREAS_PATH = "/metadata/toc/ref_area/"
@@ -239,7 +237,8 @@ class Client:
             resolved, _ = groups_mod.resolve([group], df)
             code = resolved[0].upper() if resolved else str(group)
             if code not in set(df["ref_area"].astype(str)):
-                near = closest_codes(str(group), df[["ref_area", "ref_area.label"]], 3)
+                near = difflib.get_close_matches(str(group).upper(), list(groups_mod.GROUPS), n=1, cutoff=0.75)
+                near = [f"{g} (named group)" for g in near] + closest_codes(str(group), df[["ref_area", "ref_area.label"]], 3)
                 raise NoMatchError(f"The group {group!r}", "is neither a named group (ASEAN, ASEAN10) nor an area",
                                    (f"did you mean {' or '.join(near)}? " if near else "")
                                    + "evidencekit areas --groups lists the groups")
@@ -247,7 +246,7 @@ class Client:
             if codes is None:
                 raise NoMatchError(
                     f"The members of {code} ({df.loc[df['ref_area'] == code, 'ref_area.label'].iloc[0]})",
-                    "are not in this areas table (it has no region column that names them"
+                    "this areas table does not list them (no region column names them"
                     + ("; offline, sub-regions are not known" if prov.get("origin") == "snapshot" else "") + ")",
                     "ask online, where ILOSTAT's areas list gives sub-regions; ILOSTAT's aggregate figure itself "
                     f"is ref_area={code}")

@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from evidencekit.ilostat.errors import IlostatError, NetworkError
+from evidencekit.ilostat.errors import DamagedAnswerError, IlostatError, NetworkError
 
 __all__ = [
     "PUBLISHER", "LICENCE", "LICENCE_URL", "COLUMNS", "TOC_COLUMNS", "AREA_COLUMNS", "DICTIONARIES",
@@ -123,8 +123,6 @@ def read_csv(source: bytes | str | Path, name: str | None = None, *, complete: b
         raise FormatError(f"Reading {name}", f"its header line is not a list of column names ({head[:80]!r})", fix)
     if len(set(header)) != len(header):
         raise FormatError(f"Reading {name}", f"its header repeats a column name ({', '.join(header)})", fix)
-    if complete and not data.endswith(b"\n"):
-        raise FormatError(f"Reading {name}", "it does not end with a line break: the text was cut before its end", fix)
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
@@ -135,6 +133,8 @@ def read_csv(source: bytes | str | Path, name: str | None = None, *, complete: b
                                                  null_values=[]))
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
         raise FormatError(f"Reading {name}", _why_unreadable(data, len(header), err), fix) from None
+    if complete and not data.endswith(b"\n"):
+        raise FormatError(f"Reading {name}", "it does not end with a line break: the text was cut before its end", fix)
     columns = {}
     for h in header:
         col = pc.utf8_trim_whitespace(table.column(h))
@@ -186,8 +186,9 @@ def read_data_answer(body: bytes, url: str) -> pd.DataFrame:
         raise not_data(f"it starts with {start!r}")
     try:
         return read_csv(body, url, complete=True)
-    except FormatError as err:
-        raise not_data(err.why) from None
+    except FormatError as err:  # the header is ILOSTAT's, the rows are not whole
+        raise DamagedAnswerError(f"Asking ILOSTAT for {url}", f"ILOSTAT's answer was refused: {err.why}",
+                                 "try again later; meanwhile the cache or the offline snapshot answers") from None
 
 
 # ------------------------------------------------------------------------------------------ JSON listings

@@ -168,6 +168,8 @@ def table(areas: pd.DataFrame) -> pd.DataFrame:
     for code, label in zip(aggregates["ref_area"], aggregates["ref_area.label"]):
         inside = members(code, areas)
         note = "ILOSTAT's own aggregate: one figure computed by the ILO, not its members' rows"
+        if inside is not None and "income" in str(label).lower():
+            note += "; members by the areas table's income groups (ILO's figure uses those of its year)"
         if code == "X84":
             note += "; ILO's ASEAN aggregate (ref_area='ASEAN' gives the member states' own rows)"
         if inside is None:

@@ -70,7 +70,7 @@ _STRING = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 _PERIODS: pd.Series | None = None  # time text -> first day of the period, grown as periods are met
 
 
-def _periods(time: pd.Series) -> pd.Series:
+def periods(time: pd.Series) -> pd.Series:
     """:func:`period_column` computed once per distinct period (the same result, a fraction of the time)."""
     global _PERIODS
     codes, uniq = pd.factorize(time)
@@ -92,7 +92,7 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     """
     df = table.to_pandas(types_mapper=_STRING.get)
     if "time" in df.columns:
-        df["period"] = _periods(df["time"])
+        df["period"] = periods(df["time"])
     return df
 
 

@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 import pandas as pd
 
 from evidencekit.ilostat.cache import CacheWarning, DataCache
-from evidencekit.ilostat.errors import NetworkError
+from evidencekit.ilostat.errors import DamagedAnswerError
 from evidencekit.ilostat.formats import read_data_answer
 from evidencekit.ilostat.http import Transport, build_url
 from evidencekit.ilostat.query import FILTERS, Query, covers, filter_frame, query_record
@@ -32,10 +32,6 @@ DATA_PATH = "/data/indicator/"
 
 class NoDataWarning(UserWarning):
     """Some of the asked codes have no rows (the others do): said, never dropped silently."""
-
-
-class DamagedAnswerError(NetworkError):
-    """ILOSTAT's answer was cut or changed: it does not hold what its dataset id and its request imply."""
 
 
 class Answer(NamedTuple):
@@ -72,10 +68,17 @@ def warn_missing_codes(df: pd.DataFrame, q: Query, where: str, stacklevel: int =
             continue
         have = set(df[name].dropna().astype(str).str.upper())
         missing = [c for c in codes if c not in have]
-        if missing:
-            group = f" (of the group {', '.join(q.groups)})" if name == "ref_area" and q.groups else ""
+        if not missing:
+            continue
+        members = {m for g in q.groups.values() for m in g.get("members") or []} if name == "ref_area" else set()
+        if members and set(missing) <= members:   # a group's member without data for this request: said, no typo
             warnings.warn(NoDataWarning(
-                f"{q.id}: no rows for {name}={'+'.join(missing)}{group} in {where} (the other {name} codes have "
+                f"{q.id}: no rows for {'+'.join(missing)} (member{'s' if len(missing) > 1 else ''} of "
+                f"{', '.join(q.groups)}) in {where} for this request; the other members have data"),
+                stacklevel=stacklevel)
+        else:
+            warnings.warn(NoDataWarning(
+                f"{q.id}: no rows for {name}={'+'.join(missing)} in {where} (the other {name} codes have "
                 "data); check the code or drop it"), stacklevel=stacklevel)
 
 
@@ -107,8 +110,9 @@ class Live:
     def fetch(self, req: Request, last_update: str | None, label: str | None) -> tuple[pd.DataFrame, dict]:
         """The checked, tidy answer to ``req`` and its record (kept in the cache when it can be written).
 
-        Raises :class:`NetworkError` (unreachable, too slow, not data) and :class:`DamagedAnswerError` (cut
-        or changed): the caller falls back to the cache or the snapshot.
+        Raises :class:`~evidencekit.ilostat.errors.NetworkError` (unreachable, too slow, not data) and
+        :class:`~evidencekit.ilostat.errors.DamagedAnswerError` (cut or changed): the caller falls back to the
+        cache or the snapshot.
         """
         q = req.query
         body = self.transport.get_data(req.url, label=q.id)
