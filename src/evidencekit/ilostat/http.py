@@ -381,6 +381,12 @@ class Transport:
         from evidencekit.ilostat.cache import CacheWarning
 
         if self.http_cache_path.is_file():
+            for old in Path(tempfile.gettempdir()).glob("evidencekit-ilostat-*"):  # left by killed processes
+                try:
+                    if time.time() - old.stat().st_mtime > 86400:
+                        shutil.rmtree(old, ignore_errors=True)
+                except OSError:
+                    pass
             folder = Path(tempfile.mkdtemp(prefix="evidencekit-ilostat-"))
             copy = folder / HTTP_CACHE_FILE
             try:

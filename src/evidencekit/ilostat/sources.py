@@ -19,7 +19,7 @@ from typing import Callable, NamedTuple
 
 import pandas as pd
 
-from evidencekit.ilostat.cache import CacheWarning, DataCache
+from evidencekit.ilostat.cache import CacheWarning, DataCache, sweep
 from evidencekit.ilostat.errors import DamagedAnswerError
 from evidencekit.ilostat.formats import read_data_answer
 from evidencekit.ilostat.http import Transport, build_url
@@ -131,6 +131,9 @@ class Live:
         return df, record
 
 
+_SWEPT: set[str] = set()   # cache folders swept in this process
+
+
 class Cached:
     """The local disk cache: the exact request, or a wider cached request of the same dataset that covers it."""
 
@@ -138,10 +141,18 @@ class Cached:
         self.cache = cache
         self._said_read_only = False
 
+    def _sweep_once(self) -> None:
+        """Remove what killed writers left (old temporary files), once per folder and process."""
+        root = str(self.cache.root)
+        if root not in _SWEPT:
+            _SWEPT.add(root)
+            sweep(root)
+
     def find(self, req: Request, last_update: str | None = None) -> tuple[pd.DataFrame, dict] | None:
         """The cached frame (code filters applied while reading) and its record; with ``last_update``, only a
         copy of that ILOSTAT release. None when the cache has nothing that covers ``req``."""
         q = req.query
+        self._sweep_once()
         hit = self.cache.get(req.key, q)
         if hit is not None and (last_update is None or hit[1].get("last_update") == last_update):
             return hit
