@@ -160,3 +160,15 @@ def test_snapshot_build_never_writes_into_the_package_unless_told(tmp_path, caps
     assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--into-package", "--quiet"]) == 0
     assert targets == [DEFAULT_PATH]   # only when told
     assert {p: p.stat().st_mtime_ns for p in DEFAULT_PATH.rglob("*")} == before
+
+
+def test_deadline_option(offline_env, no_network, capsys, monkeypatch):
+    from evidencekit.cli import common
+
+    made = []
+    real = common.client
+    monkeypatch.setattr(common, "client", lambda args: made.append(real(args)) or made[-1])
+    assert main([*PHL, "--deadline", "7", "--rows", "1"]) == 0
+    assert made[-1].settings.deadline == 7.0
+    assert main([*PHL, "--deadline", "-1"]) == 2
+    assert "deadline=-1.0: is not a number of seconds above 0" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The client against a real HTTP server on this machine (not a cassette): a moved host set by
 ``EVIDENCEKIT_ILOSTAT_URL``, gzip transfer (``Content-Encoding: gzip``), a ``.csv.gz`` body served as a file,
-and 200 answers whose body is not what was asked for (``docs/ilostat-api.md`` §1, §3.1, §3.7).
+and 200 answers whose body is not what was asked for (``docs/ilostat.md``, "How evidencekit talks to ILOSTAT").
 
 Bodies are the real specimens (``shared/data/ilostat-specimens``) with the BOM the live service adds.
 """
@@ -143,7 +143,7 @@ def test_a_200_answer_that_is_not_ilostat_csv_is_said_not_taken_for_no_data(serv
 
 @pytest.mark.parametrize("body", [b"", b'{"error":"500 - Internal server error"}', b'[{"id": "X_A", "indic'])
 def test_a_catalogue_answer_that_is_not_json_falls_back_and_is_not_kept(server, specimens, tmp_path, body):
-    server.routes[TOC] = (200, OCTET, body)   # a dropped or cut-off body (docs/ilostat-api.md §3.7), an error
+    server.routes[TOC] = (200, OCTET, body)   # a dropped or cut-off body (docs/ilostat.md), an error
     client = Client(base_url=server.base, cache_dir=tmp_path / "c", down_for=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -64,7 +64,7 @@ def test_a_cached_request_covers_another_only_with_all_its_periods(have_end, wan
     ("phl, idn", ("IDN", "PHL")),         # comma-separated, as the CLI accepts
     ("PHL IDN", ("IDN", "PHL")),
     (["PHL", "idn+tha"], ("IDN", "PHL", "THA")),
-    ("ILO_GEO_X06", ("X06",)),            # the ref_area ToC's group code is the X code (ilostat-api.md §2)
+    ("ILO_GEO_X06", ("X06",)),            # the ref_area ToC's group code is the X code (docs/ilostat.md, "Identifiers")
     ("ILO_GEO_WB_INC_X03", ("X03",)),
 ])
 def test_codes_given_in_one_string_are_split(given, want):

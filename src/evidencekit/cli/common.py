@@ -36,10 +36,13 @@ def origin_line(prov: dict) -> str:
 
 
 def client(args):
-    """The ILOSTAT client for a command (``--offline`` forces offline; otherwise the environment decides)."""
+    """The ILOSTAT client for a command (``--offline`` forces offline and ``--deadline`` sets the time allowed for a
+    request; otherwise the environment decides)."""
     from evidencekit.ilostat import Client
 
-    return Client(offline=True if getattr(args, "offline", False) else None)
+    deadline = getattr(args, "deadline", None)
+    return Client(offline=True if getattr(args, "offline", False) else None,
+                  **({"deadline": deadline} if deadline is not None else {}))
 
 
 def print_table(df: pd.DataFrame, columns: Sequence[str], out, max_colwidth: int = 70) -> None:

@@ -1,4 +1,5 @@
-"""``evidencekit search | get | areas | snapshot | cache``: the ILOSTAT verbs on the command line."""
+"""``evidencekit search | get | areas | snapshot | cache``: the ILOSTAT verbs on the command line
+(``docs/ilostat.md``)."""
 from __future__ import annotations
 
 import argparse
@@ -137,6 +138,9 @@ def cmd_cache_clear(args, out) -> int:
 
 def offline_option(sp: argparse.ArgumentParser, lang: bool = True) -> None:
     sp.add_argument("--offline", action="store_true", help="never touch the network (cache, then snapshot)")
+    sp.add_argument("--deadline", type=float, metavar="SECONDS",
+                    help="time allowed for each ILOSTAT request, all included (default 15, or "
+                         "EVIDENCEKIT_ILOSTAT_DEADLINE); after it the cache or the snapshot answers")
     if lang:
         sp.add_argument("--lang", default="en", help="language of labels: en, fr or es (default en)")
 
@@ -190,7 +194,7 @@ def register(sub, missing) -> None:
     snsub = sn.add_subparsers(dest="snapshot_command", metavar="ACTION")
     b = snsub.add_parser("build", help="build the snapshot from a folder of ILOSTAT files",
                          description="Turn ILOSTAT files (bulk CSV, explorer exports, DDF) into the Parquet snapshot.",
-                         epilog="example: evidencekit snapshot build --from ../shared/data/ilostat --out my-snapshot")
+                         epilog="example: evidencekit snapshot build --from ilostat-downloads --out my-snapshot")
     b.add_argument("--from", dest="src", required=True, metavar="DIR", help="folder of ILOSTAT-format files")
     where = b.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", metavar="DIR", help="the folder to write it to (new, empty, or a snapshot it replaces)")

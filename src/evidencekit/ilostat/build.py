@@ -409,7 +409,7 @@ def build(src_dir: str | Path, out_dir: str | Path, *, releases: str | Path | No
     if not root.is_dir():
         raise SnapshotError(f"Building the snapshot from {root}",
                             "that is a file, not a folder" if root.exists() else "the folder does not exist",
-                            "give the folder that holds the ILOSTAT files (e.g. ../shared/data/ilostat)")
+                            "give the folder that holds the ILOSTAT downloads (bulk/explorer/DDF files and dictionaries)")
     _check_out(out)
     shutil.rmtree(_staging(out))  # can it be written at all? (said now, not after reading every file)
     record = Path(releases).expanduser() if releases is not None else (

@@ -109,7 +109,6 @@ def _seconds(value: object, where: str) -> float:
     except (TypeError, ValueError):
         from evidencekit.ilostat.errors import QueryError
 
-        fix = "e.g. deadline=15" if where.endswith("=") else f"e.g. {where}=15"
-        raise QueryError(f"The deadline {value!r} (from {where.rstrip('=')})", "is not a number of seconds above 0",
-                         f"give seconds, {fix}") from None
+        what = f"deadline={value!r}" if where.endswith("=") else f"The deadline {value!r} (from {where})"
+        raise QueryError(what, "is not a number of seconds above 0", f"give seconds, e.g. {where.rstrip('=')}=15") from None
     return seconds
