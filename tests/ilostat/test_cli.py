@@ -136,12 +136,19 @@ def test_csv_export_neutralises_formulas(tmp_path):
 
 
 def test_snapshot_build_and_info(tmp_path, capsys, shared_data):
+    """The command on a small folder of real files (the whole build is tested in test_snapshot.py)."""
+    src = tmp_path / "downloads"
+    for rel in ("bulk/SDG_0861_SEX_RT_A.csv", "ddf/ddf--datapoints--ilr_cbct_noc_rt--by--ref_area--time.csv",
+                *(f"dictionaries/{p.name}" for p in (shared_data / "ilostat" / "dictionaries").glob("*.csv"))):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).symlink_to(shared_data / "ilostat" / rel)
     out_dir = tmp_path / "snap"
-    assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--out", str(out_dir), "--quiet"]) == 0
+    assert main(["snapshot", "build", "--from", str(src), "--out", str(out_dir), "--quiet"]) == 0
     built = capsys.readouterr().out
-    assert f"written to {out_dir}" in built and "datasets" in built
+    assert f"2 datasets written to {out_dir}" in built and "release date unknown for ILR_CBCT_NOC_RT_A" in built
     assert main(["snapshot", "info", "--path", str(out_dir)]) == 0
-    assert "SDG_0852_SEX_AGE_RT_A" in capsys.readouterr().out
+    info = capsys.readouterr().out
+    assert "SDG_0861_SEX_RT_A" in info and "2023-11-29" in info   # its date from the release record
     assert main(["snapshot", "build", "--from", str(tmp_path / "absent"), "--out", str(out_dir)]) == 2
     err = capsys.readouterr().err
     assert "The folder given to --from" in err and "does not exist" in err

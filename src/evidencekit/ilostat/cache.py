@@ -7,7 +7,8 @@ Layout inside the cache folder (``Settings.cache_dir``)::
                               writes its files (:func:`~evidencekit.ilostat.snapshot.write_data`: rows grouped by
                               area, so a filtered read only opens the row groups it needs); key = sha256 of the
                               request URL, sha = the first 16 hex digits of the file's own sha256
-    data/<key>.json           its record: url, dataset, query, last_update (ToC), retrieved_at, rows, file, sha256
+    data/<key>.json           its record: url, dataset, query, last_update (ToC), retrieved_at, rows, columns,
+                              file, sha256
     http-metadata.sqlite      catalogue (ToC) and dictionary answers, kept by requests-cache (see :mod:`.http`)
 
 Rules:
@@ -158,6 +159,7 @@ class DataCache:
         self.root = Path(root)
         self.folder = self.root / "data"
         self._writable: tuple[bool, str] | None = None
+        self._records: tuple[int, list[dict]] | None = None
 
     @staticmethod
     def key(url: str) -> str:
@@ -194,9 +196,11 @@ class DataCache:
         name = f"{key}-{digest[:16]}.parquet"
         stored = dict(record)
         stored.update(format=FORMAT_VERSION, rows=int(len(df)), sha256=digest, file=name,
+                      columns=[c for c in df.columns if c != "period"],
                       retrieved_at=record.get("retrieved_at") or now_utc())
         atomic_write(self.folder / name, data)
         atomic_write(self._meta(key), json.dumps(stored, indent=1, sort_keys=True).encode("utf-8"))
+        self._records = None
         self._sweep(key, keep=name)
         return stored
 
@@ -270,7 +274,8 @@ class DataCache:
         if hashlib.sha256(data).hexdigest() != record.get("sha256"):
             raise damaged("its checksum does not match (the file is damaged or half-written)")
         try:
-            df = read_data(pa.BufferReader(data), query)
+            columns = record.get("columns")
+            df = read_data(pa.BufferReader(data), query, columns=columns if isinstance(columns, list) else None)
         except Exception as err:  # pyarrow raises several types for a bad file
             raise damaged(f"it is not a readable Parquet file ({err})") from None
         if query is None and len(df) != record.get("rows"):
@@ -281,6 +286,7 @@ class DataCache:
         """Delete an entry: its record and its Parquet files (nothing in a folder that cannot be written)."""
         if self._writable is not None and not self._writable[0]:
             return
+        self._records = None
         for p in [self._meta(key), *self._parquet_files(key)]:
             try:
                 p.unlink(missing_ok=True)
@@ -288,7 +294,17 @@ class DataCache:
                 pass
 
     def records(self) -> list[dict]:
-        """Every readable record of the current format (for finding a cached copy that covers a request)."""
+        """Every readable record of the current format (for finding a cached copy that covers a request).
+
+        Read again only when the folder changed (its modification time moves with every file added, replaced
+        or removed), so a search through many entries costs one ``stat`` when nothing changed.
+        """
+        try:
+            stamp = self.folder.stat().st_mtime_ns
+        except OSError:
+            return []
+        if self._records is not None and self._records[0] == stamp:
+            return [dict(r) for r in self._records[1]]
         out = []
         for meta in sorted(self.folder.glob("*.json")):
             try:
@@ -298,7 +314,8 @@ class DataCache:
                     out.append(rec)
             except (OSError, ValueError):
                 continue
-        return out
+        self._records = (stamp, out)
+        return [dict(r) for r in out]
 
 
 class _OldFormat(Exception):

@@ -147,9 +147,19 @@ class _Index:
             for w in words:
                 id_rows.setdefault(w, []).append(r)
         self.id_rows = {w: np.array(r, dtype=np.int64) for w, r in id_rows.items()}
+        self._words: dict[str, np.ndarray] = {}
 
     def word(self, w: str) -> np.ndarray:
-        """Per row: 3 the whole word in the label, 2 a label word starting with its stem, 1 anywhere, else 0."""
+        """Per row: 3 the whole word in the label, 2 a label word starting with its stem, 1 anywhere, else 0
+        (kept per word: synonym phrases share their words, and the same words are searched again)."""
+        hit = self._words.get(w)
+        if hit is None:
+            if len(self._words) > 4096:
+                self._words.clear()
+            hit = self._words[w] = self._word(w)
+        return hit
+
+    def _word(self, w: str) -> np.ndarray:
         s = np.zeros(self.n)
         root = stem(w)
         for v, rows in self.rows.items():
@@ -167,7 +177,7 @@ class _Index:
         if kind == "sdg":
             return np.fromiter((4.0 if any(alt.match(i) for i in ids) else 0.0 for ids in self.ids), float, self.n)
         parts = [self.word(w) for w in alt]
-        s = np.minimum.reduce(parts) if parts else np.zeros(self.n)
+        s = np.minimum.reduce(parts) if parts else np.zeros(self.n)   # a new array: the kept ones stay as they are
         if len(alt) == 1 and alt[0] in self.id_rows:
             s[self.id_rows[alt[0]]] += 4.0   # the whole id or indicator code typed
         return s

@@ -133,29 +133,37 @@ def resolve(values: str | Iterable[str] | None, areas: pd.DataFrame | Callable[[
 _INCOME = {"Low income": "X02", "Lower-middle income": "X03", "Upper-middle income": "X04", "High income": "X05"}
 
 
-def members(code: str, areas: pd.DataFrame) -> list[str] | None:
+def _regions(areas: pd.DataFrame) -> dict:
+    """``{"by_column": {code: [countries]}, "labels": {code: label}, "income": {group: countries}}`` (read once)."""
+    countries = areas[~areas["is_aggregate"].fillna(False).astype(bool)]
+    by: dict[str, list[str]] = {}
+    for col in ("ilo_region", "ilo_subregion_broad", "ilo_subregion_detailed", "income_group"):
+        if col in countries.columns:
+            for code, rows in countries.groupby(countries[col].astype("string"), dropna=True)["ref_area"]:
+                by.setdefault(str(code), sorted(rows.astype(str)))
+    income = {str(k): set(v.astype(str)) for k, v in countries.groupby(
+        countries["income_group"].astype("string"), dropna=True)["ref_area"]} if "income_group" in countries else {}
+    labels = {str(c): str(lab) for c, lab in zip(areas["ref_area"], areas["ref_area.label"]) if isinstance(lab, str)}
+    return {"by_column": by, "labels": labels, "by_label": {v: k for k, v in labels.items()}, "income": income}
+
+
+def members(code: str, areas: pd.DataFrame, _index: dict | None = None) -> list[str] | None:
     """The member countries of an ILOSTAT aggregate, from the areas table's region columns (``ilo_region``,
     ``ilo_subregion_broad``, ``ilo_subregion_detailed``, ``income_group``), or None when the table cannot tell
     (sub-regions offline; groupings such as G20, BRICS or ILOSTAT's ASEAN aggregate X84).
 
     A region by income group (``X41`` "Asia and the Pacific: Low income") is the countries in both.
     """
+    index = _index if _index is not None else _regions(areas)
     code = str(code).strip().upper()
-    countries = areas[~areas["is_aggregate"].fillna(False).astype(bool)]
-    for col in ("ilo_region", "ilo_subregion_broad", "ilo_subregion_detailed", "income_group"):
-        if col in countries.columns:
-            hit = countries[countries[col] == code]
-            if len(hit):
-                return sorted(hit["ref_area"].astype(str))
-    label = areas.loc[areas["ref_area"] == code, "ref_area.label"]
-    if len(label) and isinstance(label.iloc[0], str) and ": " in label.iloc[0]:
-        region_name, income = label.iloc[0].split(": ", 1)
-        region = areas.loc[areas["ref_area.label"] == region_name, "ref_area"]
-        if len(region) and income in _INCOME:
-            inside = members(str(region.iloc[0]), areas)
-            if inside is not None:
-                rich = countries[countries.get("income_group") == _INCOME[income]]["ref_area"]
-                return sorted(set(inside) & set(rich.astype(str)))
+    if code in index["by_column"]:
+        return index["by_column"][code]
+    label = index["labels"].get(code, "")
+    if ": " in label:
+        region_name, income = label.split(": ", 1)
+        region = index["by_label"].get(region_name)
+        if region is not None and income in _INCOME and region in index["by_column"]:
+            return sorted(set(index["by_column"][region]) & index["income"].get(_INCOME[income], set()))
     return None
 
 
@@ -165,8 +173,9 @@ def table(areas: pd.DataFrame) -> pd.DataFrame:
     rows = [{"group": g.code, "name": g.name, "kind": "named group", "n_members": len(g.members),
              "members": "+".join(g.members), "note": f"{g.membership}; {g.note}"} for g in GROUPS.values()]
     aggregates = areas[areas["is_aggregate"].fillna(False).astype(bool)]
+    index = _regions(areas)
     for code, label in zip(aggregates["ref_area"], aggregates["ref_area.label"]):
-        inside = members(code, areas)
+        inside = members(code, areas, index)
         note = "ILOSTAT's own aggregate: one figure computed by the ILO, not its members' rows"
         if inside is not None and "income" in str(label).lower():
             note += "; members by the areas table's income groups (ILO's figure uses those of its year)"
