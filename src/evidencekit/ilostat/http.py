@@ -499,8 +499,8 @@ class Transport:
         self.mark_down(f"{self.settings.base_url} {kind}")
         return NetworkError(
             f"Asking ILOSTAT for {url}", f"{self.settings.base_url} {kind}",
-            "check the connection, or work offline (offline=True or EVIDENCEKIT_OFFLINE=1); a longer deadline: "
-            "deadline= or EVIDENCEKIT_ILOSTAT_DEADLINE",
+            "check the connection, or work offline (offline=True or EVIDENCEKIT_OFFLINE=1); on a slow line, allow "
+            "more time (deadline=60 or EVIDENCEKIT_ILOSTAT_DEADLINE=60)",
         )
 
     def _check(self, response: requests.Response, url: str, body: bytes | None = None) -> None:

@@ -126,7 +126,7 @@ def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
     for item in items:
         text = str(item).strip().upper()
         if not text:
-            raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave out {name}= to get all")
+            raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave out {name}=… to get all")
         for code in _CODE_SEPARATORS.split(text):
             if not code:
                 continue
@@ -136,7 +136,7 @@ def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
                 code = _GROUP_PREFIX.sub("", code)
             out.append(code)
     if not out:
-        raise QueryError(f"The {name} filter {value!r}", "holds no code", f"give codes, or leave out {name}= to get all")
+        raise QueryError(f"The {name} filter {value!r}", "holds no code", f"give codes, or leave out {name}=… to get all")
     return tuple(sorted(set(out)))
 
 
@@ -314,14 +314,14 @@ def filter_frame(df: pd.DataFrame, query: Query, where: str = "",
             raise NoMatchError(
                 f"The filter {name}={'+'.join(codes)} on {query.id}",
                 f"this indicator has no {name} column{origin}",
-                f"leave out {name}=",
+                f"leave out {name}=…",
             )
         col = out[name].astype("string").str.upper()
         kept = out[col.isin(codes).fillna(False).to_numpy()]
         if kept.empty:
             have = sorted(str(c) for c in out[name].dropna().unique())
             why, fix = (explain(name, codes, have) if explain and have else None) or (
-                f"matches no rows{origin}", _choose_among(codes, have) if have else f"leave out {name}=")
+                f"matches no rows{origin}", _choose_among(codes, have) if have else f"leave out {name}=…")
             raise NoMatchError(f"The filter {name}={'+'.join(codes)} on {query.id}", why, fix)
         out = kept
     if query.start or query.end:
