@@ -30,7 +30,8 @@ Rules:
   written, swept or deleted there (:func:`writable` says why, once).
 - **Freshness**: a cached dataset is fresh while the ToC's ``last.update`` for its id equals the one stored
   with it (ILOSTAT's only change signal on ``/data``; Rilostat does the same).
-- **Damage**: a record that does not parse, a Parquet file whose sha256 differs from its record, or one
+- **Damage**: a record that does not parse, a Parquet file whose sha256 differs from its record (checked once
+  per process while the file's size and time are unchanged; each page's CRC is checked on every read), or one
   that does not read, is deleted with a :class:`CacheWarning` (the message of a :class:`CacheError`) and
   the data are fetched again. The cache only holds copies, so discarding one never loses anything, and
   the checksum means a damaged file can never be served as data.
@@ -160,6 +161,7 @@ class DataCache:
         self.folder = self.root / "data"
         self._writable: tuple[bool, str] | None = None
         self._records: tuple[int, list[dict]] | None = None
+        self._verified: dict[str, tuple] = {}   # file -> (sha256, size, mtime) it was checked with
 
     @staticmethod
     def key(url: str) -> str:
@@ -269,10 +271,14 @@ class DataCache:
 
         try:
             data = parquet.read_bytes()
+            stamp = parquet.stat()
         except OSError as err:
             raise damaged(f"it cannot be read ({err})") from None
-        if hashlib.sha256(data).hexdigest() != record.get("sha256"):
-            raise damaged("its checksum does not match (the file is damaged or half-written)")
+        seen = (record.get("sha256"), stamp.st_size, stamp.st_mtime_ns)
+        if self._verified.get(name) != seen:   # content-named files never change: checked once while unchanged
+            if hashlib.sha256(data).hexdigest() != record.get("sha256"):
+                raise damaged("its checksum does not match (the file is damaged or half-written)")
+            self._verified[name] = seen
         try:
             columns = record.get("columns")
             df = read_data(pa.BufferReader(data), query, columns=columns if isinstance(columns, list) else None)

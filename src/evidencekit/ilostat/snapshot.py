@@ -160,8 +160,9 @@ class Snapshot:
         """The catalogue offline: every indicator of the dictionary; data fields for the datasets held."""
         if self._toc is None:
             toc = self._read(self.manifest.get("toc", {}).get("file", "toc.parquet")).to_pandas()
-            self._toc = toc.reindex(columns=TOC_COLUMNS).astype(
-                {c: "string" for c in ("subject", "database", "with_region")})
+            if list(toc.columns) != TOC_COLUMNS:   # a snapshot built before every catalogue column was written
+                toc = toc.reindex(columns=TOC_COLUMNS).astype({c: "string" for c in ("subject", "database", "with_region")})
+            self._toc = toc
         return self._toc.copy()
 
     def _dictionaries(self) -> pd.DataFrame:

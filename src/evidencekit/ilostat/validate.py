@@ -13,8 +13,8 @@ answer"):
    that are empty, so only unknown columns are refused there.)
 2. **Values of the right shape.** ``indicator`` is the one asked for; ``ref_area`` three letters or digits;
    ``sex`` ``SEX_?``; ``source`` ``BA:453``; notes ``R1:3513_T2:85``; ``obs_status`` one letter;
-   ``time`` a period of the dataset's frequency (``2022``, ``2022Q1``, ``2022M01``); ``obs_value`` a number
-   or empty.
+   ``time`` a period of the dataset's frequency (``2022``, ``2022Q1``, ``2022M01``); ``obs_value`` a number,
+   or empty (or R's ``NA``: missing).
 3. **The request.** Every code found in a filtered column is one that was asked for; every period is within
    the years asked (ILOSTAT filters by year; :func:`~evidencekit.ilostat.query.filter_frame` trims quarters
    and months).
@@ -51,6 +51,7 @@ _SHAPES = {
     "note_source": (r"[A-Z0-9]+:\d+(?:_[A-Z0-9]+:\d+)*", "note codes such as R1:3513_T2:85"),
     "best_source": (r"[01]", "1 or 0"),
 }
+_MISSING = ("NA", "NaN")   # R's spelling of a missing number (rplumber is an R service): missing, not text
 _TIME = {"A": (r"\d{4}", "a year"), "Q": (r"\d{4}Q[1-4]", "a quarter such as 2022Q1"),
          "M": (r"\d{4}M(?:0[1-9]|1[0-2])", "a month such as 2022M01")}
 
@@ -134,7 +135,7 @@ def problems(raw: pd.DataFrame, dataset: str, query=None) -> list[str]:
             out.append(f"time should hold {what} (the id ends in _{freq}), found {_examples(raw['time'][bad])}")
     if "obs_value" in cols:
         value = pd.to_numeric(raw["obs_value"], errors="coerce")
-        bad = raw["obs_value"].notna() & value.isna()
+        bad = raw["obs_value"].notna() & value.isna() & ~raw["obs_value"].isin(_MISSING)
         if bad.any():
             out.append(f"obs_value should hold numbers, found {_examples(raw['obs_value'][bad])} "
                        f"on {int(bad.sum())} row{'s' if bad.sum() != 1 else ''}")
