@@ -7,7 +7,7 @@ Run from the repository root (needs ``../shared/data``)::
 Every rplumber body comes from ``../shared/data/ilostat-specimens/`` (real recorded answers, see its
 PROVENANCE.md) or, for dictionaries the specimens lack, from the real ILOSTAT bulk dictionaries in
 ``../shared/data/ilostat/dictionaries/`` (header rewritten to the rplumber form ``"var","var.label"``).
-As the live service does (``docs/ilostat-api.md`` §3.1), CSV bodies get a UTF-8 BOM and every answer is
+As the live service does (``docs/ilostat.md``, "Formats"), CSV bodies get a UTF-8 BOM and every answer is
 ``application/octet-stream`` with ``content-disposition: attachment``. Answers marked SYNTHETIC (500, 429,
 403 challenge, and a ToC whose ``last.update`` was moved forward) are made up to drive the error paths;
 each says so in an ``X-Evidencekit-Synthetic`` header. The data files are not copied: cassettes are YAML.

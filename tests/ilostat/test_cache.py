@@ -185,11 +185,155 @@ def test_a_killed_writer_never_leaves_a_file_that_is_read(tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # leftover temp files are cleared too
 
 
-def test_an_entry_written_before_content_named_files_is_still_read(tmp_path):
+def test_an_entry_of_an_earlier_format_is_not_used_and_removed_quietly(tmp_path):
+    """Earlier versions kept any answer, unchecked (a body cut at a row boundary among them): not served."""
     cache = DataCache(tmp_path)
     key = cache.key("u")
     record = cache.put(key, frame(), {"dataset": "X_A"})
-    (cache.folder / record.pop("file")).rename(cache.folder / f"{key}.parquet")  # the earlier layout
+    (cache.folder / record.pop("file")).rename(cache.folder / f"{key}.parquet")  # the layout of format 1
+    record["format"] = 1
     (cache.folder / f"{key}.json").write_text(json.dumps(record))
-    df, _ = cache.get(key)
-    pd.testing.assert_frame_equal(df, frame())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # nothing is damaged: no warning
+        assert cache.get(key) is None
+    assert not (cache.folder / f"{key}.json").exists() and cache.records() == []
+
+
+def test_cache_files_are_readable_by_others_and_in_the_snapshot_layout(tmp_path):
+    """A cache folder a trainer prepares can be shared read-only; its files read like the snapshot's."""
+    import stat
+
+    import pyarrow.parquet as pq
+
+    cache = DataCache(tmp_path)
+    record = cache.put(cache.key("u"), frame(), {"dataset": "X_A"})
+    path = cache.folder / record["file"]
+    mode = path.stat().st_mode
+    assert mode & stat.S_IRGRP and mode & stat.S_IROTH
+    meta = pq.ParquetFile(path).metadata
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    assert [meta.schema.column(i).name for i in range(meta.num_columns)] == [c for c in frame().columns if c != "period"]
+
+
+# -- a cache folder that cannot be written (a class's prepared cache shared read-only) ---------------------------
+def emulate_read_only(monkeypatch, root) -> list[str]:
+    """Make ``root`` behave as a read-only file system for this process, as root would otherwise ignore
+    permission bits: creating, replacing, removing or renaming anything under it fails with EROFS (os level,
+    so tempfile, pathlib and atomic_write meet it), and SQLite opens files there read-only (its own writes then
+    fail inside SQLite). Returns the refused operations."""
+    import errno
+    import sqlite3
+
+    root = str(root)
+    refused: list[str] = []
+
+    def inside(path) -> bool:
+        return str(os.fspath(path)).startswith(root)
+
+    def guard(name, real, check=inside):
+        def wrapped(path, *args, **kwargs):
+            if check(path) and (name != "open" or args and args[0] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)):
+                refused.append(f"{name} {path}")
+                raise OSError(errno.EROFS, "Read-only file system", str(path))
+            return real(path, *args, **kwargs)
+        return wrapped
+
+    for name in ("open", "mkdir", "unlink", "remove", "rmdir", "chmod", "replace", "rename"):
+        monkeypatch.setattr(os, name, guard(name, getattr(os, name)))
+    real_connect = sqlite3.connect
+
+    def connect(database, *args, **kwargs):
+        if isinstance(database, (str, os.PathLike)) and inside(database) and not str(database).startswith("file:"):
+            return real_connect(f"file:{os.fspath(database)}?mode=ro", *args, **{**kwargs, "uri": True})
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    return refused
+
+
+def _files(root) -> dict:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_read_only_cache_that_holds_entries_answers_offline_and_says_it_cannot_write(tmp_path, cassette, monkeypatch):
+    from evidencekit.ilostat import Client, SourceWarning
+
+    root = tmp_path / "class-cache"
+    with cassette("get_single"):   # a trainer fills the cache once, online
+        Client(cache_dir=root).get("UNE_DEAP_SEX_AGE_RT_A", ref_area=["KEN", "USA", "X01"])
+    before = _files(root)
+    refused = emulate_read_only(monkeypatch, root)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        client = Client(cache_dir=root, offline=True)
+        df = client.get("UNE_DEAP_SEX_AGE_RT_A", ref_area="KEN")          # the cached entry answers
+        toc = client.toc()                                                   # the cached catalogue is read too
+        found = client.search("unemployment")
+        snap = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL")          # and the snapshot behind it
+    assert df.attrs["provenance"]["origin"] == "cache" and set(df["ref_area"]) == {"KEN"} and len(df) == 6
+    assert toc.attrs["provenance"]["origin"] == "cache" and "UNE_DEAP_SEX_AGE_RT_A" in set(found["id"])
+    assert snap.attrs["provenance"]["origin"] == "snapshot"
+    texts = [str(w.message) for w in said if issubclass(w.category, CacheWarning)]
+    assert len(texts) == 1 and "cannot be written" in texts[0] and "Read-only file system" in texts[0]
+    assert not [w for w in said if issubclass(w.category, SourceWarning)]
+    assert refused and _files(root) == before                              # tried, refused, nothing changed
+
+
+def test_a_read_only_cache_online_gives_the_live_answer_without_keeping_it(tmp_path, cassette, monkeypatch):
+    from evidencekit.ilostat import Client
+
+    root = tmp_path / "class-cache"
+    with cassette("toc_search"):
+        Client(cache_dir=root).toc()
+    before = _files(root)
+    emulate_read_only(monkeypatch, root)
+    with cassette("get_multi"), warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        df = Client(cache_dir=root).get("UNE_DEAP_SEX_AGE_RT_A", ref_area="USA", sex=["F", "M"],
+                                        classif1="AGE_YTHADULT_Y15-24", start=2024, end=2025)
+    assert df.attrs["provenance"]["origin"] == "live" and len(df) > 0
+    texts = [str(w.message) for w in said if issubclass(w.category, CacheWarning)]
+    assert any("could not be saved" in t for t in texts) and any("cannot be written" in t for t in texts)
+    assert _files(root) == before
+
+
+def test_a_sqlite_catalogue_file_that_cannot_be_written_costs_no_answer(tmp_path, cassette, monkeypatch):
+    """The folder is writable but the catalogue file is not (was: a traceback from requests-cache)."""
+    import sqlite3
+
+    from evidencekit.ilostat import Client
+
+    root = tmp_path / "c"
+    with cassette("toc_search"):
+        Client(cache_dir=root).toc()
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda db, *a, **k: real_connect(
+        f"file:{db}?mode=ro", *a, **{**k, "uri": True}) if str(db).endswith(".sqlite") else real_connect(db, *a, **k))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        client = Client(cache_dir=root, offline=True)
+        found = client.search("unemployment")          # what the file holds is read
+        sex = client.dictionary("sex")                 # a miss: requests-cache tries to write, SQLite refuses
+    assert found.attrs["provenance"]["origin"] == "cache" and len(found) > 0
+    assert set(sex["sex"]) >= {"SEX_T", "SEX_M", "SEX_F"}   # the snapshot's code list answers
+    assert any(issubclass(w.category, CacheWarning) and "cannot be used" in str(w.message) for w in said)
+
+
+def test_leftovers_of_killed_writers_are_swept_by_age(tmp_path):
+    import time
+
+    cache = DataCache(tmp_path)
+    key = cache.key("u")
+    record = cache.put(key, frame(), {"dataset": "X_A"})
+    old, fresh = time.time() - 2 * 3600, time.time()
+    leftovers = {"old": [tmp_path / ".network-down.json.a1.tmp", cache.folder / f".{key}.json.b2.tmp",
+                         cache.folder / f"{key}-0123456789abcdef.parquet"],
+                 "fresh": [cache.folder / ".other.parquet.c3.tmp", cache.folder / f"{key}-fedcba9876543210.parquet"]}
+    for kind, paths in leftovers.items():
+        for p in paths:
+            p.write_bytes(b"half written")
+            os.utime(p, (old, old) if kind == "old" else (fresh, fresh))
+    cache.put(cache.key("v"), frame(), {"dataset": "X_A"})   # any write sweeps the folder
+    assert not any(p.exists() for p in leftovers["old"])
+    assert all(p.exists() for p in leftovers["fresh"])          # a reader may still hold them
+    assert (cache.folder / record["file"]).exists() and cache.get(key) is not None

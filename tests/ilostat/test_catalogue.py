@@ -80,3 +80,59 @@ def test_search_never_fails_and_returns_ranked_rows_of_the_toc(text):
 @pytest.mark.parametrize("raw, expected", [("Côte d’Ivoire", "cote d'ivoire"), ("  A  b ", "a b"), ("ÉTÉ", "ete")])
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
+
+
+# -- what participants type (docs/ilostat.md, "Search"): each finds a sensible dataset held offline, first
+@pytest.mark.parametrize("typed, sensible", [
+    ("NEET", {"SDG_0861_SEX_RT_A"}),
+    ("youth neet", {"SDG_0861_SEX_RT_A"}),
+    ("informality", {"SDG_0831_SEX_ECO_RT_A", "EMP_NIFL_SEX_RT_A"}),
+    ("productivity", {"SDG_A821_NOC_RT_A", "GDP_211P_NOC_NB_A"}),
+    ("labour productivity", {"SDG_A821_NOC_RT_A", "GDP_211P_NOC_NB_A"}),
+    ("wages", {"EAR_4MTH_SEX_GEO_CUR_NB_A", "SDG_0851_SEX_OCU_NB_A"}),
+    ("wage", {"EAR_4MTH_SEX_GEO_CUR_NB_A", "SDG_0851_SEX_OCU_NB_A"}),
+    ("earnings", {"EAR_4MTH_SEX_GEO_CUR_NB_A", "SDG_0851_SEX_OCU_NB_A"}),
+    ("union", {"ILR_TUMT_NOC_RT_A"}),
+    ("trade union", {"ILR_TUMT_NOC_RT_A"}),
+    ("bargaining", {"ILR_CBCT_NOC_RT_A"}),
+    ("collective bargaining", {"ILR_CBCT_NOC_RT_A"}),
+    ("working poverty", {"SDG_0111_SEX_AGE_RT_A"}),
+    ("working poor", {"SDG_0111_SEX_AGE_RT_A"}),
+    ("8.5.2", {"SDG_0852_SEX_AGE_RT_A"}),
+    ("8.6.1", {"SDG_0861_SEX_RT_A"}),
+    ("1.1.1", {"SDG_0111_SEX_AGE_RT_A"}),
+    ("8.3.1", {"SDG_0831_SEX_ECO_RT_A"}),
+    ("8.2.1", {"SDG_A821_NOC_RT_A"}),
+    ("SDG 8.5.1", {"SDG_0851_SEX_OCU_NB_A"}),
+    ("unemployed", {"SDG_0852_SEX_AGE_RT_A"}),
+    ("jobless youth", {"SDG_0852_SEX_AGE_RT_A"}),
+    ("LFPR", {"EAP_2WAP_SEX_AGE_RT_A"}),
+    ("inflation", {"CPI_NCYR_COI_RT_A"}),
+])
+def test_what_participants_type_finds_a_sensible_dataset_held_offline(typed, sensible, tmp_path, no_network):
+    from evidencekit.ilostat import Client
+
+    found = Client(cache_dir=tmp_path, offline=True).search(typed, limit=5)
+    assert found["id"].iloc[0] in sensible and bool(found["offline"].iloc[0]), found[["id", "label"]]
+    assert found["id"].str.fullmatch(r"[A-Z0-9_]+_[AQM]").all()   # every id is one get takes
+
+
+def test_synonyms_do_not_drown_the_words_typed():
+    """A synonym adds what ILOSTAT calls the thing; the word itself still ranks its own rows."""
+    res = search(TOC, "neet", limit=None)
+    assert {"EIP_NEET_SEX_RT", "SDG_0861_SEX_RT"} <= set(res["indicator"].head(8))
+    assert search(TOC, "8.5.2", limit=None)["indicator"].str.startswith("SDG_0852").all()
+    assert not search(TOC, "1.1.1", limit=None)["indicator"].str.startswith("SDG_0852").any()
+
+
+def test_every_result_row_shows_the_full_id_get_takes_also_offline(tmp_path, no_network):
+    from evidencekit.ilostat import Client
+
+    client = Client(cache_dir=tmp_path, offline=True)
+    found = client.search("youth unemployment", limit=None)
+    not_held = found[~found["offline"].astype(bool)]
+    assert len(not_held) > 5 and found["id"].notna().all()
+    assert (not_held["id"] == not_held["indicator"] + "_A").all() and not_held["freq"].isna().all()
+    held = found[found["offline"].astype(bool)]
+    assert (held["id"] != held["indicator"] + "_Q").all()
+    client.get(found["id"].iloc[0])   # the first one works as given

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 
@@ -136,11 +137,47 @@ def test_csv_export_neutralises_formulas(tmp_path):
 
 
 def test_snapshot_build_and_info(tmp_path, capsys, shared_data):
+    """The command on a small folder of real files (the whole build is tested in test_snapshot.py)."""
+    src = tmp_path / "downloads"
+    for rel in ("bulk/SDG_0861_SEX_RT_A.csv", "ddf/ddf--datapoints--ilr_cbct_noc_rt--by--ref_area--time.csv",
+                *(f"dictionaries/{p.name}" for p in (shared_data / "ilostat" / "dictionaries").glob("*.csv"))):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).symlink_to(shared_data / "ilostat" / rel)
     out_dir = tmp_path / "snap"
-    assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--out", str(out_dir), "--quiet"]) == 0
+    assert main(["snapshot", "build", "--from", str(src), "--out", str(out_dir), "--quiet"]) == 0
     built = capsys.readouterr().out
-    assert f"written to {out_dir}" in built and "datasets" in built
+    assert f"2 datasets written to {out_dir}" in built and "release date unknown for ILR_CBCT_NOC_RT_A" in built
     assert main(["snapshot", "info", "--path", str(out_dir)]) == 0
-    assert "SDG_0852_SEX_AGE_RT_A" in capsys.readouterr().out
-    assert main(["snapshot", "build", "--from", str(tmp_path / "absent")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    info = capsys.readouterr().out
+    assert "SDG_0861_SEX_RT_A" in info and "2023-11-29" in info   # its date from the release record
+    assert main(["snapshot", "build", "--from", str(tmp_path / "absent"), "--out", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "The folder given to --from" in err and "does not exist" in err
+
+
+def test_snapshot_build_never_writes_into_the_package_unless_told(tmp_path, capsys, shared_data, monkeypatch):
+    from evidencekit.ilostat import build as build_mod
+    from evidencekit.ilostat.snapshot import DEFAULT_PATH
+
+    before = {p: p.stat().st_mtime_ns for p in DEFAULT_PATH.rglob("*")}
+    with pytest.raises(SystemExit) as exit_:   # argparse: one of --out / --into-package is required
+        main(["snapshot", "build", "--from", str(shared_data / "ilostat")])
+    assert exit_.value.code == 2 and "--out" in capsys.readouterr().err
+    targets = []
+    monkeypatch.setattr(build_mod, "build", lambda src, out, **kw: targets.append(out) or {"datasets": {}})
+    assert main(["snapshot", "build", "--from", str(shared_data / "ilostat"), "--into-package", "--quiet"]) == 0
+    assert targets == [DEFAULT_PATH]   # only when told
+    assert {p: p.stat().st_mtime_ns for p in DEFAULT_PATH.rglob("*")} == before
+
+
+def test_deadline_option(offline_env, no_network, capsys, monkeypatch):
+    from evidencekit.cli import common
+
+    made = []
+    real = common.client
+    monkeypatch.setattr(common, "client", lambda args: made.append(real(args)) or made[-1])
+    assert main([*PHL, "--deadline", "7", "--rows", "1"]) == 0
+    assert made[-1].settings.deadline == 7.0
+    assert main([*PHL, "--deadline", "-1"]) == 2
+    err = capsys.readouterr().err   # in the library's words, or the command's once they are translated
+    assert re.search(r"(deadline=|--deadline )-1.0: is not a number of seconds above 0", err)

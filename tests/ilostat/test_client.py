@@ -529,8 +529,12 @@ def test_sdmx_period_spellings_are_read(given, want):
 
 
 def test_answers_are_read_by_their_header_union_and_best_source_specimens(shared_data):
-    """Columns vary per dataset and per multi-id union; best_source=all adds a trailing column (api.md §3.4)."""
-    from evidencekit.ilostat.client import read_data
+    """Columns vary per dataset and per multi-id union; best_source=all adds a trailing column (docs/ilostat.md, "Formats")."""
+    from evidencekit.ilostat.formats import read_data_answer
+    from evidencekit.ilostat.tidy import tidy
+
+    def read_data(body: bytes, url: str) -> pd.DataFrame:
+        return tidy(read_data_answer(body, url))
 
     folder = shared_data / "ilostat-specimens"
     union = read_data(b"\xef\xbb\xbf" + (folder / "rplumber-data-indicator-multi-dataset-union.csv").read_bytes(), "u")

@@ -53,9 +53,9 @@ def test_no_rows_in_the_period_names_the_span_held():
     (None, "2030", True),
 ])
 def test_a_cached_request_covers_another_only_with_all_its_periods(have_end, want_end, covered):
-    from evidencekit.ilostat.client import _covers
+    from evidencekit.ilostat.query import covers
 
-    assert _covers({"end": have_end}, {"end": want_end}) is covered
+    assert covers({"end": have_end}, {"end": want_end}) is covered
 
 
 # -- odd but valid inputs an analyst writes ----------------------------------------------------------
@@ -64,7 +64,7 @@ def test_a_cached_request_covers_another_only_with_all_its_periods(have_end, wan
     ("phl, idn", ("IDN", "PHL")),         # comma-separated, as the CLI accepts
     ("PHL IDN", ("IDN", "PHL")),
     (["PHL", "idn+tha"], ("IDN", "PHL", "THA")),
-    ("ILO_GEO_X06", ("X06",)),            # the ref_area ToC's group code is the X code (ilostat-api.md §2)
+    ("ILO_GEO_X06", ("X06",)),            # the ref_area ToC's group code is the X code (docs/ilostat.md, "Identifiers")
     ("ILO_GEO_WB_INC_X03", ("X03",)),
 ])
 def test_codes_given_in_one_string_are_split(given, want):
@@ -90,7 +90,7 @@ def test_an_indicator_code_without_frequency_says_which_suffix_to_add():
 def test_several_ids_are_refused_with_the_way_to_get_them():
     with pytest.raises(QueryError) as err:
         Query.build(["SDG_0852_SEX_AGE_RT_A", "SDG_0861_SEX_RT_A"])
-    assert "one dataset id at a time" in str(err.value) and "pd.concat" in str(err.value)
+    assert "one dataset id at a time" in str(err.value) and "pandas.concat" in str(err.value)
 
 
 @pytest.mark.parametrize("given", [[], "+", " , "])

@@ -14,7 +14,8 @@ import pytest
 
 from evidencekit.ilostat.errors import NoMatchError, NotAvailableOfflineError, SnapshotError
 from evidencekit.ilostat.query import Query, filter_frame
-from evidencekit.ilostat.snapshot import DEFAULT_PATH, Snapshot, build
+from evidencekit.ilostat.build import RELEASES, build, read_releases
+from evidencekit.ilostat.snapshot import DEFAULT_PATH, Snapshot
 from evidencekit.ilostat.tidy import tidy
 
 SNAP = Snapshot()
@@ -95,7 +96,7 @@ def test_every_snapshot_value_equals_its_source(src, ds_id):
 def test_manifest_describes_every_dataset(src):
     m = SNAP.manifest
     assert m["licence"] == "CC BY 4.0" and m["citation"] == "ILOSTAT, International Labour Organization"
-    provenance_text = (src / "PROVENANCE.md").read_text(encoding="utf-8")
+    releases = read_releases(RELEASES)
     for ds_id, e in m["datasets"].items():
         assert (DEFAULT_PATH / e["file"]).is_file()
         assert e["layout"] in {"bulk", "explorer", "ddf"}
@@ -103,18 +104,46 @@ def test_manifest_describes_every_dataset(src):
         name = Path(e["source_file"]).name
         if re.search(r"-\d{4}-\d\d-\d\d|\d{8}T\d{4}", name):
             assert e["vintage"][:10].replace("-", "") in name.replace("-", "")
-        elif e["vintage"] != "unknown":
-            assert e["vintage"] in provenance_text  # the commit date PROVENANCE.md gives
+        else:  # the release record, by the file's sha256 (never prose)
+            entry = releases[e["source_sha256"]]
+            assert entry["file"] == e["source_file"] and e["vintage"] == (entry["vintage"] or "unknown")
+            assert e["vintage_from"].startswith("release record releases.json")
         table = pq.read_table(DEFAULT_PATH / e["file"])
         assert table.num_rows == e["rows"]
         assert e["n_ref_area"] == len(set(table.column("ref_area").to_pylist()))
-    # facts stated in PROVENANCE.md and in the file names
+    # facts stated in the release record and in the file names
     d = m["datasets"]
     assert d["SDG_0831_SEX_ECO_RT_A"]["vintage"] == "2024-08-24"
     assert d["EMP_NIFL_SEX_RT_A"]["vintage"] == "2025-11-21T20:48"
     assert d["ILR_CBCT_NOC_RT_A"]["vintage"] == "unknown"
     assert d["EAP_2WAP_SEX_AGE_RT_A"]["vintage"] == "unknown"
     assert [s["file"] for s in m["skipped"]] == ["derived/sea_core_indicators_long.csv"]
+
+
+def test_vintages_come_from_the_release_record_never_from_prose(src, tmp_path):
+    """A PROVENANCE.md beside the files is not read; a release record (by sha256) is, and a changed file
+    loses its date."""
+    folder = _folder_with_dictionaries(src, tmp_path)
+    (folder / "bulk" / "SDG_A821_NOC_RT_A.csv").symlink_to(src / "bulk" / "SDG_A821_NOC_RT_A.csv")
+    (folder / "PROVENANCE.md").write_text("### bulk/SDG_A821_NOC_RT_A.csv\n- commit `365ad13` (2001-01-01, upload)\n")
+    m = build(folder, tmp_path / "a", progress=False)
+    assert m["datasets"]["SDG_A821_NOC_RT_A"]["vintage"] == "2023-11-29"   # the project's record, not 2001
+    sha = m["datasets"]["SDG_A821_NOC_RT_A"]["source_sha256"]
+    record = tmp_path / "mine.json"
+    record.write_text(json.dumps({"files": [{"sha256": sha, "file": "x.csv", "vintage": "2022-02-02",
+                                             "basis": "my download"}]}))
+    m = build(folder, tmp_path / "b", releases=record, progress=False)
+    e = m["datasets"]["SDG_A821_NOC_RT_A"]
+    assert e["vintage"] == "2022-02-02" and "my download" in e["vintage_from"]
+    changed = folder / "bulk" / "SDG_A821_NOC_RT_A.csv"
+    text = changed.read_bytes()
+    changed.unlink()
+    changed.write_bytes(text + b'"PHL","SDG_A821_NOC_RT","XA:1","2030",1.0\n')   # no longer the recorded bytes
+    m = build(folder, tmp_path / "c", progress=False)
+    assert m["datasets"]["SDG_A821_NOC_RT_A"]["vintage"] == "unknown"
+    record.write_text("{not json")
+    with pytest.raises(SnapshotError, match="not a release record"):
+        build(folder, tmp_path / "d", releases=record, progress=False)
 
 
 def test_every_indicator_file_of_the_shared_folder_is_in_the_snapshot(src):
@@ -174,13 +203,20 @@ def test_build_into_a_place_that_cannot_be_written_says_so_before_reading(src, t
 
 @pytest.mark.parametrize("name, text, why", [
     ("bulk/notes.csv", "country,value\nPHL,3\n", "no 'time' and 'obs_value' columns"),
-    ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,time,obs_value\nPHL,SDG_0852_SEX_AGE_RT,2020,n/a\n",
-     "obs_value is not a number"),
+    ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,sex,classif1,time,obs_value\n"
+     "PHL,SDG_0852_SEX_AGE_RT,SEX_T,AGE_YTHADULT_YGE15,2020,n/a\n", "obs_value should hold numbers, found 'n/a'"),
+    ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,time,obs_value\nPHL,SDG_0852_SEX_AGE_RT,2020,1\n",
+     "the column sex is missing"),     # the id says _SEX_ and _AGE_
+    ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,sex,classif1,time,obs_value\n"
+     "PHL,SDG_0852_SEX_AGE_RT,AGE_YTHADULT_YGE15,SEX_T,2020,1\n", "classif1 should hold AGE_ codes"),   # swapped
+    ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,sex,classif1,time,obs_value\n"
+     "PHL,SDG_0852_SEX_AGE_RT,SEX_T,AGE_YTHADULT_YGE15,2020,1\nPHL,SDG_0852_SEX_AGE_RT,SEX_T\n",
+     "line 3 has 3 fields where the header has 6"),   # a short row is not padded
     ("bulk/MIXED_A.csv", "ref_area,indicator,time,obs_value\nPHL,A_B,2020,1\nPHL,C_D,2020,2\n", "one dataset per file"),
     ("bulk/whatever.csv", "ref_area,time,obs_value\nPHL,2020,1\n", "does not start with the dataset id"),
     ("bulk/SDG_0852_SEX_AGE_RT_A.csv", "ref_area,indicator,time,obs_value\nPHL,SDG_0852_SEX_AGE_RT,2020Q1,1\n",
      "do not match the frequency"),
-    ("bulk/binary.csv", b"\xff\xfe\x00\x01garbage\x00", "not a readable CSV|not an ILOSTAT-format"),
+    ("bulk/binary.csv", b"\xff\xfe\x00\x01garbage\x00", "not CSV text"),
     ("ddf/ddf--datapoints--ilr_cbct_noc_rt--by--ref_area--time.csv", "ref_area,time,ilr_cbct_noc_rt\nphl,2020,1\nphl,2020Q1,2\n",
      "mixes or misspells periods"),
 ])
@@ -410,7 +446,7 @@ def test_manifest_json_is_plain_json():
 
 def test_fast_period_column_equals_query_period_column():
     from evidencekit.ilostat.query import period_column
-    from evidencekit.ilostat.snapshot import _periods
+    from evidencekit.ilostat.snapshot import periods as _periods
 
     for values in (["2020", "2021Q3", "2019M11", "2020", "1999Q1"], [], ["2024M01"] * 3):
         time = pd.Series(values, dtype="string")
@@ -429,7 +465,8 @@ def test_build_never_writes_over_a_folder_that_is_not_a_snapshot(src, tmp_path):
     out = tmp_path / "snap"
     build(folder, out, progress=False)
     (folder / "bulk" / "SDG_A821_NOC_RT_A.csv").unlink()
-    (folder / "bulk" / "SDG_0861_SEX_RT_A.csv").write_text("ref_area,indicator,time,obs_value\nPHL,SDG_0861_SEX_RT,2020,1\n")
+    (folder / "bulk" / "SDG_0861_SEX_RT_A.csv").write_text("ref_area,indicator,sex,time,obs_value\n"
+                                                           "PHL,SDG_0861_SEX_RT,SEX_T,2020,1\n")
     build(folder, out, progress=False)  # an existing snapshot is replaced as a whole
     assert Snapshot(out).datasets() == ["SDG_0861_SEX_RT_A"]
     assert sorted(p.name for p in (out / "data").iterdir()) == ["SDG_0861_SEX_RT_A.parquet"]

@@ -29,8 +29,8 @@ examples:
   evidencekit search "youth neet" --limit 5
   evidencekit get SDG_0852_SEX_AGE_RT_A --ref-area PHL --out phl.csv
   evidencekit get SDG_0852_SEX_AGE_RT_A --ref-area IDN PHL --sex SEX_T --start 2015 --end 2024 --labels
-  evidencekit areas
-  evidencekit snapshot build --from ../shared/data/ilostat
+  evidencekit areas --group ASEAN
+  evidencekit snapshot build --from ../shared/data/ilostat --out my-snapshot
   evidencekit snapshot info
   evidencekit cache clear
   evidencekit estimate --list

@@ -36,17 +36,47 @@ def origin_line(prov: dict) -> str:
 
 
 def client(args):
-    """The ILOSTAT client for a command (``--offline`` forces offline; otherwise the environment decides)."""
+    """The ILOSTAT client for a command (``--offline`` forces offline and ``--deadline`` sets the time allowed for a
+    request; otherwise the environment decides)."""
     from evidencekit.ilostat import Client
 
-    return Client(offline=True if getattr(args, "offline", False) else None)
+    deadline = getattr(args, "deadline", None)
+    return Client(offline=True if getattr(args, "offline", False) else None,
+                  **({"deadline": deadline} if deadline is not None else {}))
 
 
-def print_table(df: pd.DataFrame, columns: Sequence[str], out) -> None:
+def print_table(df: pd.DataFrame, columns: Sequence[str], out, max_colwidth: int = 70) -> None:
     """The named columns of ``df`` (those it has) as a plain-text table."""
     cols = [c for c in columns if c in df.columns]
-    with pd.option_context("display.width", 160, "display.max_colwidth", 70, "display.max_rows", 200):
+    with pd.option_context("display.width", 160, "display.max_colwidth", max_colwidth, "display.max_rows", 400):
         print(df[cols].to_string(index=False), file=out)
+
+
+def blanks(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with missing values shown blank (not ``<NA>``); numbers untouched."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].astype("string").fillna("")
+    return out
+
+
+def group_lines(prov: dict) -> list[str]:
+    """One line per named group or aggregate name an answer was asked with (from ``provenance["query"]``).
+
+    >>> group_lines({"query": {"groups": {"ASEAN10": {"kind": "named group", "members": ["BRN", "IDN"],
+    ...                                               "membership": "ASEAN-10: …"}}}})
+    ["Group ASEAN10 (ASEAN-10: …): BRN, IDN — each member's own rows"]
+    """
+    out = []
+    for name, g in ((prov.get("query") or {}).get("groups") or {}).items():
+        if g.get("kind") == "named group":
+            out.append(f"Group {name} ({g.get('membership')}): {', '.join(g.get('members') or [])} — each member's own rows")
+        else:
+            members = f": members {', '.join(g['members'])}" if g.get("members") else ""
+            out.append(f"{name} = {g.get('code')}: an ILOSTAT aggregate, one figure computed by the ILO (not its "
+                       f"members' own rows, and not the ASEAN group){members}")
+    return out
 
 
 def target(out: str | None) -> Path | None:

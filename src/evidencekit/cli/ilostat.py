@@ -1,4 +1,5 @@
-"""``evidencekit search | get | areas | snapshot | cache``: the ILOSTAT verbs on the command line."""
+"""``evidencekit search | get | areas | snapshot | cache``: the ILOSTAT verbs on the command line
+(``docs/ilostat.md``)."""
 from __future__ import annotations
 
 import argparse
@@ -18,11 +19,11 @@ def cmd_search(args, out) -> int:
         print(f"No indicator matches {' '.join(args.text)!r}. Try fewer or other words.", file=out)
     else:
         shown = found.copy()
-        if "indicator" in shown.columns:
-            shown["id"] = shown["id"].fillna(shown["indicator"].astype("string"))
         if "offline" in shown.columns:
             online_only = "no (needs network)" if prov.get("origin") == "snapshot" else ""
+            assumed = shown["freq"].isna() if "freq" in shown.columns else False
             shown["offline"] = shown["offline"].map({True: "yes", False: online_only}).fillna(online_only)
+            shown.loc[assumed & (shown["offline"] != "yes"), "offline"] = "no (needs network; _A assumed)"
         for col in ("data_start", "data_end"):
             if col in shown.columns:
                 shown[col] = shown[col].astype("string").fillna("")
@@ -47,37 +48,62 @@ def cmd_get(args, out) -> int:
         cols = ["ref_area", "sex", "classif1", "classif2", "time", "obs_value", "obs_status"]
         if args.labels:
             cols = ["ref_area.label", "sex.label", "classif1.label", "classif2.label", "time", "obs_value"]
-        common.print_table(df.head(args.rows), cols, out)
+        common.print_table(common.blanks(df.head(args.rows)), cols, out)
         more = f" (first {args.rows} shown; --out FILE saves all)" if len(df) > args.rows else ""
         print(f"\n{len(df)} rows{more}.", file=out)
     else:
         common.save(df, target, out)
+    for line in common.group_lines(prov):
+        print(line, file=out)
     print(f"Cite: {prov.get('citation')}", file=out)
     print(common.origin_line(prov), file=out)
     return 0
 
 
 def cmd_areas(args, out) -> int:
-    df = common.client(args).areas(lang=args.lang)
+    client = common.client(args)
+    if args.groups:
+        df = client.groups(lang=args.lang)
+        shown = df.astype("string").fillna("")
+        shown["members"] = shown["members"].map(lambda m: m if len(m) <= 48 else m[:44].rsplit("+", 1)[0] + "+…")
+        common.print_table(shown, ["group", "name", "kind", "n_members", "members"], out)
+        print("\nNamed groups are lists of member states (their own rows); ILOSTAT aggregates (X..) are one figure "
+              "computed by the ILO. --group NAME lists the members of one.", file=out)
+        print(common.origin_line(df.attrs.get("provenance", {})), file=out)
+        return 0
+    df = client.areas(lang=args.lang, group=args.group)
     common.print_table(df.astype("string").fillna(""), ["ref_area", "ref_area.label", "ilo_region.label", "income_group.label"], out)
-    print(f"\n{len(df)} areas. {common.origin_line(df.attrs.get('provenance', {}))}", file=out)
+    prov = df.attrs.get("provenance", {})
+    lines = common.group_lines(prov)
+    for line in lines:
+        print(line, file=out)
+    print(f"\n{len(df)} {'members' if args.group else 'areas'}. {common.origin_line(prov)}", file=out)
     return 0
 
 
 def cmd_snapshot_build(args, out) -> int:
-    from evidencekit.ilostat.snapshot import DEFAULT_PATH, build
+    from evidencekit.ilostat.build import build
+    from evidencekit.ilostat.snapshot import DEFAULT_PATH
 
     src = Path(args.src)
     if not src.is_dir():
-        raise InputError(f"The folder {args.src!r}", "is a file, not a folder" if src.exists() else "does not exist", "give the folder that holds the ILOSTAT files")
-    manifest = build(src, out_dir=Path(args.out) if args.out else DEFAULT_PATH, progress=not args.quiet)
+        raise InputError(f"The folder given to --from ({args.src})",
+                         "is a file, not a folder" if src.exists() else "does not exist",
+                         "give --from the folder that holds the ILOSTAT files")
+    target = DEFAULT_PATH if args.into_package else Path(args.out)
+    manifest = build(src, target, releases=args.releases, progress=not args.quiet)
     datasets = manifest.get("datasets", {})
-    print(f"Snapshot {manifest.get('snapshot_id')}: {len(datasets)} datasets written to "
-          f"{args.out or DEFAULT_PATH}.", file=out)
+    print(f"Snapshot {manifest.get('snapshot_id')}: {len(datasets)} datasets written to {target}.", file=out)
     for skipped in manifest.get("skipped", []) or []:
         if isinstance(skipped, dict):
             skipped = f"{skipped.get('file')}: {skipped.get('reason')}"
         print(f"  skipped {skipped}", file=out)
+    unknown = [k for k, e in datasets.items() if e.get("vintage") == "unknown"]
+    if unknown:
+        print(f"  release date unknown for {', '.join(unknown)} (the file name has none and the release record gives none; "
+              "--releases FILE gives one)", file=out)
+    if not args.into_package:
+        print(f"Use it with: evidencekit snapshot info --path {target}", file=out)
     return 0
 
 
@@ -112,14 +138,21 @@ def cmd_cache_clear(args, out) -> int:
 
 def offline_option(sp: argparse.ArgumentParser, lang: bool = True) -> None:
     sp.add_argument("--offline", action="store_true", help="never touch the network (cache, then snapshot)")
+    sp.add_argument("--deadline", type=float, metavar="SECONDS",
+                    help="time allowed for each ILOSTAT request, all included (default 15, or "
+                         "EVIDENCEKIT_ILOSTAT_DEADLINE); after it the cache or the snapshot answers")
     if lang:
         sp.add_argument("--lang", default="en", help="language of labels: en, fr or es (default en)")
 
 
 def register(sub, missing) -> None:
     """Add ``search``, ``get``, ``areas``, ``snapshot`` and ``cache`` to the ``evidencekit`` parser."""
-    s = sub.add_parser("search", help="find ILOSTAT indicators by words", epilog="example: evidencekit search youth unemployment",
-                       description="Search the ILOSTAT catalogue (labels and ids; case- and accent-insensitive).")
+    s = sub.add_parser("search", help="find ILOSTAT indicators by words",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  evidencekit search youth unemployment\n  evidencekit search NEET\n"
+                              "  evidencekit search 8.5.2",
+                       description="Search the ILOSTAT catalogue (labels and ids; case, accents and word endings "
+                                   "aside; acronyms such as NEET and SDG numbers such as 8.5.2 work).")
     s.add_argument("text", nargs="+", help="words to look for, e.g. unemployment")
     s.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
     offline_option(s)
@@ -129,9 +162,11 @@ def register(sub, missing) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Get one ILOSTAT dataset. Codes may be repeated or comma-separated.",
                        epilog="examples:\n  evidencekit get SDG_0852_SEX_AGE_RT_A --ref-area PHL --out phl.csv\n"
+                              "  evidencekit get SDG_0861_SEX_RT_A --ref-area ASEAN --sex T --start 2015\n"
                               "  evidencekit get UNE_DEAP_SEX_AGE_RT_A --ref-area KEN USA --sex T --start 2015 --labels")
     g.add_argument("id", help="dataset id with its frequency, e.g. SDG_0852_SEX_AGE_RT_A (see: evidencekit search)")
-    for flag, what in (("--ref-area", "area codes, e.g. PHL IDN (see: evidencekit areas)"),
+    for flag, what in (("--ref-area", "area codes, e.g. PHL IDN, a named group (ASEAN, ASEAN10) or an area's name "
+                                      "(see: evidencekit areas --groups)"),
                        ("--sex", "SEX_T, SEX_M, SEX_F (or T, M, F)"),
                        ("--classif1", "first classification codes, e.g. AGE_YTHADULT_Y15-24"),
                        ("--classif2", "second classification codes"),
@@ -145,7 +180,13 @@ def register(sub, missing) -> None:
     offline_option(g)
     g.set_defaults(func=cmd_get)
 
-    a = sub.add_parser("areas", help="list reference areas with ILO regions and income groups")
+    a = sub.add_parser("areas", help="list reference areas with ILO regions and income groups, and named groups",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  evidencekit areas --group ASEAN\n  evidencekit areas --groups\n"
+                              "  evidencekit areas --group \"Asia and the Pacific\"")
+    a.add_argument("--group", metavar="NAME", help="only the members of a named group (ASEAN, ASEAN10) or of an "
+                   "ILOSTAT aggregate (code or name)")
+    a.add_argument("--groups", action="store_true", help="list the named groups and ILOSTAT aggregates with their members")
     offline_option(a)
     a.set_defaults(func=cmd_areas)
 
@@ -153,9 +194,14 @@ def register(sub, missing) -> None:
     snsub = sn.add_subparsers(dest="snapshot_command", metavar="ACTION")
     b = snsub.add_parser("build", help="build the snapshot from a folder of ILOSTAT files",
                          description="Turn ILOSTAT files (bulk CSV, explorer exports, DDF) into the Parquet snapshot.",
-                         epilog="example: evidencekit snapshot build --from ../shared/data/ilostat")
+                         epilog="example: evidencekit snapshot build --from ilostat-downloads --out my-snapshot")
     b.add_argument("--from", dest="src", required=True, metavar="DIR", help="folder of ILOSTAT-format files")
-    b.add_argument("--out", metavar="DIR", help="where to write it (default: inside the package)")
+    where = b.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR", help="the folder to write it to (new, empty, or a snapshot it replaces)")
+    where.add_argument("--into-package", action="store_true",
+                       help="replace the snapshot embedded in the installed package (for maintainers)")
+    b.add_argument("--releases", metavar="FILE", help="release record (JSON) giving files' release dates by sha256 "
+                   "(default: releases.json in --from, else the project's own)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_snapshot_build)
     i = snsub.add_parser("info", help="what the snapshot holds (datasets, releases, licence)")

@@ -14,9 +14,17 @@ Offline (the embedded snapshot answers; the values are ILOSTAT's, with their rel
 >>> df[["time", "obs_value"]].values.tolist(), df.attrs["provenance"]["origin"]
 ([['2021', 8.488], ['2020', 7.032], ['2019', 6.769]], 'snapshot')
 
+Named groups: ``ref_area="ASEAN"`` is the member states (ASEAN-11; ``"ASEAN10"`` before October 2025), each
+with its own rows; ILOSTAT's aggregates (``X54`` South-Eastern Asia, ``X84`` its ASEAN figure) are kept apart:
+
+>>> sorted(areas(group="ASEAN10", offline=True)["ref_area"])
+['BRN', 'IDN', 'KHM', 'LAO', 'MMR', 'MYS', 'PHL', 'SGP', 'THA', 'VNM']
+
 The module-level functions use one default :class:`Client`, built from the environment
-(``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``, ``EVIDENCEKIT_CACHE_DIR``) and rebuilt when those
-change. Build your own ``Client(base_url=..., cache_dir=..., offline=...)`` for other settings.
+(``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``, ``EVIDENCEKIT_CACHE_DIR``,
+``EVIDENCEKIT_ILOSTAT_DEADLINE``) and rebuilt when those change. Build your own
+``Client(base_url=..., cache_dir=..., offline=..., deadline=...)`` for other settings. The reference page is
+``docs/ilostat.md``.
 
 Bad input is refused before anything is fetched:
 
@@ -32,15 +40,18 @@ import threading
 import pandas as pd
 
 from evidencekit.ilostat.cache import CacheWarning
-from evidencekit.ilostat.client import Client, Codes, NoDataWarning, SourceWarning
+from evidencekit.ilostat.client import Client, Codes, SourceWarning
+from evidencekit.ilostat.groups import GROUPS
+from evidencekit.ilostat.sources import NoDataWarning
 from evidencekit.ilostat.errors import (
-    CacheError, ChallengeError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
+    CacheError, ChallengeError, DamagedAnswerError, EvidenceKitError, IlostatError, NetworkError, NoMatchError,
     NotAvailableOfflineError, QueryError, SnapshotError, UnknownIndicatorError,
 )
 from evidencekit.ilostat.settings import Settings
 
 __all__ = [
-    "search", "get", "areas", "clear_cache", "default_client", "Client", "Settings",
+    "search", "get", "areas", "groups", "clear_cache", "default_client", "Client", "Settings", "GROUPS",
+    "DamagedAnswerError",
     "EvidenceKitError", "IlostatError", "QueryError", "UnknownIndicatorError", "NoMatchError", "NetworkError",
     "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError", "SourceWarning", "CacheWarning", "NoDataWarning",
 ]
@@ -72,9 +83,15 @@ def get(id: str, ref_area: Codes = None, sex: Codes = None, classif1: Codes = No
                                 source=source, start=start, end=end, labels=labels, lang=lang, offline=offline)
 
 
-def areas(lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
-    """Reference areas with names, ILO regions and income groups (see :meth:`Client.areas`)."""
-    return default_client().areas(lang=lang, offline=offline)
+def areas(lang: str = "en", offline: bool | None = None, group: str | None = None) -> pd.DataFrame:
+    """Reference areas with names, ILO regions and income groups; ``group`` gives a group's members
+    (see :meth:`Client.areas`)."""
+    return default_client().areas(lang=lang, offline=offline, group=group)
+
+
+def groups(lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+    """Named groups (ASEAN, ASEAN10) and ILOSTAT's aggregates with their members (see :meth:`Client.groups`)."""
+    return default_client().groups(lang=lang, offline=offline)
 
 
 def clear_cache() -> int:

@@ -1,12 +1,16 @@
 """The ILOSTAT client: live rplumber API -> local cache -> offline snapshot, and the answer says which.
 
-Fallback order (``docs/design.md``, Data rules):
+Fallback order (``docs/ilostat.md``, "Where answers come from"; the three sources are in
+:mod:`evidencekit.ilostat.sources`):
 
 1. **live** — the rplumber API. The catalogue (ToC) is fetched at most once a day (requests-cache);
    a data answer already in the cache is reused while the ToC's ``last.update`` for the dataset is the
-   one stored with it (``origin="cache"``), otherwise it is downloaded again (``origin="live"``).
-2. **cache** — when ILOSTAT cannot be reached (no network, 5xx after retries, Cloudflare challenge),
-   the cached copy answers, labelled ``origin="cache"`` and ``stale=True``.
+   one stored with it (``origin="cache"``), otherwise it is downloaded again (``origin="live"``). A
+   downloaded answer is checked against its dataset id and the request before it is used or kept
+   (:mod:`evidencekit.ilostat.validate`).
+2. **cache** — when ILOSTAT cannot be reached (no network, 5xx after retries, Cloudflare challenge, no
+   complete answer within the deadline) or its answer was cut or changed, the cached copy answers, labelled
+   ``origin="cache"`` and ``stale=True``.
 3. **snapshot** — the embedded offline snapshot, labelled ``origin="snapshot"`` (``stale=True`` when it
    answers because the live request failed).
 
@@ -18,218 +22,73 @@ A header-only answer (ILOSTAT's way of saying "no rows") never becomes an empty 
 is checked against the dictionaries and the catalogue and :class:`NoMatchError` says which filter is to
 blame and which codes exist — or that every code is valid but the combination has no data.
 
+``ref_area`` also takes named groups (``"ASEAN"``, ``"ASEAN10"``) and area names (``"South-Eastern Asia"``);
+see :mod:`evidencekit.ilostat.groups`.
+
 >>> import tempfile
 >>> client = Client(cache_dir=tempfile.mkdtemp(), offline=True)
 >>> client.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", start="20x5")
 Traceback (most recent call last):
 ...
 evidencekit.ilostat.errors.QueryError: The start period '20x5': is not an ILOSTAT period. What to do: write a year (2015), a quarter (2022Q1) or a month (2022M01).
+>>> df = client.get("SDG_0852_SEX_AGE_RT_A", ref_area="ASEAN", sex="T", classif1="AGE_YTHADULT_YGE15")
+>>> sorted(set(df["ref_area"])), df.attrs["provenance"]["query"]["groups"]["ASEAN"]["membership"]
+(['BRN', 'IDN', 'KHM', 'LAO', 'MMR', 'MYS', 'PHL', 'SGP', 'THA', 'TLS', 'VNM'], 'ASEAN-11: the ten members and Timor-Leste, admitted in October 2025')
 """
 from __future__ import annotations
 
 import difflib
-import gzip
-import io
 import json
 import time
 import warnings
-import zlib
-from datetime import datetime
 from typing import Iterable
 
 import pandas as pd
 
 from evidencekit.errors import EvidenceKitError
 from evidencekit.ilostat import cache as cache_mod
-from evidencekit.ilostat.cache import CacheWarning, DataCache
+from evidencekit.ilostat import groups as groups_mod
+from evidencekit.ilostat.cache import DataCache
 from evidencekit.ilostat.catalogue import closest_codes, suggest
 from evidencekit.ilostat.errors import (
-    IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, SnapshotError,
-    UnknownIndicatorError,
+    IlostatError, NetworkError, NoMatchError, NotAvailableOfflineError, QueryError, UnknownIndicatorError,
 )
-from evidencekit.ilostat.http import Transport, build_url
-from evidencekit.ilostat.query import FILTERS, LANGS, Query, filter_frame, period_after, period_start
+from evidencekit.ilostat.formats import (
+    DICTIONARIES, TOC_COLUMNS, FormatError, areas_from_records, iso_last_update, read_csv,
+    read_records, toc_from_records,
+)
+from evidencekit.ilostat.http import Transport
+from evidencekit.ilostat.query import LANGS, Query, period_start
 from evidencekit.ilostat.settings import Settings
-from evidencekit.ilostat.tidy import attach, now_utc, provenance, tidy
+from evidencekit.ilostat.sources import DATA_PATH, Answer, Cached, Live, NoDataWarning, Offline, Request, finish
+from evidencekit.ilostat.tidy import provenance
 
-TOC_COLUMNS = ["id", "indicator", "label", "freq", "data_start", "data_end", "last_update", "n_records", "offline",
-               "subject", "database", "with_region"]  # the same columns live, cached and offline (empty there)
+__all__ = ["Client", "Codes", "SourceWarning", "NoDataWarning", "TOC_COLUMNS", "DATA_PATH"]
+
 TOC_PATH = "/metadata/toc/indicator/"
 AREAS_PATH = "/metadata/toc/ref_area/"
 DIC_PATH = "/metadata/dic/"
-DATA_PATH = "/data/indicator/"
 Codes = str | Iterable[str] | None
 _FREQ_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
-DICTIONARIES = ("ref_area", "indicator", "sex", "classif1", "classif2", "obs_status", "note_classif",
-                "note_indicator", "note_source", "source", "classif_type", "database", "subject")  # api.md §3.3
 
 
 class SourceWarning(UserWarning):
     """The answer did not come from live ILOSTAT (and why): a stale cache copy or the offline snapshot."""
 
 
-class NoDataWarning(UserWarning):
-    """Some of the asked codes have no rows (the others do): said, never dropped silently."""
-
-
-def warn_missing_codes(df: pd.DataFrame, q: Query, where: str) -> None:
-    """Warn when a filter asked for several codes and some of them have no row in the answer.
-
-    ILOSTAT ignores an unknown code among known ones (``ref_area=PHL+XYZ`` answers PHL only); the user
-    must hear about XYZ. (When no code matches at all, :func:`filter_frame` raises instead.)
-    """
-    for name, codes in q.filters().items():
-        if name not in df.columns or len(codes) < 2:
-            continue
-        have = set(df[name].dropna().astype(str).str.upper())
-        missing = [c for c in codes if c not in have]
-        if missing:
-            warnings.warn(NoDataWarning(
-                f"{q.id}: no rows for {name}={'+'.join(missing)} in {where} (the other {name} codes have data); "
-                "check the code or drop it"), stacklevel=4)
-
-
-# -- parsing ILOSTAT answers -------------------------------------------------------------------------
-def parse_csv(body: bytes, url: str = "ILOSTAT's answer") -> pd.DataFrame:
-    """rplumber CSV -> DataFrame of strings (BOM stripped; 'NA' is Namibia, not a missing value).
-
-    A gzip body (a ``.csv.gz`` file served as it is, without ``Content-Encoding``) is unpacked first;
-    a body that is not CSV text is an :class:`IlostatError` naming ``url``.
-
-    >>> import gzip
-    >>> body = b'\\xef\\xbb\\xbf"ref_area","obs_value"\\n"NA",1.5\\n'    # BOM, quoted codes, bare numbers
-    >>> parse_csv(gzip.compress(body)).values.tolist()
-    [['NA', '1.5']]
-    """
-    body = parse_gzip(body, url)
-    try:
-        df = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise IlostatError(f"Reading {url}", f"the answer is not CSV text ({str(err)[:120]})", "try again later") from None
-    return df.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
-
-
-def read_data(body: bytes, url: str) -> pd.DataFrame:
-    """An rplumber data answer -> tidy frame; an answer that is not ILOSTAT data CSV is a :class:`NetworkError`.
-
-    The service answers 200 whatever happens (``docs/ilostat-api.md`` §3.1, §3.7): a JSON body, an error
-    text or bytes cut off must be said as such — never read as "no rows" (an empty frame) or a traceback.
-    As with a web page instead of data, the cache or the snapshot may then answer.
-
-    >>> read_data(b"[]", "https://rplumber.ilo.org/data/indicator/?id=X_A")
-    Traceback (most recent call last):
-    ...
-    evidencekit.ilostat.errors.NetworkError: Asking ILOSTAT for https://rplumber.ilo.org/data/indicator/?id=X_A: the answer is not ILOSTAT data (it starts with '[]'). What to do: try again later, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved.
-    """
-    def not_data(why: str) -> NetworkError:
-        return NetworkError(f"Asking ILOSTAT for {url}", f"the answer is not ILOSTAT data ({why})",
-                            "try again later, or set EVIDENCEKIT_ILOSTAT_URL if ILOSTAT has moved")
-
-    start = body[:60].decode("utf-8", "replace").lstrip("\ufeff").strip().replace("\n", " ")
-    try:
-        raw = parse_csv(body, url)
-    except IlostatError as err:
-        raise not_data(err.why) from None
-    if not {"time", "obs_value"} <= set(raw.columns):
-        raise not_data(f"it starts with {start!r}")
-    return tidy(raw)
-
-
-def parse_gzip(body: bytes, url: str) -> bytes:
-    """``body``, unpacked when it is gzip (a file served as it is, without ``Content-Encoding``)."""
-    if body[:2] != b"\x1f\x8b":
-        return body
-    try:
-        return gzip.decompress(body)
-    except (OSError, EOFError, zlib.error) as err:
-        raise IlostatError(f"Reading {url}", f"the gzip answer is cut off or damaged ({err})", "try again") from None
-
-
-def iso_last_update(value: object) -> str | None:
-    """ILOSTAT's ``dd/mm/YYYY HH:MM:SS`` -> ISO ``YYYY-MM-DDTHH:MM:SS`` (None when absent or unreadable).
-
-    >>> iso_last_update("24/09/2026 07:10:19"), iso_last_update(""), iso_last_update("2026-09-24")
-    ('2026-09-24T07:10:19', None, '2026-09-24T00:00:00')
-    """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def normalise_toc(records: list[dict], offline_ids: Iterable[str] = ()) -> pd.DataFrame:
-    """The live indicator ToC (JSON records) in the snapshot's ToC columns, so one ``search`` serves both.
-
-    ``id, indicator, label, freq, data_start, data_end, last_update (ISO), n_records, offline`` then
-    ``subject, database, with_region`` (``offline``: the snapshot holds the dataset too).
-    """
-    raw = pd.DataFrame.from_records(records)
-    if raw.empty or "id" not in raw.columns:
-        raise IlostatError("Reading the ILOSTAT catalogue", "the answer holds no indicators", "try again later")
-
-    def col(name: str) -> pd.Series:
-        return raw[name] if name in raw.columns else pd.Series([None] * len(raw), index=raw.index)
-
-    have = set(offline_ids)
-    out = pd.DataFrame({
-        "id": col("id").astype("string"),
-        "indicator": col("indicator").astype("string"),
-        "label": col("indicator.label").astype("string"),
-        "freq": col("freq").astype("string"),
-        "data_start": _period_text(col("data.start")),
-        "data_end": _period_text(col("data.end")),
-        "last_update": col("last.update").map(iso_last_update).astype("string"),
-        "n_records": pd.to_numeric(col("n.records"), errors="coerce").astype("float64"),
-        "offline": col("id").isin(have).astype(bool),
-        "subject": col("subject").astype("string"),
-        "database": col("database").astype("string"),
-        "with_region": col("with.region").astype("string"),
-    })
-    return out[TOC_COLUMNS].reset_index(drop=True)
-
-
-def _period_text(s: pd.Series) -> pd.Series:
-    """ToC periods as text (``1947``, ``2022Q1``), as the snapshot's ToC has them."""
-    text = s.astype("string").str.replace(r"\.0$", "", regex=True)
-    return text.mask(text.str.strip() == "")
-
-
-def normalise_areas(records: list[dict]) -> pd.DataFrame:
-    """The live ref_area ToC -> one row per area, in the snapshot's ``areas()`` columns.
-
-    ``ref_area, ref_area.label, is_aggregate, ilo_region(.label), income_group(.label)``; group codes lose
-    their ``ILO_GEO_`` / ``ILO_GEO_WB_INC_`` prefix (``ILO_GEO_X06`` -> ``X06``, the ``ref_area`` code).
-    """
-    raw = pd.DataFrame.from_records(records)
-
-    def col(name: str) -> pd.Series:
-        s = raw[name] if name in raw.columns else pd.Series([None] * len(raw), index=raw.index)
-        return s.astype("string").str.replace(r"^ILO_GEO_(?:WB_INC_)?", "", regex=True)
-
-    out = pd.DataFrame({"ref_area": col("ref_area"), "ref_area.label": col("ref_area.label")})
-    out["is_aggregate"] = out["ref_area"].str.match(r"^X[0-9A-Z]{2}$").fillna(False).astype(bool)
-    out["ilo_region"], out["ilo_region.label"] = col("ilo_region"), col("ilo_region.label")
-    out["income_group"], out["income_group.label"] = col("wb_income_group"), col("wb_income_group.label")
-    return out.drop_duplicates("ref_area").sort_values("ref_area").reset_index(drop=True)
-
-
 class Client:
-    """ILOSTAT client with the three verbs (``search``, ``get``, ``areas``) and its cache.
+    """ILOSTAT client with the three verbs (``search``, ``get``, ``areas``), the named groups and the cache.
 
     Settings: arguments first, then ``EVIDENCEKIT_OFFLINE``, ``EVIDENCEKIT_ILOSTAT_URL``,
-    ``EVIDENCEKIT_CACHE_DIR`` (see :mod:`evidencekit.ilostat.settings`). ``snapshot`` is a
-    :class:`~evidencekit.ilostat.snapshot.Snapshot` (default: the embedded one, opened when first needed).
+    ``EVIDENCEKIT_CACHE_DIR``, ``EVIDENCEKIT_ILOSTAT_DEADLINE`` (see :mod:`evidencekit.ilostat.settings`).
+    ``snapshot`` is a :class:`~evidencekit.ilostat.snapshot.Snapshot` or its folder (default: the embedded
+    one, opened when first needed).
 
     >>> import tempfile
-    >>> c = Client(base_url="https://example.org/", cache_dir=tempfile.mkdtemp(), offline=True, timeout=(2, 30))
-    >>> c.settings.base_url, c.settings.offline, c.settings.connect_timeout
-    ('https://example.org', True, 2.0)
+    >>> c = Client(base_url="https://example.org/", cache_dir=tempfile.mkdtemp(), offline=True, timeout=(2, 30),
+    ...            deadline=8)
+    >>> c.settings.base_url, c.settings.offline, c.settings.connect_timeout, c.settings.deadline
+    ('https://example.org', True, 2.0, 8.0)
     """
 
     def __init__(self, base_url: str | None = None, cache_dir=None, offline: bool | None = None,
@@ -238,47 +97,31 @@ class Client:
         self.settings = Settings.resolve(base_url, cache_dir, offline, timeout, progress=progress, **settings)
         self.transport = Transport(self.settings)
         self.cache = DataCache(self.settings.cache_dir)
-        self._snapshot = snapshot
-        self._snapshot_error: Exception | None = None
+        self.cached = Cached(self.cache)
+        self.live = Live(self.transport, self.cached)
+        self.offline_source = Offline(snapshot)
         self._memo: dict[tuple, tuple[float, object]] = {}
         self._last_failure: tuple[float, NetworkError] | None = None
-
-    def _failed(self, err: NetworkError) -> NetworkError:
-        self._last_failure = (time.monotonic(), err)
-        return err
 
     def __repr__(self) -> str:
         s = self.settings
         return f"Client(base_url={s.base_url!r}, cache_dir={str(s.cache_dir)!r}, offline={s.offline})"
 
-    # -- snapshot ---------------------------------------------------------------------------------
     def snapshot(self):
         """The offline snapshot, or None when it is missing or damaged (the reason is kept for messages)."""
-        if self._snapshot is None and self._snapshot_error is None:
-            try:
-                from evidencekit.ilostat.snapshot import Snapshot
+        return self.offline_source.snapshot()
 
-                self._snapshot = Snapshot()
-            except (SnapshotError, ImportError, OSError) as err:
-                self._snapshot_error = err
-        elif isinstance(self._snapshot, (str, bytes)) or hasattr(self._snapshot, "__fspath__"):
-            from evidencekit.ilostat.snapshot import Snapshot
-
-            try:
-                self._snapshot = Snapshot(self._snapshot)
-            except (SnapshotError, OSError) as err:
-                self._snapshot, self._snapshot_error = None, err
-        return self._snapshot
-
-    def _snapshot_ids(self) -> set[str]:
-        snap = self.snapshot()
-        if snap is None:
-            return set()
-        return set(snap.datasets())
+    @property
+    def _snapshot_error(self) -> Exception | None:
+        return self.offline_source.error
 
     # -- offline / network state ------------------------------------------------------------------
     def _is_offline(self, offline: bool | None) -> bool:
         return self.settings.offline if offline is None else bool(offline)
+
+    def _failed(self, err: NetworkError) -> NetworkError:
+        self._last_failure = (time.monotonic(), err)
+        return err
 
     def _remembered_failure(self) -> NetworkError | None:
         down = self.transport.recently_down()
@@ -290,7 +133,7 @@ class Client:
         return NetworkError(
             f"Reaching ILOSTAT at {self.settings.base_url}",
             f"{why} ({age:.0f} s ago; not tried again yet)",
-            f"it is tried again {self.settings.down_for:.0f} s after the failure; or set offline=True",
+            f"it is tried again {self.settings.down_for:.0f} s after the failure; or work offline (offline=True)",
         )
 
     def _memo_get(self, key: tuple):
@@ -314,7 +157,7 @@ class Client:
             return None
 
     def toc(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
-        """The indicator catalogue in the snapshot's ToC columns: live -> cached -> snapshot.
+        """The indicator catalogue in :data:`~evidencekit.ilostat.formats.TOC_COLUMNS`: live -> cached -> snapshot.
 
         ``df.attrs["provenance"]`` says which (``origin``, ``url``, ``retrieved_at``, ``stale``).
         """
@@ -324,18 +167,22 @@ class Client:
         if hit is not None:
             return hit.copy()
         df = self._listing(TOC_PATH, lang, offline, "The ILOSTAT catalogue",
-                           lambda records: normalise_toc(records, self._snapshot_ids()),
-                           lambda snap: snap.toc().reindex(columns=TOC_COLUMNS).astype(
-                               {c: "string" for c in ("subject", "database", "with_region")}))
+                           lambda records: toc_from_records(records, self.offline_source.ids()),
+                           lambda snap: snap.toc())
         if df.attrs["provenance"]["origin"] != "snapshot" and not df.attrs["provenance"]["stale"]:
             self._memo[memo_key] = (time.monotonic(), df.copy())
         return df
 
     def search(self, text: str, limit: int = 20, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
-        """Indicators whose label or id match ``text`` (case- and accent-insensitive, best first).
+        """Indicators whose label or id match ``text``, best first (``docs/ilostat.md``, "Search").
 
-        From the offline snapshot, the datasets it holds (``offline`` true) come first: only they can be
-        fetched without network. Offline, indicator labels exist in English only.
+        Case, accents and word endings do not matter, and the words participants use work: acronyms
+        (``NEET``, ``LFPR``), everyday words (``wages``, ``productivity``, ``union``), SDG numbers (``8.5.2``).
+        Datasets the offline snapshot holds are ranked higher and marked (``offline`` true); without network
+        they come first, as only they can be fetched. Every row's ``id`` is the full dataset id ``get`` takes:
+        where the offline catalogue knows an indicator only by its code, the annual id (``<code>_A``) is shown,
+        with ``freq`` left empty (ILOSTAT may publish it quarterly or monthly only). Offline, labels exist in
+        English only.
 
         >>> import evidencekit as ek
         >>> ek.ilostat.search("youth unemployment", limit=5)   # doctest: +SKIP
@@ -360,16 +207,64 @@ class Client:
             # without network only the snapshot's datasets can be fetched: they come first (stable, by relevance)
             held = out["offline"].fillna(False).astype(bool)
             out = pd.concat([out[held], out[~held]], ignore_index=True)
+        no_id = out["id"].isna() & out["indicator"].notna()
+        out["id"] = out["id"].astype("string").mask(no_id, out["indicator"].astype("string") + "_A")
         if limit is not None:
             out = out.head(limit)
         out.attrs["provenance"] = prov
         return out
 
-    def areas(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
-        """Reference areas: code, name, ILO region and sub-region, income group; live -> cached -> snapshot."""
+    def areas(self, lang: str = "en", offline: bool | None = None, group: str | None = None) -> pd.DataFrame:
+        """Reference areas: code, name, ILO region and sub-regions, income group; live -> cached -> snapshot.
+
+        ``group``: only the members of a named group (``"ASEAN"``, ``"ASEAN10"``) or of an ILOSTAT aggregate
+        (code or name: ``"X40"``, ``"Asia and the Pacific"``), from the region columns; the provenance
+        records the group (``query["groups"]``).
+        """
         lang = _lang(lang)
-        return self._listing(AREAS_PATH, lang, offline, "The list of ILOSTAT areas", normalise_areas,
-                             lambda snap: _areas_in(snap, lang))
+        df = self._listing(AREAS_PATH, lang, offline, "The list of ILOSTAT areas", areas_from_records,
+                           lambda snap: _areas_in(snap, lang))
+        if group is None:
+            return df
+        return self._members_of(df, group)
+
+    def _members_of(self, df: pd.DataFrame, group: str) -> pd.DataFrame:
+        prov = dict(df.attrs.get("provenance") or {})
+        named = groups_mod.group_of(group)
+        if named is not None:
+            codes, record = list(named.members), named.record()
+        else:
+            resolved, _ = groups_mod.resolve([group], df)
+            code = resolved[0].upper() if resolved else str(group)
+            if code not in set(df["ref_area"].astype(str)):
+                near = difflib.get_close_matches(str(group).upper(), list(groups_mod.GROUPS), n=1, cutoff=0.75)
+                near = [f"{g} (named group)" for g in near] + closest_codes(str(group), df[["ref_area", "ref_area.label"]], 3)
+                raise NoMatchError(f"The group {group!r}", "is neither a named group (ASEAN, ASEAN10) nor an area",
+                                   (f"did you mean {' or '.join(near)}? " if near else "")
+                                   + "evidencekit areas --groups lists the groups")
+            codes = groups_mod.members(code, df)
+            if codes is None:
+                raise NoMatchError(
+                    f"The members of {code} ({df.loc[df['ref_area'] == code, 'ref_area.label'].iloc[0]})",
+                    "this areas table does not list them (no region column names them"
+                    + ("; offline, sub-regions are not known" if prov.get("origin") == "snapshot" else "") + ")",
+                    "ask online, where ILOSTAT's areas list gives sub-regions; ILOSTAT's aggregate figure itself "
+                    f"is ref_area={code}")
+            record = {"kind": "ILOSTAT aggregate", "code": code, "members": codes,
+                      "note": f"{code} is ILOSTAT's own aggregate (one figure computed by the ILO), not its "
+                              "members' rows; members from the areas table's region columns"}
+        out = df[df["ref_area"].isin(codes)].reset_index(drop=True)
+        prov["query"] = {"group": group, "groups": {named.code if named else group: record}}
+        out.attrs["provenance"] = prov
+        return out
+
+    def groups(self, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
+        """Named groups (ASEAN, ASEAN10) and ILOSTAT's aggregates with their members, one row each:
+        ``group, name, kind, n_members, members, note`` (see :func:`evidencekit.ilostat.groups.table`)."""
+        df = self.areas(lang=lang, offline=offline)
+        out = groups_mod.table(df)
+        out.attrs["provenance"] = dict(df.attrs.get("provenance") or {})
+        return out
 
     def _listing(self, path: str, lang: str, offline: bool | None, what: str, normalise, from_snapshot) -> pd.DataFrame:
         """A JSON ToC (indicators or areas): live or cached through requests-cache, else the snapshot's table."""
@@ -378,11 +273,8 @@ class Client:
         if got is not None:
             body, info = got
             try:
-                records = json.loads(parse_gzip(body, info["url"]).decode("utf-8-sig"))
-                if not isinstance(records, list) or not records or not isinstance(records[0], dict):
-                    raise ValueError(f"it starts with {body[:40].decode('utf-8', 'replace')!r}")
-                df = normalise(records)
-            except (ValueError, IlostatError) as err:  # a cut-off body, an error text: not the catalogue
+                df = normalise(read_records(body, info["url"], f"{what[0].lower()}{what[1:]}"))
+            except (FormatError, IlostatError, ValueError) as err:  # a cut-off body, an error text: not the catalogue
                 why = f"ILOSTAT's answer to {info['url']} is not {what[0].lower()}{what[1:]} ({getattr(err, 'why', err)})"
                 self.transport.forget(info["url"])  # never keep it as the catalogue
                 if not self._is_offline(offline):
@@ -401,17 +293,16 @@ class Client:
             raise self._nothing_offline(what, offline)
         df = from_snapshot(snap).copy()
         labels = df.attrs.pop("labels", None)
-        df.attrs["provenance"] = provenance("snapshot", title, snapshot_id=_snapshot_id(snap),
+        df.attrs["provenance"] = provenance("snapshot", title, snapshot_id=snap.snapshot_id,
                                             retrieved_at=(getattr(snap, "manifest", None) or {}).get("built_at"),
-                                            stale=not self._is_offline(offline))
-        if labels is not None:
-            df.attrs["provenance"]["labels"] = labels
+                                            stale=not self._is_offline(offline), labels=labels)
         return df
 
     def dictionary(self, var: str, lang: str = "en", offline: bool | None = None) -> pd.DataFrame:
         """ILOSTAT code list ``var`` (``sex``, ``classif1``, ``ref_area``, …): columns ``<var>``, ``<var>.label``.
 
-        ``var`` is one of :data:`DICTIONARIES` (the ``var`` values of rplumber ``/metadata/dic/``).
+        ``var`` is one of :data:`~evidencekit.ilostat.formats.DICTIONARIES` (the ``var`` values of rplumber
+        ``/metadata/dic/``).
         """
         lang = _lang(lang)
         name = str(var or "").strip().lower()
@@ -429,9 +320,9 @@ class Client:
         df = None
         if got is not None:
             try:
-                df = parse_csv(got[0], got[1]["url"])
+                df = read_csv(got[0], got[1]["url"])
                 df = df[[c for c in df.columns if "description" not in c]]
-            except IlostatError:  # not a code list: the snapshot's copy answers (or the error below)
+            except FormatError:  # not a code list: the snapshot's copy answers (or the error below)
                 self.transport.forget(got[1]["url"])
                 df = None
         if df is None or df.empty or var not in df.columns:  # unreachable, or an empty/odd answer
@@ -464,59 +355,64 @@ class Client:
         """One ILOSTAT dataset, filtered, in ILOSTAT's columns, with ``attrs["provenance"]``.
 
         ``start``/``end``: ``2015``, ``2022Q1`` or ``2022M01``; codes as strings or lists
-        (``sex="T"`` means ``SEX_T``); ``labels=True`` adds ``<col>.label`` columns in ``lang``.
+        (``sex="T"`` means ``SEX_T``); ``ref_area`` also takes named groups (``"ASEAN"``: the member states)
+        and area names (``"South-Eastern Asia"`` -> ``X54``); ``labels=True`` adds ``<col>.label`` columns
+        in ``lang``.
 
         >>> import evidencekit as ek
         >>> df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", offline=True)   # doctest: +SKIP
         """
+        req = self._request(id, ref_area, sex, classif1, classif2, source, start, end, labels, lang, offline)
+        return self._answer(req, offline).frame
+
+    def _request(self, id, ref_area, sex, classif1, classif2, source, start, end, labels, lang, offline) -> Request:
+        """The checked request (named groups and area names resolved first), with its one URL."""
+        def areas() -> pd.DataFrame | None:
+            snap = self.snapshot()
+            try:
+                return snap.areas() if snap is not None else self.areas(offline=offline)
+            except EvidenceKitError:
+                return None
+
+        codes, used = groups_mod.resolve(ref_area, areas) if ref_area is not None else (None, {})
         try:
-            q = Query.build(id, ref_area=ref_area, sex=sex, classif1=classif1, classif2=classif2, source=source,
-                            start=start, end=end, lang=lang, labels=labels)
+            q = Query.build(id, ref_area=codes, sex=sex, classif1=classif1, classif2=classif2, source=source,
+                            start=start, end=end, lang=lang, labels=labels, groups=used)
         except QueryError as err:
             raise self._without_frequency(id, err, offline) from None
+        return Request.of(q, self.settings.base_url)
+
+    def _answer(self, req: Request, offline: bool | None) -> Answer:
+        q = req.query
         if self._is_offline(offline):
-            return self._from_local(q, reason=None)
+            return self._from_local(req, reason=None)
         remembered = self._remembered_failure()
         if remembered is not None:
-            return self._from_local(q, reason=remembered)
+            return self._from_local(req, reason=remembered)
         try:
             toc = self.toc("en")
         except NetworkError as err:  # no live ToC, no cached ToC, no snapshot
-            return self._from_local(q, reason=err)
+            return self._from_local(req, reason=err)
         toc_prov = toc.attrs.get("provenance", {})
         remembered = self._remembered_failure()
         if remembered is not None or toc_prov.get("origin") == "snapshot":  # the catalogue could not be fetched
-            return self._from_local(q, reason=remembered or NetworkError(
+            return self._from_local(req, reason=remembered or NetworkError(
                 f"Reaching ILOSTAT at {self.settings.base_url}", "its catalogue could not be downloaded", ""))
         row = _toc_row(toc, q.id)
         last_update = row.get("last_update") if row else None
-        url = build_url(self.settings.base_url, DATA_PATH, q.params())
-        key = self.cache.key(url)
-        hit = self._cached_for(q, last_update) if last_update else None  # this request, or a wider one, unchanged
+        label = row.get("label") if row and isinstance(row.get("label"), str) else None
+        hit = self.cached.find(req, last_update) if last_update else None  # this request, or a wider one, unchanged
         if hit is not None:
-            df, record = hit
-            return self._finish(df, q, "cache", record, row, stale=bool(toc_prov.get("stale")))
+            return finish(hit[0], q, "cache", hit[1], bool(toc_prov.get("stale")), self._labels)
         try:
-            body, url = self.transport.get_data(DATA_PATH, q.params(), label=q.id)
+            df, record = self.live.fetch(req, last_update, label)
         except UnknownIndicatorError as err:
             raise self._unknown(q.id, toc, err) from None
-        except NetworkError as err:
-            return self._from_local(q, reason=self._failed(err))
-        try:
-            df = read_data(body, url)
-        except NetworkError as err:
-            return self._from_local(q, reason=self._failed(err))
+        except NetworkError as err:  # unreachable, too slow, not data, cut or changed
+            return self._from_local(req, reason=self._failed(err))
         if df.empty:
             self._diagnose_empty(q, row)
-        record = {"dataset": q.id, "url": url, "last_update": last_update, "retrieved_at": now_utc(),
-                  "query": _query_record(q), "label": row.get("label") if row else None}
-        try:
-            record = self.cache.put(key, df, record)
-        except OSError as err:  # a cache that cannot be written must not cost the answer
-            warnings.warn(CacheWarning(f"{q.id} could not be saved in the cache folder "
-                                       f"{self.settings.cache_dir} ({err}); it will be downloaded again next time"),
-                          stacklevel=2)
-        return self._finish(df, q, "live", record, row, stale=False)
+        return finish(df, q, "live", record, False, self._labels)
 
     def _without_frequency(self, id: object, err: QueryError, offline: bool | None) -> QueryError:
         """``err``, or for an indicator code without ``_A/_Q/_M`` the datasets of it that the catalogue lists."""
@@ -536,26 +432,6 @@ class Client:
                  for i in sorted(rows["id"].astype(str), key=lambda i: "AQM".find(i[-1]))]
         return QueryError(err.what, err.why, f"use {' or '.join(named)}")
 
-    def _finish(self, df: pd.DataFrame, q: Query, origin: str, record: dict, row: dict | None,
-                stale: bool) -> pd.DataFrame:
-        where = {"cache": "the local cache", "live": "ILOSTAT's answer"}.get(origin, "")
-        out = filter_frame(df, q, where)
-        warn_missing_codes(out, q, where)
-        labels = None
-        if q.labels:
-            out, labels = self._labels(out, q.lang)
-        out = out.reset_index(drop=True)
-        last_update = record.get("last_update")
-        label = row.get("label") if row else None
-        prov = provenance(origin, q.id, url=record.get("url"), retrieved_at=record.get("retrieved_at"),
-                          vintage=last_update[:10] if last_update else None,
-                          label=label if isinstance(label, str) else None, stale=stale)
-        prov["last_update"] = last_update
-        prov["query"] = _query_record(q)
-        if labels is not None:
-            prov["labels"] = labels
-        return attach(out, prov)
-
     def _labels(self, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
         """``<col>.label`` columns in ``lang``, and ``{"lang", "fallback_to_en"}`` for the provenance.
 
@@ -571,19 +447,20 @@ class Client:
             try:
                 used[var] = self.dictionary(var, lang)
             except EvidenceKitError as err:  # one missing code list must not cost the data: codes stay codes
-                warnings.warn(SourceWarning(f"{var} is not labelled: {err}"), stacklevel=4)
+                warnings.warn(SourceWarning(f"{var} is not labelled: {err}"), stacklevel=5)
                 used[var] = pd.DataFrame()
             return used[var]
 
         out = add_labels(df, dictionary)
         in_lang = {var: set(dic.loc[dic["label_lang"] == lang, var]) for var, dic in used.items()
                    if lang != "en" and "label_lang" in dic.columns}
-        return out, {"lang": lang, "fallback_to_en": english_fallback(out, in_lang, lang, stacklevel=4)}
+        return out, {"lang": lang, "fallback_to_en": english_fallback(out, in_lang, lang, stacklevel=5)}
 
-    def _from_local(self, q: Query, reason: NetworkError | None) -> pd.DataFrame:
+    def _from_local(self, req: Request, reason: NetworkError | None) -> Answer:
         """Answer from the cache, else the snapshot; ``reason`` is the live failure (None: offline mode)."""
+        q = req.query
         offline_mode = reason is None
-        found = self._cached_for(q)
+        found = self.cached.find(req)
         if found is not None:
             df, record = found
             toc_last = self._cached_last_update(q.id)
@@ -591,26 +468,20 @@ class Client:
             if reason is not None:
                 warnings.warn(SourceWarning(
                     f"{reason.why}; {q.id} comes from the local cache (retrieved {record.get('retrieved_at', '?')[:10]})"
-                ), stacklevel=3)
-            row = {"label": record.get("label")} if record.get("label") else None
-            return self._finish(df, q, "cache", record, row, stale=stale)
+                ), stacklevel=4)
+            return finish(df, q, "cache", record, stale, self._labels)
         snap = self.snapshot()
-        if snap is not None and snap.has(q.id):
-            if reason is not None:
-                vintage = (snap.manifest.get("datasets", {}).get(q.id) or {}).get("vintage", "?")
-                warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
-                                            f"(release {vintage})"), stacklevel=3)
-            df = snap.get(q)
-            warn_missing_codes(df, q, "the offline snapshot")
-            prov = dict(df.attrs.get("provenance") or {})
-            prov["stale"] = reason is not None
-            prov.setdefault("origin", "snapshot")
-            prov["query"] = _query_record(q)
-            return attach(df, prov)
+        if snap is not None and snap.has(q.id) and reason is not None:
+            vintage = (snap.manifest.get("datasets", {}).get(q.id) or {}).get("vintage", "?")
+            warnings.warn(SourceWarning(f"{reason.why}; {q.id} comes from the offline snapshot "
+                                        f"(release {vintage})"), stacklevel=4)
+        answer = self.offline_source.find(req, stale=reason is not None)
+        if answer is not None:
+            return answer
         near = self._offline_suggestions(q.id)
         hint = (f"datasets that work offline and look alike: {', '.join(near)}; " if near else "") + \
             "`evidencekit search WORDS` marks the ones available offline"
-        held = self._cached_requests(q.id)
+        held = self.cached.held(q.id)
         where = (f"the local cache holds {q.id} for {'; '.join(held)} only (not all of this request), and it is "
                  "not in the offline snapshot") if held else f"{q.id} is neither in the local cache nor in the offline snapshot"
         if held:
@@ -623,19 +494,6 @@ class Client:
             )
         raise type(reason)(reason.what, f"{reason.why}; and {where}", f"try again when ILOSTAT can be reached; {hint}")
 
-    def _cached_requests(self, dataset: str, n: int = 3) -> list[str]:
-        """What the cache holds of ``dataset``, one short line per cached request (``ref_area=KEN+USA, 2015 to …``)."""
-        out = []
-        for rec in self.cache.records():
-            if rec.get("dataset") != dataset:
-                continue
-            query = rec.get("query") or {}
-            parts = [f"{name}={'+'.join(query[name])}" for name in FILTERS if query.get(name)]
-            if query.get("start") or query.get("end"):
-                parts.append(f"{query.get('start') or '…'} to {query.get('end') or '…'}")
-            out.append(", ".join(parts) or "everything")
-        return list(dict.fromkeys(out))[:n]
-
     def _offline_suggestions(self, dataset: str) -> list[str]:
         snap = self.snapshot()
         if snap is None:
@@ -646,33 +504,19 @@ class Client:
         except Exception:  # suggestions are a courtesy: never let them hide the real message
             return []
 
-    def _cached_for(self, q: Query, last_update: str | None = None) -> tuple[pd.DataFrame, dict] | None:
-        """The exact cached request, else a cached request of the same dataset that covers this one
-        (with ``last_update``: only a copy of that ILOSTAT release)."""
-        url = build_url(self.settings.base_url, DATA_PATH, q.params())
-        hit = self.cache.get(self.cache.key(url))
-        if hit is not None and (last_update is None or hit[1].get("last_update") == last_update):
-            return hit
-        want = _query_record(q)
-        for rec in self.cache.records():
-            if rec.get("dataset") != q.id or not _covers(rec.get("query") or {}, want):
-                continue
-            if last_update is not None and rec.get("last_update") != last_update:
-                continue
-            hit = self.cache.get(rec["key"])
-            if hit is not None:
-                return hit
-        return None
-
     def _cached_last_update(self, dataset: str) -> str | None:
-        try:
-            body, _ = self.transport.get_meta(TOC_PATH, {"lang": "en", "format": ".json"}, cached_only=True)
-            for r in json.loads(body.decode("utf-8-sig")):
-                if r.get("id") == dataset:
-                    return iso_last_update(r.get("last.update"))
-        except (EvidenceKitError, ValueError):
-            pass
-        return None
+        """The ``last.update`` the cached catalogue gives for ``dataset`` (read once, then kept in memory)."""
+        memo = self._memo_get(("last_update",))
+        if memo is None:
+            memo = {}
+            try:
+                body, _ = self.transport.get_meta(TOC_PATH, {"lang": "en", "format": ".json"}, cached_only=True)
+                memo = {r.get("id"): iso_last_update(r.get("last.update")) for r in json.loads(body.decode("utf-8-sig"))
+                        if isinstance(r, dict)}
+            except (EvidenceKitError, ValueError, AttributeError):
+                pass
+            self._memo[("last_update",)] = (time.monotonic(), memo)
+        return memo.get(dataset)
 
     def _unknown(self, dataset: str, toc: pd.DataFrame, err: Exception) -> UnknownIndicatorError:
         names = suggest(dataset, toc)
@@ -696,7 +540,7 @@ class Client:
                     f"The filter {name}={'+'.join(codes)} on {q.id}",
                     f"{', '.join(bad)} {'is not an ILOSTAT code' if len(bad) == 1 else 'are not ILOSTAT codes'} "
                     f"for {name}",
-                    f"use codes that exist, such as {', '.join(hints)}" if hints else
+                    f"did you mean {' or '.join(hints)}?" if hints else
                     f"none of the {len(known)} {name} codes ILOSTAT knows is close: pick one of them{where}",
                 )
         if row:
@@ -731,10 +575,6 @@ class Client:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _snapshot_id(snap) -> str | None:
-    return getattr(snap, "snapshot_id", None)
-
-
 def _areas_in(snap, lang: str) -> pd.DataFrame:
     """The snapshot's areas with names in ``lang`` where its ``ref_area`` dictionary has them (the region and
     income-group columns are area codes too); the names left in English are counted, said and recorded."""
@@ -744,8 +584,8 @@ def _areas_in(snap, lang: str) -> pd.DataFrame:
     dic = snap.dictionary("ref_area", lang)
     names = dic[dic["label_lang"] == lang].drop_duplicates("ref_area").set_index("ref_area")["ref_area.label"]
     fallback = {}
-    for code, label in (("ref_area", "ref_area.label"), ("ilo_region", "ilo_region.label"),
-                        ("income_group", "income_group.label")):
+    for code in ("ref_area", "ilo_region", "ilo_subregion_broad", "ilo_subregion_detailed", "income_group"):
+        label = f"{code}.label"
         translated = df[code].map(names)
         n_en = int((df[code].notna() & translated.isna()).sum())
         df[label] = translated.fillna(df[label]).astype(df[label].dtype)
@@ -753,7 +593,7 @@ def _areas_in(snap, lang: str) -> pd.DataFrame:
             fallback[label] = f"{n_en} of {int(df[code].notna().sum())} names in English"
     if fallback:
         warnings.warn(UserWarning(f"The offline snapshot has no {lang!r} names for some areas; they are in English: "
-                                  + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=5)
+                                  + "; ".join(f"{k}: {v}" for k, v in fallback.items())), stacklevel=6)
     df.attrs["labels"] = {"lang": lang, "fallback_to_en": fallback}
     return df
 
@@ -777,22 +617,3 @@ def _toc_row(toc: pd.DataFrame, dataset: str) -> dict | None:
         return None
     row = rows.iloc[0].to_dict()
     return {k: (None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v) for k, v in row.items()}
-
-
-def _query_record(q: Query) -> dict:
-    rec: dict = {name: list(getattr(q, name)) for name in FILTERS}
-    rec.update(start=q.start, end=q.end)
-    return rec
-
-
-def _covers(have: dict, want: dict) -> bool:
-    """True when a cached request ``have`` holds every row of request ``want`` (same dataset)."""
-    for name in FILTERS:
-        h, w = have.get(name) or [], want.get(name) or []
-        if h and (not w or not set(w) <= set(h)):
-            return False
-    if have.get("start") and (not want.get("start") or period_start(want["start"]) < period_start(have["start"])):
-        return False
-    if have.get("end") and (not want.get("end") or period_after(want["end"]) > period_after(have["end"])):
-        return False
-    return True

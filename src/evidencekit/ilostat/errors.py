@@ -9,7 +9,7 @@ from evidencekit.errors import DataSourceError, EvidenceKitError, InputError
 
 __all__ = [
     "EvidenceKitError", "IlostatError", "QueryError", "UnknownIndicatorError", "NoMatchError",
-    "NetworkError", "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError",
+    "NetworkError", "ChallengeError", "DamagedAnswerError", "CacheError", "SnapshotError", "NotAvailableOfflineError",
 ]
 
 
@@ -35,6 +35,12 @@ class NetworkError(IlostatError):
 
 class ChallengeError(NetworkError):
     """ILOSTAT's Cloudflare front answered 403 with a bot challenge instead of data."""
+
+
+class DamagedAnswerError(NetworkError):
+    """ILOSTAT's answer was cut or changed on the way: rows with a wrong number of fields, columns its dataset id
+    rules out or requires, values of the wrong shape, rows that were not asked for. Refused before it is used or
+    cached; the cache or the snapshot answers instead (``docs/ilostat.md``, "Checks on every answer")."""
 
 
 class CacheError(IlostatError):

@@ -1,4 +1,5 @@
-"""Decode ILOSTAT codes into labels: ``<col>.label`` columns, as ILOSTAT's own label exports write them.
+"""Decode ILOSTAT codes into labels: ``<col>.label`` columns, as ILOSTAT's own label exports write them
+(``docs/ilostat.md``, "Formats").
 
 Rule (ILOSTAT ``type=both`` exports; Rilostat ``label_ilostat``): each code column ``ref_area``, ``source``,
 ``indicator``, ``sex``, ``classif1``, ``classif2``, ``obs_status`` gets a ``<col>.label`` column from the

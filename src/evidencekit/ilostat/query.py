@@ -1,4 +1,4 @@
-"""Canonical ILOSTAT requests: periods, filters and their validation.
+"""Canonical ILOSTAT requests: periods, filters and their validation (``docs/ilostat.md``, "The verbs").
 
 One :class:`Query` describes a data request whatever answers it (live API, cache or snapshot):
 codes are upper-cased, lists are sorted tuples, periods are checked. :func:`filter_frame` applies
@@ -126,7 +126,7 @@ def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
     for item in items:
         text = str(item).strip().upper()
         if not text:
-            raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave {name} out to get all")
+            raise QueryError(f"The {name} filter", "contains an empty code", f"remove it, or leave out {name}=… to get all")
         for code in _CODE_SEPARATORS.split(text):
             if not code:
                 continue
@@ -136,7 +136,7 @@ def _codes(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
                 code = _GROUP_PREFIX.sub("", code)
             out.append(code)
     if not out:
-        raise QueryError(f"The {name} filter {value!r}", "holds no code", f"give codes, or leave {name} out to get all")
+        raise QueryError(f"The {name} filter {value!r}", "holds no code", f"give codes, or leave out {name}=… to get all")
     return tuple(sorted(set(out)))
 
 
@@ -154,7 +154,7 @@ class Query:
     end: str | None = None
     lang: str = "en"
     labels: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
+    groups: dict = field(default_factory=dict, compare=False)   # named groups asked for: name -> description
 
     @classmethod
     def build(
@@ -169,13 +169,18 @@ class Query:
         end: object = None,
         lang: str = "en",
         labels: bool = False,
+        groups: dict | None = None,
     ) -> "Query":
-        """Normalise and check every part of a request; raise :class:`QueryError` with what to do."""
+        """Normalise and check every part of a request; raise :class:`QueryError` with what to do.
+
+        ``groups``: the named groups ``ref_area`` was given as (:func:`evidencekit.ilostat.groups.resolve`
+        expands them into their member codes first); kept for the provenance.
+        """
         if not isinstance(id, str) and isinstance(id, Iterable):
             ids = [str(i) for i in id]
             raise QueryError(
                 f"The indicator ids {', '.join(ids) or '(none)'}", "get takes one dataset id at a time",
-                "call it once per id and join the frames: pd.concat([ek.ilostat.get(i, ...) for i in ids])",
+                "ask for each id in turn (in Python, join the frames with pandas.concat)",
             )
         ds = str(id or "").strip().upper()
         if _INDICATOR_CODE.match(ds) and not _DATASET_ID.match(ds):
@@ -214,6 +219,7 @@ class Query:
             end=e,
             lang=lang_n,
             labels=bool(labels),
+            groups=dict(groups or {}),
         )
 
     @property
@@ -247,15 +253,46 @@ class Query:
         return p
 
 
+def query_record(q: Query) -> dict:
+    """The request as written into provenance and cache records: the filters (lists), ``start``, ``end``, and
+    ``groups`` (the named groups given as ``ref_area``, with their members) when there are any.
+
+    >>> query_record(Query.build("X_A", ref_area="PHL", start=2015))
+    {'ref_area': ['PHL'], 'sex': [], 'classif1': [], 'classif2': [], 'source': [], 'start': '2015', 'end': None}
+    """
+    rec: dict = {name: list(getattr(q, name)) for name in FILTERS}
+    rec.update(start=q.start, end=q.end)
+    if q.groups:
+        rec["groups"] = q.groups
+    return rec
+
+
+def covers(have: dict, want: dict) -> bool:
+    """True when a request recorded as ``have`` (:func:`query_record`) holds every row of ``want`` (same dataset):
+    each of its filters includes the wanted codes, and its period the wanted one."""
+    for name in FILTERS:
+        h, w = have.get(name) or [], want.get(name) or []
+        if h and (not w or not set(w) <= set(h)):
+            return False
+    if have.get("start") and (not want.get("start") or period_start(want["start"]) < period_start(have["start"])):
+        return False
+    if have.get("end") and (not want.get("end") or period_after(want["end"]) > period_after(have["end"])):
+        return False
+    return True
+
+
 def _choose_among(asked: tuple[str, ...], have: list[str]) -> str:
     """Advice for a code that matched nothing: the closest existing codes first, then the list.
 
     >>> _choose_among(("PHX",), ["IDN", "PHL", "THA"])
     'did you mean PHL? The codes that exist: IDN, PHL, THA'
+    >>> _choose_among(("ASEANX",), ["IDN", "SEN"])
+    'choose among the codes that exist: IDN, SEN'
     """
     close: list[str] = []
-    for code in asked:
-        close += [c for c in difflib.get_close_matches(code, have, n=3, cutoff=0.6) if c not in close]
+    for code in asked:   # only codes of about the same length: ASEAN is not SEN
+        alike = [c for c in have if abs(len(c) - len(code)) <= 1]
+        close += [c for c in difflib.get_close_matches(code, alike, n=3, cutoff=0.6) if c not in close]
     shown = ", ".join(have[:25]) + (f", … ({len(have)} in all)" if len(have) > 25 else "")
     lead = f"did you mean {' or '.join(close)}? The codes that exist: " if close else "choose among the codes that exist: "
     return lead + shown
@@ -277,14 +314,14 @@ def filter_frame(df: pd.DataFrame, query: Query, where: str = "",
             raise NoMatchError(
                 f"The filter {name}={'+'.join(codes)} on {query.id}",
                 f"this indicator has no {name} column{origin}",
-                "leave that filter out",
+                f"leave out {name}=…",
             )
         col = out[name].astype("string").str.upper()
         kept = out[col.isin(codes).fillna(False).to_numpy()]
         if kept.empty:
             have = sorted(str(c) for c in out[name].dropna().unique())
             why, fix = (explain(name, codes, have) if explain and have else None) or (
-                f"matches no rows{origin}", _choose_among(codes, have) if have else "leave that filter out")
+                f"matches no rows{origin}", _choose_among(codes, have) if have else f"leave out {name}=…")
             raise NoMatchError(f"The filter {name}={'+'.join(codes)} on {query.id}", why, fix)
         out = kept
     if query.start or query.end:

@@ -17,15 +17,9 @@ from typing import Literal
 
 import pandas as pd
 
-from evidencekit.ilostat.query import period_column
+from evidencekit.ilostat.formats import COLUMNS, LICENCE, LICENCE_URL, PUBLISHER
+from evidencekit.ilostat.query import Query, period_column, query_record
 
-COLUMNS = (
-    "ref_area", "source", "indicator", "sex", "classif1", "classif2", "time", "obs_value",
-    "obs_status", "note_classif", "note_indicator", "note_source",
-)
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-PUBLISHER = "ILOSTAT, International Labour Organization"
 Origin = Literal["live", "cache", "snapshot"]
 
 
@@ -60,30 +54,41 @@ def provenance(
     snapshot_id: str | None = None,
     retrieved_at: str | None = None,
     vintage: str | None = None,
+    last_update: str | None = None,
     label: str | None = None,
     stale: bool = False,
+    query: Query | dict | None = None,
+    labels: dict | None = None,
 ) -> dict:
-    """Build the provenance record: origin (live/cache/snapshot), where, when, which release, licence, citation.
+    """The provenance record of an ILOSTAT answer, built in one place for every source (``docs/ilostat.md``,
+    "Provenance"): ``kind`` (always ``"ilostat"``), ``origin`` (live/cache/snapshot), where (``url`` or
+    ``snapshot_id``), when (``retrieved_at``), which release (``vintage``, ``last_update``), ``stale``, the
+    ``query`` (filters, period, named groups), licence, publisher and the ready-to-quote ``citation``.
 
     >>> p = provenance("snapshot", "SDG_0852_SEX_AGE_RT_A", snapshot_id="ilostat-2026-11-23",
     ...                retrieved_at="2023-11-29", vintage="2023-11-29")
-    >>> p["licence"], p["origin"]
-    ('CC BY 4.0', 'snapshot')
+    >>> p["kind"], p["licence"], p["origin"]
+    ('ilostat', 'CC BY 4.0', 'snapshot')
     >>> p["citation"]
     'ILOSTAT, International Labour Organization. SDG_0852_SEX_AGE_RT_A. Release 2023-11-29 (evidencekit offline snapshot ilostat-2026-11-23). Licence: CC BY 4.0.'
     """
     record = {
+        "kind": "ilostat",
         "origin": origin,
         "dataset": dataset,
         "url": url,
         "snapshot_id": snapshot_id,
         "retrieved_at": retrieved_at or now_utc(),
         "vintage": vintage,
+        "last_update": last_update,
         "stale": bool(stale),
+        "query": query_record(query) if isinstance(query, Query) else query,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "publisher": PUBLISHER,
     }
+    if labels is not None:
+        record["labels"] = labels
     record["citation"] = citation(record, label)
     return record
 
