@@ -65,8 +65,21 @@ def test_unknown_step_kind(tmp_path):
 
 
 def test_area_code_and_group(tmp_path):
-    (msg,) = broken(tmp_path, "areas: ASEAN-10", "areas: ASEAN10")
-    assert "'ASEAN10' is not a reference-area code or a known group (did you mean `ASEAN-10`?)" in msg
+    (msg,) = broken(tmp_path, "areas: ASEAN-10", "areas: ASEN-10")
+    assert "'ASEN-10' is not a reference-area code or a known group (did you mean `ASEAN-10`?)" in msg
+
+
+def test_groups_are_the_ilostat_clients(tmp_path):
+    """The course names the client's groups in its own spelling (ASEAN-10) or the client's (ASEAN10, ASEAN)."""
+    from evidencekit.ilostat.groups import GROUPS
+
+    for spelling, group in (("ASEAN10", "ASEAN10"), ("ASEAN", "ASEAN"), ("ASEAN-11", "ASEAN")):
+        path = tmp_path / f"{spelling}.yaml"
+        path.write_text(MODULE_2.replace("areas: ASEAN-10", f"areas: {spelling}", 1), encoding="utf-8")
+        module, problems = read_module(path, shown_as="exercises/module-2.yaml")
+        assert not problems
+        areas = [s.params.get("areas") for s in module.steps if s.params.get("areas")]
+        assert set(GROUPS[group].members) in [set(a) for a in areas]
 
 
 def test_unknown_placeholder_in_an_explanation(tmp_path):

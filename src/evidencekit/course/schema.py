@@ -27,6 +27,7 @@ from typing import Any, Callable
 import yaml
 
 from evidencekit.course.errors import Problem
+from evidencekit.ilostat.groups import group_of
 
 Path = tuple  # a place in the document: keys and list positions, e.g. ("learning", 2, "indicator")
 
@@ -369,12 +370,9 @@ class Kinds(Spec):
 
 
 # -- values particular to evidencekit ---------------------------------------------------------------------
-ASEAN_10 = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
-GROUPS: dict[str, tuple[str, ...]] = {
-    # ASEAN is not an ILO region: a named group lists its members. Timor-Leste joined in October 2025.
-    "ASEAN-10": ASEAN_10,
-    "ASEAN-11": ASEAN_10 + ("TLS",),
-}
+# ASEAN is not an ILO region: a named group lists its members (Timor-Leste joined in October 2025). The groups
+# are the ILOSTAT client's (evidencekit.ilostat.groups); exercises spell them as the course does.
+GROUPS: dict[str, tuple[str, ...]] = {name: group_of(name).members for name in ("ASEAN-10", "ASEAN-11")}
 
 
 class IlostatId(Spec):
@@ -405,8 +403,8 @@ class AreaCodes(Spec):
         ok = bool(values)
         for i, v in enumerate(values):
             where = path + (i,) if isinstance(value, list) else path
-            if isinstance(v, str) and v.strip().upper() in GROUPS:
-                codes.extend(GROUPS[v.strip().upper()])
+            if isinstance(v, str) and group_of(v) is not None:
+                codes.extend(group_of(v).members)
             elif isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9]{2}", v.strip()):
                 codes.append(v.strip())
             else:
