@@ -122,8 +122,9 @@ def test_not_elsewhere_classified_codes_in_a_numerator_are_flagged():
     out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"),
                    ["youth_neet_rate", "long_term_unemployment_rate"]).set_index("indicator")
     assert "40 records have ilo_edu_attendance 3 (Not elsewhere classified): counted as not in the numerator" \
-        in out.loc["youth_neet_rate", "flags"]
+        in out.loc["youth_neet_rate", "flags_detail"]
     assert "12 records have ilo_dur_aggregate 4 (Not elsewhere classified)" in out.loc["long_term_unemployment_rate",
-                                                                                         "flags"]
+                                                                                         "flags_detail"]
+    assert out.loc["youth_neet_rate", "flags"] == "MV" and "MV" in out.attrs["legend"]
     clean = estimate(s, ["youth_neet_rate", "long_term_unemployment_rate"])
-    assert clean["flags"].eq("").all()
+    assert clean["flags"].eq("").all() and clean["flags_detail"].eq("").all() and clean.attrs["legend"] == {}

@@ -39,9 +39,10 @@ def test_standard_errors_with_the_puf_design(puf, headline):
     assert (se < 1).all()  # a 45 000-person national sample: well under one percentage point
     assert (headline["ci_low"] < headline["estimate"]).all() and (headline["estimate"] < headline["ci_high"]).all()
     # design given, no small cells, no lonely PSUs: the only flag says the figures use PSA's concepts
-    for flags in headline["flags"]:
-        assert flags and all(f.startswith("national concept, not the ILO definition: ilo_") and "PSA" in f
-                             for f in flags.split("; "))
+    assert headline["flags"].eq("NC").all()
+    for detail in headline["flags_detail"]:
+        assert detail and all(f.startswith("national concept, not the ILO definition: ilo_") and "PSA" in f
+                              for f in detail.split("; "))
     assert estimate(puf, "unemployment_rate").attrs["design"]["n_strata"] == 17
 
 
@@ -54,7 +55,8 @@ def test_by_sex_with_labels(puf):
 
 def test_missing_columns_named(puf):
     from evidencekit.errors import InputError
-    with pytest.raises(InputError, match="missing: .*ilo_job1_lri_ees"):
+    with pytest.raises(InputError, match=r"lacks the ILO harmonised variable\(s\) ilo_job1_lri_ees \(monthly earnings.*"
+                                         r"can give: labour_force_participation_rate.*copy of the mapping 'psa_lfs_puf'"):
         estimate(puf, "mean_monthly_earnings_employees")
 
 

@@ -92,5 +92,6 @@ def test_psa_concepts_are_flagged_on_the_estimates(puf):
 
     assert set(puf.concepts) == {"ilo_lfs", "ilo_joball_tru", "ilo_job1_ste_icse93"}
     out = estimate(puf, ["time_related_underemployment_rate", "vulnerable_employment_rate"]).set_index("indicator")
-    assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags"]
-    assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags"]
+    assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags_detail"]
+    assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags_detail"]
+    assert out["flags"].str.contains("NC").all() and "national concept" in out.attrs["legend"]["NC"]

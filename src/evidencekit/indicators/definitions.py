@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 HOURS_PER_MONTH = 52 / 12  # weekly hours -> monthly hours (indicators.md §1.8)
 
 Condition = list[dict[str, list[int]]]
@@ -250,3 +252,20 @@ CATALOGUE: list[Indicator] = [
 ]
 
 INDICATORS: dict[str, Indicator] = {d.name: d for d in CATALOGUE}
+
+
+def catalogue() -> pd.DataFrame:
+    """The indicator catalogue, one row per indicator.
+
+    >>> cat = catalogue()
+    >>> cat.loc[cat.name == "unemployment_rate", ["ilostat_id", "sdg"]].values.tolist()
+    [['UNE_DEAP_SEX_AGE_RT_A', '8.5.2']]
+    """
+    rows = [{
+        "name": d.name, "label": d.label, "unit": d.unit, "kind": d.kind,
+        "numerator": d.numerator_text, "denominator": d.denominator_text, "formula": d.formula,
+        "universe": " or ".join(" & ".join(f"{c} in {v}" for c, v in cond.items()) for cond in d.universe),
+        "variables": ", ".join(sorted(d.columns())), "icls": d.icls, "icls_basis": d.icls_basis,
+        "ilostat_id": d.ilostat_id, "sdg": d.sdg, "notes": d.notes,
+    } for d in CATALOGUE]
+    return pd.DataFrame(rows)

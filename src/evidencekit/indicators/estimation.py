@@ -30,17 +30,16 @@ mean), ``"average"`` (the variance is scaled up by #strata / #strata with more t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
-
 import numpy as np
 import pandas as pd
 
 from evidencekit.errors import InputError
+from evidencekit.indicators.intervals import critical_value
+from evidencekit.indicators.reliability import DEFAULT_MIN_N, Thresholds, join, row_flags
 from evidencekit.microdata.errors import ColumnError, decimal_comma_hint, suggest
 from evidencekit.microdata.survey import Survey
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
-DEFAULT_MIN_N = 15  # ILO flags a cell "U" (low reliability) below 15 unweighted observations (indicators.md §1.16)
 _CACHE_ATTR = "_evidencekit_design_cache"
 
 
@@ -291,7 +290,9 @@ def strata_present(design: Design, group: np.ndarray, n_groups: int, retained: n
 
 @dataclass
 class RatioResult:
-    """Per group: totals Y, X, the ratio R = Y/X, its variance, unweighted n (x != 0), and ``z`` (P × G)."""
+    """Per group: totals Y, X, the ratio R = Y/X, its variance, unweighted n (x != 0), ``z`` (P × G, PSU totals of
+    the linearised variable) and ``Xp`` (P × G, PSU totals of w·x: nonzero where a PSU holds records of the
+    group's denominator)."""
 
     Y: np.ndarray
     X: np.ndarray
@@ -299,6 +300,15 @@ class RatioResult:
     var: np.ndarray
     n: np.ndarray
     z: np.ndarray
+    Xp: np.ndarray | None = None
+
+    def domain_df(self, design: Design) -> np.ndarray:
+        """Degrees of freedom of each group's domain, as R's ``degf()`` of the subset design: PSUs holding records
+        of the group (x != 0) minus the strata they lie in."""
+        present = self.Xp != 0
+        per_h = np.zeros((design.n_strata, present.shape[1]))
+        np.add.at(per_h, design.psu_stratum, present)
+        return present.sum(axis=0) - (per_h > 0).sum(axis=0)
 
 
 def ratio_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray, x: np.ndarray,
@@ -316,7 +326,7 @@ def ratio_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray, 
     if ok.any():
         present = strata_present(design, group, n_groups, retained) if lonely_psu == "average" else None
         var[ok] = variance(design, z[:, ok], lonely_psu, None if present is None else present[:, ok])
-    return RatioResult(Y=Y, X=X, R=R, var=var, n=n, z=z)
+    return RatioResult(Y=Y, X=X, R=R, var=var, n=n, z=z, Xp=Xp)
 
 
 def total_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray,
@@ -325,24 +335,6 @@ def total_core(design: Design, group: np.ndarray, n_groups: int, y: np.ndarray,
     (Yp,) = psu_totals(design, group, n_groups, [y])
     present = strata_present(design, group, n_groups, retained) if lonely_psu == "average" else None
     return Yp.sum(axis=0), variance(design, Yp, lonely_psu, present)
-
-
-def critical_value(level: float, ci: str, df: int) -> float:
-    """Normal quantile (R ``confint()`` default) or Student's t on the design df (``ci="t"``)."""
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)):
-        raise InputError("Confidence level", f"level={level!r} is not a number", "use e.g. level=0.95")
-    if not 0 < level < 1:
-        hint = f"use level={level / 100:g} (a share, not a percent)" if 1 < level < 100 else "use e.g. level=0.95"
-        raise InputError("Confidence level", f"level={level!r} is not between 0 and 1", hint)
-    if ci == "normal":
-        return NormalDist().inv_cdf(1 - (1 - level) / 2)
-    if ci == "t":
-        if df <= 0:
-            raise InputError("A t confidence interval", f"the design has {df} degrees of freedom",
-                             "use ci='normal'")
-        from scipy.stats import t as student_t
-        return float(student_t.ppf(1 - (1 - level) / 2, df))
-    raise InputError("Confidence interval", f"ci={ci!r} is not known", "use ci='normal' or ci='t'")
 
 
 def check_lonely(lonely_psu: str) -> None:
@@ -368,22 +360,26 @@ def numeric(survey: Survey, col: str, what: str) -> np.ndarray:
     return num.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _design_flags(design: Design, lonely_psu: str) -> list[str]:
+def design_flags(design: Design, lonely_psu: str) -> list[tuple[str, str]]:
+    """Flags every estimate from this design carries: no weights, no design, lonely PSUs (code, detail)."""
     flags = []
     if not design.weighted:
-        flags.append("no weights: every record weighs 1")
+        flags.append(("NW", "no weights: every record weighs 1"))
     if not design.has_design:
-        flags.append("no design (weights only): SEs treat records as independent draws")
+        flags.append(("ND", "no design (weights only): SEs treat records as independent draws"))
     if (design.n_h == 1).any() and lonely_psu != "fail":
-        flags.append(f"lonely PSU: {int((design.n_h == 1).sum())} stratum/strata with one PSU ({lonely_psu})")
+        flags.append(("LP", f"lonely PSU: {int((design.n_h == 1).sum())} stratum/strata with one PSU ({lonely_psu})"))
     return flags
 
 
-def _frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray, n: np.ndarray, crit: float,
-           extra_flags: list[list[str]], common_flags: list[str], min_n: int) -> pd.DataFrame:
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
-        raise InputError("The small-cell threshold", f"min_n={min_n!r} is not a whole number of records, 0 or more",
-                         f"use e.g. min_n={DEFAULT_MIN_N} (ILO's threshold)")
+def frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray, n: np.ndarray,
+          ci_low: np.ndarray, ci_high: np.ndarray, extra_flags: list[list[tuple[str, str]]] | None,
+          common_flags: list[tuple[str, str]], thresholds: Thresholds, *, rate: bool = False,
+          cv: bool = True) -> pd.DataFrame:
+    """The result table: by-columns (value labels, with the codes in ``<col>_code``), ``estimate``, ``se``,
+    ``cv`` (percent; NaN when ``cv=False``), ``ci_low``, ``ci_high``, ``n_obs``, ``flags`` (short codes) and
+    ``flags_detail`` (each flag in full). ``rate``: the estimates are percentages (an interval outside 0-100 is
+    flagged)."""
     out = pd.DataFrame(index=range(len(groups)))
     for col in groups.columns:
         labels = survey.value_labels.get(col) or {}
@@ -393,20 +389,26 @@ def _frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray
             out[f"{col}_code"] = codes
         else:
             out[col] = codes
+    est, se = np.asarray(est, dtype=float), np.asarray(se, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cvs = np.where(est != 0, 100 * se / np.abs(est), np.nan) if cv else np.full(len(est), np.nan)
     out["estimate"] = est
     out["se"] = se
-    out["ci_low"] = est - crit * se
-    out["ci_high"] = est + crit * se
-    out["n_obs"] = n.astype(np.int64)
-    flags = []
+    out["cv"] = cvs
+    out["ci_low"] = ci_low
+    out["ci_high"] = ci_high
+    out["n_obs"] = np.asarray(n).astype(np.int64)
+    codes_col, detail_col = [], []
     for k in range(len(groups)):
-        f = list(extra_flags[k]) if extra_flags else []
-        if n[k] == 0:
-            f.insert(0, "empty domain: no records")
-        elif n[k] < min_n:
-            f.insert(0, f"small cell: n={int(n[k])} < {min_n}")
-        flags.append("; ".join(f + common_flags))
-    out["flags"] = flags
+        f = row_flags(thresholds, n=n[k], estimate=est[k], se=se[k], ci_low=ci_low[k], ci_high=ci_high[k], rate=rate,
+                      cv=cvs[k])
+        f += list(extra_flags[k]) if extra_flags else []
+        f += common_flags
+        codes, detail = join(f)
+        codes_col.append(codes)
+        detail_col.append(detail)
+    out["flags"] = codes_col
+    out["flags_detail"] = detail_col
     return out
 
 
@@ -421,6 +423,10 @@ def _columns(survey: Survey, what: str, y_col: str, x_col: str | None, by, level
              lonely_psu: str) -> pd.DataFrame:
     """Ratio Σw·y/Σw·x (``x_col`` a column, ``"1"`` for a mean) or total Σw·y (``x_col`` None), na.rm=TRUE."""
     check_lonely(lonely_psu)
+    if ci not in ("normal", "t"):
+        raise InputError("Confidence interval", f"ci={ci!r} is not known here",
+                         "use ci='normal' or ci='t' (ci='logit' is for rates: evidencekit.indicators.estimate)")
+    thresholds = Thresholds(min_n=min_n)
     design = design_of(survey)
     y = numeric(survey, y_col, what)
     x = np.ones(len(y)) if x_col in (None, "1") else numeric(survey, x_col, what)
@@ -434,7 +440,9 @@ def _columns(survey: Survey, what: str, y_col: str, x_col: str | None, by, level
         est, var = r.R, r.var
     n = np.bincount(group, weights=keep, minlength=len(groups))
     crit = critical_value(level, ci, design.df)
-    return _frame(survey, groups, est, np.sqrt(var), n, crit, [], _design_flags(design, lonely_psu), min_n)
+    se = np.sqrt(var)
+    return frame(survey, groups, est, se, n, est - crit * se, est + crit * se, None, design_flags(design, lonely_psu),
+                 thresholds)
 
 
 def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] | None = None,
@@ -563,7 +571,5 @@ def quantile(survey: Survey, column: str, p: float = 0.5, by: str | list[str] | 
     v = numeric(survey, column, "Estimating a quantile")
     group, groups = domains(survey, by)
     parts = quantile_parts(design, group, len(groups), v, ~np.isnan(v), p, level, lonely_psu)
-    out = _frame(survey, groups, parts["q"], parts["se"], parts["n"], 0.0, [], _design_flags(design, lonely_psu),
-                 min_n)
-    out["ci_low"], out["ci_high"] = parts["low"], parts["up"]
-    return out
+    return frame(survey, groups, parts["q"], parts["se"], parts["n"], parts["low"], parts["up"], None,
+                 design_flags(design, lonely_psu), Thresholds(min_n=min_n))

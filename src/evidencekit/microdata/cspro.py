@@ -842,13 +842,9 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
     return d, frames, counts
 
 
-def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None) -> Survey:
-    """A :class:`Survey` from a CSPro dictionary and its data file (one record type).
-
-    ``record`` (a record name or type value) is needed only when the file holds several record
-    types. Value sets become ``value_labels`` (single codes; ranges such as ``0:14`` are not
-    expanded) and item labels become ``variable_labels``.
-    """
+def load_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None
+               ) -> tuple[pd.DataFrame, dict, dict, list[str]]:
+    """One record type of a CSPro file: (frame, value labels, variable labels, notes). See :func:`read_cspro`."""
     dcf = Path(dcf)
     notes: list[str] = []
     d, frames, counts = _read(dcf, data, notes)
@@ -872,4 +868,16 @@ def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, recor
         notes.append(f"Value sets with ranges (e.g. 0:14) are not turned into value labels for {len(ranged)} item(s): "
                      f"{', '.join(ranged[:8])}{' …' if len(ranged) > 8 else ''}; read_dictionary() lists them.")
     variable_labels = {it.name: it.label for it in items if it.label}
-    return Survey(frames[chosen.name], value_labels=value_labels, variable_labels=variable_labels, source=dcf.name, notes=notes)
+    return frames[chosen.name], value_labels, variable_labels, notes
+
+
+def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None) -> Survey:
+    """A :class:`Survey` from a CSPro dictionary and its data file (one record type).
+
+    ``record`` (a record name or type value) is needed only when the file holds several record
+    types. Value sets become ``value_labels`` (single codes; ranges such as ``0:14`` are not
+    expanded) and item labels become ``variable_labels``.
+    """
+    frame, value_labels, variable_labels, notes = load_cspro(dcf, data, record=record)
+    return Survey(frame, value_labels=value_labels, variable_labels=variable_labels, source=Path(dcf).name,
+                  notes=notes, meta={"file": Path(dcf).name, "format": "CSPro"})

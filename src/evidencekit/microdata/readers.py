@@ -15,9 +15,9 @@ has them; what was detected (encoding, delimiter, record type) is said in ``surv
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evidencekit.microdata.cspro import load_cspro
+from evidencekit.microdata.encoding import codec_name as _codec
+from evidencekit.microdata.encoding import detect_encoding
 from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, suggest
+from evidencekit.microdata.mapping import as_mapping, map_frame, mapping_meta, resolve_design
+from evidencekit.microdata.provenance import now_utc
 from evidencekit.microdata.survey import Survey
 
 SUPPORTED = {
@@ -49,7 +54,7 @@ def read(
     path: str | PathLike,
     *,
     data: str | PathLike | None = None,
-    weight: str | None = None,
+    weight: str | None | bool = None,
     strata: str | None = None,
     psu: str | None = None,
     nest: bool = True,
@@ -64,13 +69,21 @@ def read(
 ) -> Survey:
     """Read a survey file (by its extension) into a :class:`Survey`, optionally harmonised by ``mapping``.
 
+    Three steps, each its own function: **load** the file into a frame with its labels and notes
+    (:func:`load`), **map** it onto ILO variables (:func:`evidencekit.microdata.mapping.map_frame`), then set
+    the **design** (:func:`evidencekit.microdata.mapping.resolve_design`: each role the caller leaves empty comes
+    from the mapping; with no weight anywhere, an ``ilo_wgt`` column is the weight and ``notes`` says so;
+    ``weight=False`` estimates unweighted on purpose).
+
     ``data`` is the fixed-width data file of a CSPro ``.dcf`` (default: same stem with ``.dat``,
     ``.F2`` or ``.txt``); ``record`` picks a CSPro record type when the file has several. ``mapping``
     is a shipped mapping's name (see :func:`list_mappings`), a YAML path, a dict or a
-    :class:`Mapping`; its design (weight, strata, PSU) is used for each role the caller leaves empty.
-    ``columns`` keeps only those columns (plus the ones the mapping and the design need). ``header`` is the
-    row number (1 = first, as a spreadsheet shows it) of the column names in a CSV or Excel file whose first
-    rows are titles; in Excel the header row is found when not given (the rows skipped are said in ``notes``).
+    :class:`Mapping`. ``columns`` keeps only those columns (plus the ones the mapping and the design need).
+    ``header`` is the row number (1 = first, as a spreadsheet shows it) of the column names in a CSV or Excel
+    file whose first rows are titles; in Excel the header row is found when not given (the rows skipped are said
+    in ``notes``). ``sheet`` names the Excel sheet; a workbook with several sheets holding data needs it (or
+    ``sheet="all"`` when the data continue over sheets with the same columns). The checks made on every file
+    (size against memory, repeated records, cut rows…) are in ``docs/microdata.md``.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.csv"
@@ -82,8 +95,58 @@ def read(
     ...
     evidencekit.microdata.errors.ColumnError: The weight column 'wght' of the survey 'tiny.csv': is not in the data. What to do: use 'wgt' instead (pass weight=<column name>).
     """
-    from evidencekit.microdata.mapping import apply_mapping, as_mapping
+    the_mapping = as_mapping(mapping) if mapping is not None else None
+    wanted = None
+    if isinstance(columns, str):
+        columns = [columns]
+    if columns is not None:
+        made = set(the_mapping.variables) if the_mapping else set()
+        roles = [c for c in (weight, strata, psu, fpc) if isinstance(c, str)]
+        wanted = [c for c in dict.fromkeys(list(columns) + roles
+                                           + (the_mapping.source_columns() if the_mapping else [])) if c not in made]
+    loaded = load(path, data=data, sheet=sheet, delimiter=delimiter, encoding=encoding, columns=wanted,
+                  record=record, header=header)
+    frame, value_labels, variable_labels, notes, concepts = (loaded.frame, loaded.value_labels,
+                                                              loaded.variable_labels, loaded.notes, {})
+    meta = dict(loaded.meta)
+    if the_mapping is not None:
+        mapped = map_frame(frame, the_mapping, value_labels=value_labels, variable_labels=variable_labels,
+                           notes=notes, source=loaded.meta["file"])
+        frame, value_labels, variable_labels, notes, concepts = (mapped.data, mapped.value_labels,
+                                                                  mapped.variable_labels, mapped.notes, mapped.concepts)
+        meta = mapping_meta(the_mapping, meta)
+    given = {"weight": weight if weight is not False else None, "strata": strata, "psu": psu, "fpc": fpc}
+    design, nest, from_mapping = resolve_design(given, nest, the_mapping, notes)
+    if weight is False:
+        design["weight"] = False
+    elif from_mapping:
+        meta["weight_rule"] = "mapping"
+    return Survey(frame, nest=nest, value_labels=value_labels, variable_labels=variable_labels,
+                  source=loaded.meta["file"], mapping=the_mapping.name if the_mapping else None, notes=notes,
+                  concepts=concepts, meta=meta, checks=loaded.checks, **design)
 
+
+@dataclass
+class Loaded:
+    """A survey file as read, before mapping and design: the records, their labels, what was noticed
+    (``notes``), problems every estimate must carry (``checks``: flag code -> explanation) and what is known of
+    the file (``meta``: file name, format, size, when read)."""
+
+    frame: pd.DataFrame
+    value_labels: dict = field(default_factory=dict)
+    variable_labels: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+def load(path: str | PathLike, *, data: str | PathLike | None = None, sheet: str | int | None = None,
+         delimiter: str | None = None, encoding: str | None = None, columns: list[str] | None = None,
+         record: str | None = None, header: int | None = None) -> Loaded:
+    """Load a survey file as it is (no mapping, no design): see :func:`read` for the options.
+
+    Every record of the file becomes one row; the file's size is checked against the memory available first.
+    """
     path = _check_path(path)
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
@@ -101,14 +164,6 @@ def read(
         raise FileFormatError(f"Reading {str(path)!r}", f"header={header!r} is not a row number",
                               "pass the row number of the column names, counting from 1 (header=3 for the third row)")
     _check_content(path, kind)
-    the_mapping = as_mapping(mapping) if mapping is not None else None
-    wanted = None
-    if isinstance(columns, str):
-        columns = [columns]
-    if columns is not None:
-        made = set(the_mapping.variables) if the_mapping else set()
-        wanted = [c for c in dict.fromkeys(list(columns) + [c for c in (weight, strata, psu, fpc) if c]
-                                           + (the_mapping.source_columns() if the_mapping else [])) if c not in made]
 
     notes: list[str] = []
     value_labels: dict[str, dict] = {}
@@ -122,35 +177,21 @@ def read(
     elif kind == "Parquet":
         frame = _read_parquet(path, notes)
     else:
-        from evidencekit.microdata.cspro import read_cspro
-
-        survey = read_cspro(path, data=data, record=record)
-        frame, value_labels, variable_labels, notes = survey.data, survey.value_labels, survey.variable_labels, survey.notes
+        frame, value_labels, variable_labels, notes = load_cspro(path, data=data, record=record)
     if frame.shape[1] == 0 or len(frame) == 0:
         raise FileFormatError(f"Reading {str(path)!r}", "the file holds no records" if frame.shape[1] else "the file is empty",
                               "check that this is the right file and that it was exported completely")
     frame.columns = _clean_names(list(frame.columns), notes)
-    if wanted is not None:
-        missing = [c for c in wanted if c not in frame.columns]
+    if columns is not None:
+        missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise ColumnError(f"Reading columns {missing} from {str(path)!r}", "they are not in the file",
                               suggest(missing[0], frame.columns))
-        frame = frame[wanted]
-        value_labels = {k: v for k, v in value_labels.items() if k in wanted}
-        variable_labels = {k: v for k, v in variable_labels.items() if k in wanted}
-
-    survey = Survey(frame, value_labels=value_labels, variable_labels=variable_labels, source=path.name, notes=notes)
-    if the_mapping is not None:
-        survey = apply_mapping(survey, the_mapping)
-    design = {"weight": weight, "strata": strata, "psu": psu, "fpc": fpc}
-    if the_mapping is not None:
-        nest = the_mapping.design.get("nest", nest) if not (weight or strata or psu) else nest
-        for role in design:
-            if design[role] is None and the_mapping.design.get(role):
-                design[role] = the_mapping.design[role]
-    return Survey(survey.data, nest=nest, value_labels=survey.value_labels, variable_labels=survey.variable_labels,
-                  source=survey.source, mapping=survey.mapping, notes=survey.notes,
-                  concepts=survey.concepts, **design)
+        frame = frame[columns]
+        value_labels = {k: v for k, v in value_labels.items() if k in columns}
+        variable_labels = {k: v for k, v in variable_labels.items() if k in columns}
+    meta = {"file": path.name, "format": kind.split(" ")[0], "bytes": path.stat().st_size, "read_at": now_utc()}
+    return Loaded(frame, value_labels, variable_labels, notes, {}, meta)
 
 
 _OPTIONS = {  # option -> the formats it applies to
@@ -267,44 +308,6 @@ def _check_path(path: str | PathLike) -> Path:
     return path
 
 
-def detect_encoding(raw: bytes) -> tuple[str, str]:
-    """The encoding of a text file's bytes and a sentence saying why.
-
-    UTF-8 with a BOM -> ``utf-8-sig``; UTF-16 with a BOM -> ``utf-16``; valid UTF-8 -> ``utf-8``;
-    otherwise ``cp1252`` (Windows
-    Western European, what Excel and most national offices' Windows tools write), or ``latin-1``
-    when the bytes are not valid cp1252.
-
-    >>> detect_encoding("Île".encode("utf-8"))[0], detect_encoding("Île".encode("cp1252"))[0]
-    ('utf-8', 'cp1252')
-    >>> detect_encoding(b"\\xef\\xbb\\xbfa,b")[0]
-    'utf-8-sig'
-    """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", "Encoding: UTF-8 with a byte-order mark (BOM)."
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", "Encoding: UTF-16 with a byte-order mark (what Excel's 'Unicode text' export writes)."
-    head = raw[:4096]
-    half = len(head) // 2
-    if half and head.count(0) > half // 2:  # mostly ASCII text in UTF-16: every other byte is zero
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd > 0.6 * half and even < 0.1 * half:
-            return "utf-16-le", "Encoding: UTF-16 little-endian, without a byte-order mark (detected from its zero bytes)."
-        if even > 0.6 * half and odd < 0.1 * half:
-            return "utf-16-be", "Encoding: UTF-16 big-endian, without a byte-order mark (detected from its zero bytes)."
-    try:
-        raw.decode("utf-8")
-        return "utf-8", "Encoding: UTF-8."
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("cp1252")
-        return "cp1252", ("Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1). "
-                          "If accented letters look wrong, pass encoding= (e.g. 'cp1250' Central European, 'mac_roman').")
-    except UnicodeDecodeError:
-        return "latin-1", "Encoding: neither UTF-8 nor cp1252; read as 'latin-1'."
-
-
 def _decode(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> str:
     if encoding is None:
         encoding, note = detect_encoding(raw)
@@ -327,14 +330,6 @@ def _decode(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> s
             "leave encoding= out to let evidencekit detect it, or pass the encoding the file was saved in "
             "(often 'cp1252' or 'latin-1' for files from Windows/Excel)",
         ) from None
-
-
-def _codec(encoding: str) -> str:
-    """Python's own name of an encoding ('latin-1' -> 'iso8859-1'); '' when Python does not know it."""
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return ""
 
 
 def _read_csv(path: Path, delimiter: str | None, encoding: str | None, notes: list[str],

@@ -2,8 +2,9 @@
 #
 #   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part] [psa_csv]
 #
-# part: "all" (default), "api", "synthetic" or "psa". Writes api.csv, synthetic.csv, synthetic_universe.csv,
-# synthetic_quantiles.csv and, when psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
+# part: "all" (default), "api", "synthetic", "psa" or "intervals". Writes api.csv, synthetic.csv,
+# synthetic_universe.csv, synthetic_quantiles.csv, synthetic_logit.csv, synthetic_gap.csv, student_t.csv and, when
+# psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 shared <- if (length(args) >= 1) args[1] else "../shared/data"
@@ -38,6 +39,18 @@ api_stats <- function(name, des, lonely = "fail", by = "stype") {
   bt <- svyby(~enroll, f, des, svytotal, na.rm = TRUE)
   add(name, "total", "enroll", "", by, bt[[by]], coef(bt), SE(bt), lonely)
   options(survey.lonely.psu = "fail")
+}
+
+if (part %in% c("all", "intervals")) {
+  # Student t quantiles and probabilities (evidencekit computes them without scipy): qt / pt over the degrees of
+  # freedom of designs (1 ... 1e6) and the levels a user picks
+  ps <- c(0.6, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995)
+  dfs <- c(1, 2, 3, 4, 5, 7, 10, 12.5, 29, 30, 100, 276, 707, 1000, 9999, 50000, 1e5, 3e5, 1e6)
+  g <- expand.grid(p = ps, df = dfs)
+  q <- qt(g$p, g$df)
+  write.csv(data.frame(p = g17(g$p), df = g17(g$df), qt = g17(q), pt_of_qt = g17(pt(q, g$df)),
+                       upper = g17(pt(q, g$df, lower.tail = FALSE))),
+            file.path(out, "student_t.csv"), row.names = FALSE)
 }
 
 if (part %in% c("all", "api")) {
