@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evidencekit.indicators import estimate
+from evidencekit.indicators import estimate, gap
+from evidencekit.indicators.definitions import CATALOGUE
 from evidencekit.microdata import read
 
 PUF = "microdata/phl_lfs_puf_2022/LFS_PUF_November_2022"
@@ -70,7 +71,7 @@ def test_against_r_survey_on_the_puf(puf):
                       dtype={"group": str})
     from evidencekit.indicators.estimation import design_of
     assert design_of(puf).df == int(ref.loc[ref.indicator == "degf", "estimate"].iloc[0])
-    rows = ref[ref.indicator != "degf"]
+    rows = ref[ref.indicator.isin([c.name for c in CATALOGUE])]
     total_ = estimate(puf, list(dict.fromkeys(rows.indicator))).set_index("indicator")
     by_sex = estimate(puf, list(dict.fromkeys(rows.indicator)), by="ilo_sex")
     for row in rows.itertuples(index=False):
@@ -81,3 +82,12 @@ def test_against_r_survey_on_the_puf(puf):
             est, se = total_.loc[row.indicator, "estimate"], total_.loc[row.indicator, "se"]
         assert est == pytest.approx(float(row.estimate), rel=1e-9)
         assert se == pytest.approx(float(row.se), rel=1e-9)
+    # the gap women - men (svyby covmat=TRUE + svycontrast) and the logit intervals (svyciprop) on the PUF
+    gap_ref = ref[ref.indicator == "unemployment_rate_gap"].iloc[0]
+    g = gap(puf, "unemployment_rate", by="ilo_sex", a=2, b=1)
+    assert g["estimate"].iloc[0] == pytest.approx(float(gap_ref.estimate), rel=1e-9)
+    assert g["se"].iloc[0] == pytest.approx(float(gap_ref.se), rel=1e-9)
+    logit = estimate(puf, "unemployment_rate", by="ilo_sex", ci="logit").set_index("ilo_sex_code")
+    for row in ref[ref.indicator.str.startswith("unemployment_rate_logit")].itertuples(index=False):
+        col = "ci_low" if row.indicator.endswith("low") else "ci_high"
+        assert logit.loc[int(row.group), col] == pytest.approx(float(row.estimate), rel=1e-9)
