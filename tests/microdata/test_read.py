@@ -434,3 +434,22 @@ def test_short_rows_found_the_same_way_with_and_without_quoting(tmp_path, quote,
     assert s.data["id"].tolist() == [1, 2, 3, 4, 5]
     note = next(n for n in s.notes if "fewer fields than the header" in n)
     assert note.startswith("2 row(s)") and "[3, 6]" in note
+
+
+def test_a_file_with_the_ilo_weight_is_weighted_without_naming_it(tmp_path):
+    """Was: read without weight= gave an unweighted estimate, exit 0."""
+    from evidencekit.indicators import estimate
+    from evidencekit.microdata.synthetic import load_sample
+
+    data = load_sample().data[["ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    path = tmp_path / "lfs.csv"
+    data.to_csv(path, index=False)
+    s = read(path, strata="strata", psu="psu")
+    assert s.weight == "ilo_wgt" and any("not named" in n for n in s.notes)
+    named = read(path, weight="ilo_wgt", strata="strata", psu="psu")
+    got, want = (estimate(x, "unemployment_rate")["estimate"].iloc[0] for x in (s, named))
+    assert got == want
+    unweighted = read(path, weight=False, strata="strata", psu="psu")
+    out = estimate(unweighted, "unemployment_rate")
+    assert out["estimate"].iloc[0] != want and "NW" in out["flags"].iloc[0]
+    assert out.attrs["provenance"]["design"]["weight_rule"].startswith("none, on purpose")
