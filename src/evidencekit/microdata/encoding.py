@@ -35,17 +35,30 @@ def detect_encoding(raw: bytes) -> tuple[str, str]:
             return "utf-16-le", "Encoding: UTF-16 little-endian, without a byte-order mark (detected from its zero bytes)."
         if even > 0.6 * half and odd < 0.1 * half:
             return "utf-16-be", "Encoding: UTF-16 big-endian, without a byte-order mark (detected from its zero bytes)."
-    try:
-        raw.decode("utf-8")
+    if raw.isascii() or first_invalid(raw, "utf-8") is None:
         return "utf-8", "Encoding: UTF-8."
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("cp1252")
+    if first_invalid(raw, "cp1252") is None:
         return "cp1252", ("Encoding: not UTF-8; read as 'cp1252' (Windows Western European; a superset of latin-1). "
                           "If accented letters look wrong, pass encoding= (e.g. 'cp1250' Central European, 'mac_roman').")
-    except UnicodeDecodeError:
-        return "latin-1", "Encoding: neither UTF-8 nor cp1252; read as 'latin-1'."
+    return "latin-1", "Encoding: neither UTF-8 nor cp1252; read as 'latin-1'."
+
+
+def first_invalid(raw: bytes, encoding: str, chunk: int = 1 << 22) -> int | None:
+    """The offset of the first byte ``raw`` cannot be decoded from in ``encoding`` (None when it all decodes).
+    Decodes in chunks, so a large file is never held twice (as bytes and as text).
+
+    >>> first_invalid(b"ab\\xffc", "utf-8"), first_invalid("Île".encode("utf-8"), "utf-8")
+    (2, None)
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(raw)
+    for start in range(0, len(raw), chunk):
+        held = len(decoder.getstate()[0])   # bytes of a character cut by the previous chunk
+        try:
+            decoder.decode(bytes(view[start:start + chunk]), final=start + chunk >= len(raw))
+        except UnicodeDecodeError as err:
+            return start - held + err.start
+    return None
 
 
 def codec_name(encoding: str) -> str:
