@@ -155,8 +155,17 @@ def test_damaged_files_are_input_errors(tmp_path):
 
 def test_missing_file_suggests_close_names(tmp_path):
     (tmp_path / "lfs_2022.csv").write_text("a\n1\n")
-    with pytest.raises(MissingFileError, match="does not exist.*use 'lfs_2022.csv' instead") as err:
+    with pytest.raises(MissingFileError, match="does not exist.*there is 'lfs_2022.csv' in the same folder: did you "
+                                               "mean it") as err:
         read(tmp_path / "lfs_2021.csv")
+    # an unrelated file is never offered (was: 'use notes.csv instead' for nowhere.csv)
+    (tmp_path / "notes.csv").write_text("a\n1\n")
+    with pytest.raises(MissingFileError, match=r"no file of a similar name in .* \(2 file\(s\) there\)") as other:
+        read(tmp_path / "nowhere.csv")
+    assert "notes.csv" not in str(other.value)
+    (tmp_path / "survey.xlsx").write_text("x")
+    with pytest.raises(MissingFileError, match="there is 'survey.xlsx'"):
+        read(tmp_path / "survey.csv")
     assert isinstance(err.value, InputError) and isinstance(err.value, FileNotFoundError)
     with pytest.raises(MissingFileError, match="folder .* does not exist"):
         read(tmp_path / "nowhere" / "x.csv")

@@ -43,14 +43,14 @@ change the ILOSTAT address and the cache folder.
 
 def build_parser() -> argparse.ArgumentParser:
     from evidencekit import __version__
-    from evidencekit.cli import estimate, ilostat
+    from evidencekit.cli import estimate, ilostat, mapping
 
     p = argparse.ArgumentParser(
         prog="evidencekit", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
         description="Evidence workbench for decent-work policy: ILOSTAT data with citations, online or offline.")
     p.add_argument("--version", action="version", version=f"evidencekit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (ilostat, estimate):
+    for module in (ilostat, estimate, mapping):
         module.register(sub, _missing)
     return p
 

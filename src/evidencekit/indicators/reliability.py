@@ -79,7 +79,7 @@ class Thresholds:
                                  "(percent; ABS practice)")
         if self.cv_caution > self.cv_unreliable:
             raise InputError("The reliability thresholds", f"cv_caution={self.cv_caution:g} is above "
-                             f"cv_unreliable={self.cv_unreliable:g}", "make cv_caution the lower of the two")
+                             f"cv_unreliable={self.cv_unreliable:g}", "make the caution threshold the lower of the two")
 
     @property
     def small(self) -> str:

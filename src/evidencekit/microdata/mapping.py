@@ -524,7 +524,7 @@ def resolve_design(given: dict, nest: bool, mapping: Mapping | None, notes: list
     for r in taken:
         design[r] = mapping.design[r]
     if taken:
-        notes.append(f"Design from the mapping {mapping.name!r}: " + ", ".join(f"{r}={design[r]!r}" for r in taken) + ".")
+        notes.append(f"Design from the mapping {mapping.name!r}: " + ", ".join(f"{r} {design[r]!r}" for r in taken) + ".")
     if not any(given.get(r) for r in ("weight", "strata", "psu")):
         nest = bool(mapping.design.get("nest", nest))
     return design, nest, "weight" in taken

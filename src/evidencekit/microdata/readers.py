@@ -30,7 +30,7 @@ from evidencekit.microdata.checks import DUPLICATES, check_memory, handle_duplic
 from evidencekit.microdata.cspro import load_cspro
 from evidencekit.microdata.encoding import codec_name as _codec
 from evidencekit.microdata.encoding import detect_encoding, first_invalid
-from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, suggest
+from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, close_matches, suggest
 from evidencekit.microdata.mapping import as_mapping, map_frame, mapping_meta, resolve_design
 from evidencekit.microdata.provenance import now_utc
 from evidencekit.microdata.survey import Survey
@@ -331,10 +331,35 @@ def _check_path(path: str | PathLike) -> Path:
         raise FileFormatError(f"Reading {str(path)!r}", "it is a folder, not a file",
                               f"pass one file inside it ({supported_formats()})")
     if not path.exists():
-        near = sorted(p.name for p in path.parent.glob("*")) if path.parent.is_dir() else []
-        hint = suggest(path.name, near) if near else f"the folder {str(path.parent)!r} does not exist either"
-        raise MissingFileError(f"Reading {str(path)!r}", "the file does not exist", f"check the path; {hint}")
+        raise MissingFileError(f"Reading {str(path)!r}", "the file does not exist", f"check the path; {_near(path)}")
     return path
+
+
+def _near(path: Path) -> str:
+    """What to say of a missing file: a file of nearly the same name in its folder (same name in other case, same
+    name with another extension, or a close spelling with the same extension) — never an unrelated one.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("lfs_2023.xlsx", "notes.csv", "LFS_2022.csv"): _ = (folder / name).write_text("x")
+    >>> _near(folder / "lfs_2023.csv")
+    "there is 'lfs_2023.xlsx' in the same folder: did you mean it?"
+    >>> _near(folder / "lfs_2021.csv")
+    "there is 'LFS_2022.csv' in the same folder: did you mean it?"
+    >>> _near(folder / "nowhere.csv").startswith("no file of a similar name in")
+    True
+    """
+    if not path.parent.is_dir():
+        return f"the folder {str(path.parent)!r} does not exist either"
+    files = [p for p in path.parent.iterdir() if p.is_file()]
+    name, stem, ext = path.name.lower(), path.stem.lower(), path.suffix.lower()
+    found = ([p.name for p in files if p.name.lower() == name]
+             or [p.name for p in files if p.stem.lower() == stem]
+             or close_matches(path.stem, [p.stem for p in files if p.suffix.lower() == ext], cutoff=0.85))
+    if found:
+        match = next(p.name for p in files if p.name == found[0] or p.stem == found[0])
+        return f"there is {match!r} in the same folder: did you mean it?"
+    return f"no file of a similar name in {str(path.parent)!r} ({len(files)} file(s) there)"
 
 
 def _encoding(path: Path, raw: bytes, encoding: str | None, notes: list[str]) -> str:
