@@ -45,6 +45,7 @@ from evidencekit.indicators.estimation import (
     frame,
     numeric,
     quantile_parts,
+    psu_totals,
     ratio_core,
     summary,
     variance,
@@ -91,10 +92,22 @@ def _isin(survey: Survey, col: str, codes: list[int], what: str) -> np.ndarray:
     return cache[key]
 
 
+def _cond_key(cond: Condition) -> tuple:
+    return tuple(tuple(sorted((c, tuple(v)) for c, v in part.items())) for part in cond)
+
+
+def _isnan(survey: Survey, col: str, what: str) -> np.ndarray:
+    cache = _cache(survey)
+    key = ("isnan", col)
+    if key not in cache:
+        cache[key] = np.isnan(_num(survey, col, what))
+    return cache[key]
+
+
 def _mask(survey: Survey, cond: Condition, what: str) -> np.ndarray:
     """Records meeting any of the condition's parts (each part: every column in its codes)."""
     cache = _cache(survey)
-    key = ("mask", tuple(tuple(sorted((c, tuple(v)) for c, v in part.items())) for part in cond))
+    key = ("mask", _cond_key(cond))
     if key in cache:
         return cache[key]
     out = None
@@ -180,8 +193,8 @@ def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[Flag]:
         cache, key = _cache(survey), ("outside codelist", col)
         if key not in cache:  # once per survey and column
             v = _num(survey, col, what)
-            odd = ~np.isnan(v) & ~np.isin(v, codes)
-            cache[key] = (int(odd.sum()), ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5]))
+            odd = ~_isnan(survey, col, what) & ~np.isin(v, codes)
+            cache[key] = (int(np.count_nonzero(odd)), ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5]))
         n, shown = cache[key]
         if n:
             flags.append(("OC", f"{n} records have {col} codes outside the ILO codelist ({shown}): "
@@ -236,7 +249,7 @@ def _value(survey: Survey, d: Indicator, what: str) -> np.ndarray:
     return _num(survey, d.value, what)
 
 
-def _missing_flag(survey: Survey, d: Indicator, universe: np.ndarray, what: str) -> list[Flag]:
+def _missing_flag(survey: Survey, d: Indicator, what: str) -> list[Flag]:
     """Records that meet the rest of a numerator condition but lack one of its codes, or hold its "not elsewhere
     classified" code (e.g. ilo_edu_attendance 3 in the NEET rate, docs/indicators.md §1): they count as 'no'.
     ILO's 1/missing dummies (e.g. ilo_joball_tru) are the convention and are not flagged."""
@@ -247,15 +260,17 @@ def _missing_flag(survey: Survey, d: Indicator, universe: np.ndarray, what: str)
     ucols = {c for cond in d.universe for c in cond}
     for part in d.numerator:
         for col in sorted(set(part) - ucols):
-            rest = universe & _mask(survey, [{c: v for c, v in part.items() if c != col}], what)
-            v = _num(survey, col, what)[rest]
-            miss = int(np.isnan(v).sum())
-            present = v[~np.isnan(v)]
-            if miss and not (len(present) and (present == 1).all()):
+            rest = _mask(survey, d.universe, what) & _mask(survey, [{c: v for c, v in part.items() if c != col}], what)
+            missing = _isnan(survey, col, what)
+            miss = int(np.count_nonzero(rest & missing))
+            filled = int(np.count_nonzero(rest)) - miss
+            ones = int(np.count_nonzero(rest & _isin(survey, col, [1], what)))
+            if miss and not (filled and ones == filled):
                 flags.append(("MV", f"{miss} records have no {col}: counted as not in the numerator"))
             for code, label in ILO_LABELS.get(col, {}).items():
                 unknown = label.lower() in ("not elsewhere classified", "unknown")
-                n = int((present == code).sum()) if unknown and code not in part[col] else 0
+                n = int(np.count_nonzero(rest & _isin(survey, col, [code], what))) if unknown and \
+                    code not in part[col] else 0
                 if n:
                     flags.append(("MV", f"{n} records have {col} {code} ({label}): counted as not in the numerator"))
     cache[key] = flags
@@ -286,23 +301,37 @@ class _Parts:
         self.est, self.se, self.n, self.extra, self.common, self.ratio, self.scale = est, se, n, extra, common, ratio, scale
 
 
+def _universe_totals(survey: Survey, design: Design, group: np.ndarray, G: int, cond: Condition,
+                     universe: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PSU × group totals of the weights of a universe and its counts per group, computed once per survey, universe
+    and grouping: indicators sharing a denominator (the labour force, the employed…) share them."""
+    cache = _cache(survey)
+    key = ("universe totals", _cond_key(cond), id(group), G)
+    if key not in cache or cache[key][0] is not group:
+        (Xp,) = psu_totals(design, group, G, [universe])
+        cache[key] = (group, Xp, np.bincount(group[universe], minlength=G).astype(float))
+    return cache[key][1:]
+
+
 def _compute(survey: Survey, d: Indicator, design: Design, group: np.ndarray, groups: pd.DataFrame, level: float,
              lonely_psu: str) -> _Parts:
     what = f"Estimating {d.name!r}"
     G = len(groups)
-    universe = _mask(survey, d.universe, what)
-    common = (_concept_flags(survey, d) + _codelist_flags(survey, d, what)
-              + (_value_flags(survey, d, universe, what) if d.value else []))
+    common = _concept_flags(survey, d) + _codelist_flags(survey, d, what)
     extra: list[list[Flag]] = _group_code_flags(survey, groups)
     if d.kind == "rate":
-        y = universe & _mask(survey, d.numerator, what)
-        r = ratio_core(design, group, G, y.astype(float), universe.astype(float), lonely_psu)
-        common = _missing_flag(survey, d, universe, what) + common
+        universe = _mask(survey, d.universe, what)
+        x_totals = _universe_totals(survey, design, group, G, d.universe, universe)
+        y, y_totals = universe & _mask(survey, d.numerator, what), None
+        r = ratio_core(design, group, G, y, None, lonely_psu, x_totals=x_totals, y_totals=y_totals)
+        common = _missing_flag(survey, d, what) + common
         return _Parts(100 * r.R, 100 * np.sqrt(r.var), r.n, extra, common, r, 100.0)
+    universe = _mask(survey, d.universe, what)
+    common += _value_flags(survey, d, universe, what) if d.value else []
     if d.kind == "mean":
         v = _value(survey, d, what)
         keep = universe & ~np.isnan(v)
-        r = ratio_core(design, group, G, np.where(keep, v, 0.0), keep.astype(float), lonely_psu)
+        r = ratio_core(design, group, G, np.where(keep, v, 0.0), keep, lonely_psu)
         dropped = int((universe & ~keep).sum())
         if dropped:
             common = [("MV", f"{dropped} records of the universe have no valid value: left out (na.rm)")] + common
@@ -381,12 +410,9 @@ def _estimate_one(survey: Survey, d: Indicator, by, level: float, ci: str, thres
     lo, hi, ci_flags = _interval(parts, d, design, level, ci)
     common = parts.common + design_flags(design, lonely_psu) + _survey_flags(survey)
     extra = [a + b for a, b in zip(parts.extra, ci_flags)]
-    out = frame(survey, groups, parts.est, parts.se, parts.n, lo, hi, extra, common, thresholds,
-                rate=d.kind == "rate", cv=d.kind in ("rate", "mean"))
-    out.insert(0, "label", d.label)
-    out.insert(0, "indicator", d.name)
-    out.insert(out.columns.get_loc("flags"), "unit", d.unit)
-    return out
+    return frame(survey, groups, parts.est, parts.se, parts.n, lo, hi, extra, common, thresholds,
+                 rate=d.kind == "rate", cv=d.kind in ("rate", "mean"),
+                 lead={"indicator": d.name, "label": d.label}, unit=d.unit)
 
 
 def _names(name) -> list[str]:

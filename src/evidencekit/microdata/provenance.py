@@ -42,6 +42,8 @@ def is_synthetic(survey) -> bool:
     col = survey.data.get("synthetic") if hasattr(survey.data, "get") else None
     if col is None or not len(col):
         return False
+    if col.dtype == bool:
+        return bool(col.to_numpy().all())
     try:
         return bool(col.astype("boolean").fillna(False).all())
     except (TypeError, ValueError):
