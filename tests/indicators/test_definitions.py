@@ -128,3 +128,16 @@ def test_not_elsewhere_classified_codes_in_a_numerator_are_flagged():
     assert out.loc["youth_neet_rate", "flags"] == "MV" and "MV" in out.attrs["legend"]
     clean = estimate(s, ["youth_neet_rate", "long_term_unemployment_rate"])
     assert clean["flags"].eq("").all() and clean["flags_detail"].eq("").all() and clean.attrs["legend"] == {}
+
+
+def test_the_reference_page_covers_every_indicator_and_flag():
+    """docs/indicators.md is what docstrings point to: every indicator and every flag code is explained there."""
+    from pathlib import Path
+
+    from evidencekit.indicators.reliability import FIXED, Thresholds
+    page = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    for d in CATALOGUE:
+        assert f"`{d.name}`" in page, d.name
+    t = Thresholds()
+    for code in [*FIXED, t.small, t.caution, t.unreliable, "DUP"]:
+        assert f"`{code}`" in page, code

@@ -2,8 +2,9 @@
 groups, with the covariance of the two estimates).
 
 Formulas, universes and ICLS references: ``docs/indicators.md`` §1–§3; the design-based variance (Taylor
-linearisation, ultimate clusters, as R ``survey``): §4 and :mod:`evidencekit.indicators.estimation`; intervals:
-:mod:`evidencekit.indicators.intervals`; flags, CV and thresholds: :mod:`evidencekit.indicators.reliability`.
+linearisation, ultimate clusters, as R ``survey``): §4 and :mod:`evidencekit.indicators.estimation`; intervals
+(§4.5): :mod:`evidencekit.indicators.intervals`; gaps: §4.6; flags, CV and thresholds (§5):
+:mod:`evidencekit.indicators.reliability`; what a result carries: §6.
 
 Missing values. Universe and numerator conditions test codes; a missing code does not meet a condition
 (ILO's 1/missing dummies such as ``ilo_joball_tru``), and when a numerator code other than such a dummy is
@@ -251,7 +252,7 @@ def _value(survey: Survey, d: Indicator, what: str) -> np.ndarray:
 
 def _missing_flag(survey: Survey, d: Indicator, what: str) -> list[Flag]:
     """Records that meet the rest of a numerator condition but lack one of its codes, or hold its "not elsewhere
-    classified" code (e.g. ilo_edu_attendance 3 in the NEET rate, docs/indicators.md §1): they count as 'no'.
+    classified" code (e.g. ilo_edu_attendance 3 in the NEET rate, docs/indicators.md §1.3): they count as 'no'.
     ILO's 1/missing dummies (e.g. ilo_joball_tru) are the convention and are not flagged."""
     cache, key = _cache(survey), ("missing flag", d.name)
     if key in cache:

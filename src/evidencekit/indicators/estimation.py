@@ -3,7 +3,7 @@
 Every estimate is R = Y / X with Y = Σ w·y, X = Σ w·x (a mean has x = 1, a total is Y alone).
 Its variance is the Taylor-linearisation, ultimate-cluster (with-replacement) variance of
 ``svydesign(ids=~psu, strata=~strata, weights=~w, nest=TRUE)`` + ``svyratio`` / ``svyby``
-(``indicators.md`` §3.2)::
+(``docs/indicators.md`` §4.2)::
 
     z_i  = (y_i − R·x_i) / X                          linearised variable
     z_hj = Σ_{i in PSU j of stratum h} w_i·z_i        PSU totals

@@ -1,6 +1,6 @@
 """Confidence intervals: normal and Student t quantiles, and the logit interval for rates.
 
-``docs/indicators.md`` §4 gives the formulas and what R ``survey`` does; the numbers are checked against R
+``docs/indicators.md`` §4.5 gives the formulas and what R ``survey`` does; the numbers are checked against R
 (``qt``, ``confint``, ``svyciprop(method="logit")``) in ``tests/indicators``.
 
 - ``ci="normal"`` (default): estimate ± z·SE, z the normal quantile (R ``confint()`` of ``svyratio``/``svyby``).

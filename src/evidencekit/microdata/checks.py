@@ -155,7 +155,7 @@ def _parquet_estimate(path: Path, columns: int | None) -> Estimate | None:
                       max(getattr(t, "bit_width", 64) // 8, 1) + 1)
     if columns is not None and widths:
         widths = sorted(widths, reverse=True)[:columns]
-    need = 2.0 * meta.num_rows * sum(widths)   # the Arrow table and the pandas frame made from it
+    need = 2.5 * meta.num_rows * sum(widths)   # the Arrow table, the pandas frame made from it, and the checks
     return Estimate(int(need), f"{meta.num_rows:,} records of {meta.num_columns} columns (Parquet metadata)")
 
 

@@ -13,7 +13,7 @@ underemployment and employees' monthly earnings. Relationships: women participat
 with a child under 6 at home) and give care reasons more; youth unemployment ≈ 2–3 × adult; rural work
 is more agricultural, self-employed and informal; a gender earnings gap. EA random effects make
 outcomes clustered (design effects above 1). Labour-market variables are missing outside their
-universe, as in ILO do-files (indicators.md §2.3).
+universe, as in ILO do-files (docs/indicators.md §1.2).
 
 **Sample** (:func:`draw_sample`): stratified two-stage — EAs drawn with probability proportional to
 household count (systematic PPS; EAs too large for it are taken with certainty), then a simple random
@@ -602,8 +602,8 @@ def population_values(population: Population | pd.DataFrame, by: str | None = "i
     """True values of the indicators on the finite population: the total, and by ``by`` when given.
 
     Each is a ratio of population totals R = Σy/Σx (rates × 100, ILOSTAT style; means of
-    earnings in SYD; hourly earnings = monthly / (usual weekly hours × 52/12), indicators.md §1.8).
-    ``gender_pay_gap`` = (AHE_men − AHE_women)/AHE_men × 100 (§1.9) and ``gender_pay_gap_median`` (the
+    earnings in SYD; hourly earnings = monthly / (usual weekly hours × 52/12), docs/indicators.md §2).
+    ``gender_pay_gap`` = (AHE_men − AHE_women)/AHE_men × 100 (docs/indicators.md §2.1) and ``gender_pay_gap_median`` (the
     same with the population medians of hourly earnings) are given for the total and, when ``by`` is not
     ``ilo_sex``, for each group.
     Columns: ``indicator``, ``by`` (the column name or None), ``group`` (code or None), ``value``.
