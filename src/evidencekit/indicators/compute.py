@@ -309,8 +309,8 @@ def _universe_totals(survey: Survey, design: Design, group: np.ndarray, G: int, 
     cache = _cache(survey)
     key = ("universe totals", _cond_key(cond), id(group), G)
     if key not in cache or cache[key][0] is not group:
-        (Xp,) = psu_totals(design, group, G, [universe])
-        cache[key] = (group, Xp, np.bincount(group[universe], minlength=G).astype(float))
+        Xp, n = psu_totals(design, group, G, [universe], counts=True)
+        cache[key] = (group, Xp, n)
     return cache[key][1:]
 
 

@@ -278,8 +278,10 @@ def summary(survey: Survey) -> dict:
 # The estimator
 # ------------------------------------------------------------------------------------------------------
 
-def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[np.ndarray]) -> list[np.ndarray]:
-    """The one heavy step: Σ w·column per PSU × group, for each column (arrays of shape P × G)."""
+def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[np.ndarray],
+               counts: bool = False) -> list[np.ndarray]:
+    """The one heavy step: Σ w·column per PSU × group, for each column (arrays of shape P × G); with ``counts``,
+    each boolean column's number of records per group follows its totals."""
     memo = getattr(design, "_idx", None)
     if memo is not None and memo[0] is group and memo[1] == n_groups:
         idx = memo[2]
@@ -291,10 +293,12 @@ def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[n
     for c in columns:
         if c.dtype == bool:   # an indicator: only its records (a rate's numerator is a small part of the file)
             sel = np.flatnonzero(c)
-            sums = np.bincount(idx[sel], weights=design.w[sel], minlength=size)
+            at = idx[sel]
+            out.append(np.bincount(at, weights=design.w[sel], minlength=size).reshape(design.n_psu, n_groups))
+            if counts:
+                out.append(np.bincount(at, minlength=size).reshape(design.n_psu, n_groups).sum(axis=0).astype(float))
         else:
-            sums = np.bincount(idx, weights=design.w * c, minlength=size)
-        out.append(sums.reshape(design.n_psu, n_groups))
+            out.append(np.bincount(idx, weights=design.w * c, minlength=size).reshape(design.n_psu, n_groups))
     return out
 
 
