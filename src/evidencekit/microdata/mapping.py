@@ -53,7 +53,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from evidencekit.microdata.codelists import ILO_LABELS, allowed_codes
 from evidencekit.microdata.encoding import detect_encoding
@@ -188,6 +187,8 @@ class Mapping:
 
     def to_yaml(self, path: str | PathLike | None = None) -> str:
         """The mapping as YAML text; also written to ``path`` when given."""
+        import yaml   # imported when a mapping is written or read, not with the library
+
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=110)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -205,6 +206,8 @@ class Mapping:
                                    else "the file does not exist", "check the path")
             raw = path.read_bytes()
             origin, text = str(path), raw.decode(detect_encoding(raw)[0]).lstrip("\ufeff")
+        import yaml
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:
