@@ -194,8 +194,13 @@ def _codelist_flags(survey: Survey, d: Indicator, what: str) -> list[Flag]:
         cache, key = _cache(survey), ("outside codelist", col)
         if key not in cache:  # once per survey and column
             v = _num(survey, col, what)
-            odd = ~_isnan(survey, col, what) & ~np.isin(v, codes)
-            cache[key] = (int(np.count_nonzero(odd)), ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5]))
+            lo, hi = np.fmin.reduce(v), np.fmax.reduce(v)   # NaN ignored
+            whole = np.count_nonzero(v != np.floor(v)) == np.count_nonzero(_isnan(survey, col, what))
+            if np.isnan(lo) or (whole and set(range(int(lo), int(hi) + 1)) <= set(codes)):
+                cache[key] = (0, "")   # every value is a code of the list (a contiguous list: the usual case)
+            else:
+                odd = ~_isnan(survey, col, what) & ~np.isin(v, codes)
+                cache[key] = (int(np.count_nonzero(odd)), ", ".join(f"{x:g}" for x in np.unique(v[odd])[:5]))
         n, shown = cache[key]
         if n:
             flags.append(("OC", f"{n} records have {col} codes outside the ILO codelist ({shown}): "

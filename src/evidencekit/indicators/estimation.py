@@ -288,18 +288,33 @@ def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[n
     else:
         idx = design.psu * n_groups + group
         design._idx = (group, n_groups, idx)
-    size = design.n_psu * n_groups
+    size, shape = design.n_psu * n_groups, (design.n_psu, n_groups)
     out = []
+    scratch = _scratch(design)
     for c in columns:
-        if c.dtype == bool:   # an indicator: only its records (a rate's numerator is a small part of the file)
+        if c.dtype == bool and np.count_nonzero(c) < 0.2 * len(c):
+            # a sparse indicator (a rate's numerator): only its records
             sel = np.flatnonzero(c)
             at = idx[sel]
-            out.append(np.bincount(at, weights=design.w[sel], minlength=size).reshape(design.n_psu, n_groups))
+            out.append(np.bincount(at, weights=design.w[sel], minlength=size).reshape(shape))
             if counts:
-                out.append(np.bincount(at, minlength=size).reshape(design.n_psu, n_groups).sum(axis=0).astype(float))
+                out.append(np.bincount(at, minlength=size).reshape(shape).sum(axis=0).astype(float))
         else:
-            out.append(np.bincount(idx, weights=design.w * c, minlength=size).reshape(design.n_psu, n_groups))
+            # dense: w·c in a buffer kept with the design (a fresh 8 MB array per call costs its page faults)
+            np.multiply(design.w, c, out=scratch)
+            out.append(np.bincount(idx, weights=scratch, minlength=size).reshape(shape))
+            if counts:
+                np.copyto(scratch, c != 0)
+                out.append(np.bincount(idx, weights=scratch, minlength=size).reshape(shape).sum(axis=0))
     return out
+
+
+def _scratch(design: Design) -> np.ndarray:
+    buf = getattr(design, "_scratch", None)
+    if buf is None or len(buf) != len(design.w):
+        buf = np.empty(len(design.w))
+        design._scratch = buf
+    return buf
 
 
 def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail", present: np.ndarray | None = None
