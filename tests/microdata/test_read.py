@@ -484,6 +484,7 @@ def test_a_file_with_the_ilo_weight_is_weighted_without_naming_it(tmp_path):
     named = read(path, weight="ilo_wgt", strata="strata", psu="psu")
     got, want = (estimate(x, "unemployment_rate")["estimate"].iloc[0] for x in (s, named))
     assert got == want
+    assert read(path, columns=["ilo_lfs"]).weight == "ilo_wgt"       # kept when only some columns are read
     unweighted = read(path, weight=False, strata="strata", psu="psu")
     out = estimate(unweighted, "unemployment_rate")
     assert out["estimate"].iloc[0] != want and "NW" in out["flags"].iloc[0]

@@ -33,7 +33,7 @@ from evidencekit.microdata.encoding import detect_encoding, first_invalid
 from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, close_matches, suggest
 from evidencekit.microdata.mapping import as_mapping, map_frame, mapping_meta, resolve_design
 from evidencekit.microdata.provenance import now_utc
-from evidencekit.microdata.survey import Survey
+from evidencekit.microdata.survey import EVIDENT_WEIGHT, Survey
 
 SUPPORTED = {
     ".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "Excel", ".xlsm": "Excel",
@@ -109,8 +109,9 @@ def read(
         roles = [c for c in (weight, strata, psu, fpc) if isinstance(c, str)]
         wanted = [c for c in dict.fromkeys(list(columns) + roles
                                            + (the_mapping.source_columns() if the_mapping else [])) if c not in made]
+    evident = [EVIDENT_WEIGHT] if weight is None and not (the_mapping and the_mapping.design.get("weight")) else []
     loaded = load(path, data=data, sheet=sheet, delimiter=delimiter, encoding=encoding, columns=wanted,
-                  record=record, header=header, duplicates=duplicates)
+                  record=record, header=header, duplicates=duplicates, optional=evident)
     frame, value_labels, variable_labels, notes, concepts = (loaded.frame, loaded.value_labels,
                                                               loaded.variable_labels, loaded.notes, {})
     meta = dict(loaded.meta)
@@ -147,8 +148,10 @@ class Loaded:
 
 def load(path: str | PathLike, *, data: str | PathLike | None = None, sheet: str | int | None = None,
          delimiter: str | None = None, encoding: str | None = None, columns: list[str] | None = None,
-         record: str | None = None, header: int | None = None, duplicates: str = "check") -> Loaded:
-    """Load a survey file as it is (no mapping, no design): see :func:`read` for the options.
+         record: str | None = None, header: int | None = None, duplicates: str = "check",
+         optional: list[str] | None = None) -> Loaded:
+    """Load a survey file as it is (no mapping, no design): see :func:`read` for the options; ``optional``: columns
+    kept with ``columns`` when the file has them (the evident weight ``ilo_wgt``).
 
     Every record of the file becomes one row. Before reading, the memory the file will take is checked against the
     memory available; after, repeated records are found (:mod:`evidencekit.microdata.checks`).
@@ -201,6 +204,7 @@ def load(path: str | PathLike, *, data: str | PathLike | None = None, sheet: str
         if missing:
             raise ColumnError(f"Reading columns {missing} from {str(path)!r}", "they are not in the file",
                               suggest(missing[0], frame.columns))
+        columns = list(columns) + [c for c in optional or [] if c in frame.columns and c not in columns]
         frame = frame[columns]
         value_labels = {k: v for k, v in value_labels.items() if k in columns}
         variable_labels = {k: v for k, v in variable_labels.items() if k in columns}
