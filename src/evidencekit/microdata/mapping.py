@@ -21,7 +21,11 @@ target variable has one rule, taken from a small safe set (nothing is ``eval``-e
                                and every estimate that uses the variable says so in its flags
 =============================  ===================================================================
 
-Rules run in order, so a later rule can use an earlier ``ilo_*`` variable.
+Rules run in order, so a later rule can use an earlier ``ilo_*`` variable. Besides ``variables:``, a mapping
+names its ``design:`` (weight, strata, psu, fpc, nest) and describes the survey: ``name``, ``label``,
+``survey``, ``country``, ``period``, ``source``, ``notes``, and for citations ``dataset``, ``publisher`` and
+``licence`` (every estimate's provenance carries them). The guide to writing one: ``docs/mappings.md``;
+``evidencekit mapping init FILE`` writes a starting one (:mod:`evidencekit.microdata.draft`).
 
 >>> import pandas as pd
 >>> from evidencekit.microdata import Survey
