@@ -121,6 +121,15 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes).astype(np.int64), np.asarray(uniques)
 
 
+def _small_int(values: pd.Series) -> tuple[np.ndarray, int, int] | None:
+    """(the values, their minimum, their span) for a numpy integer column of modest range; else None."""
+    if not isinstance(values.dtype, np.dtype) or values.dtype.kind not in "iu" or not len(values):
+        return None
+    arr = values.to_numpy()
+    lo, hi = int(arr.min()), int(arr.max())
+    return (arr, lo, hi - lo + 1) if hi - lo < 10**7 else None
+
+
 def _codes(values: pd.Series, role: str, where: str) -> tuple[np.ndarray, np.ndarray]:
     if values.isna().any():
         rows = list(values.index[values.isna().to_numpy()][:5])
@@ -151,17 +160,32 @@ def design_of(survey: Survey) -> Design:
         raise InputError(f"Estimating from {where}", "it has no records",
                          "check the filter that made this subset, or read the file again")
     w = (pd.to_numeric(d[survey.weight]).to_numpy(dtype=float) if survey.weight else np.ones(n))
-    if survey.strata:
+    s_int = _small_int(d[survey.strata]) if survey.strata else None
+    p_int = _small_int(d[survey.psu]) if survey.psu else None
+    paired = s_int is not None and p_int is not None and survey.nest and s_int[2] * p_int[2] < 10**8
+    if paired:
+        # whole-number strata and PSU codes (the usual case): the (stratum, PSU) pairs coded in one counting pass,
+        # the strata read from the pairs
+        (sv, s_lo, s_span), (pv, p_lo, p_span) = s_int, p_int
+        key = np.subtract(sv, s_lo, dtype=np.intp)
+        key *= p_span
+        key += pv
+        key -= p_lo
+        present = np.bincount(key, minlength=s_span * p_span) > 0
+        psu = (np.cumsum(present) - 1)[key]
+        pair_stratum, s_lab = factorize(np.flatnonzero(present) // p_span + s_lo)
+        s_lab = s_lab.astype(sv.dtype)
+        s_code = None   # per record only when an fpc needs it
+    elif survey.strata:
         s_code, s_lab = _codes(d[survey.strata], "strata", where)
     else:
         s_code, s_lab = np.zeros(n, dtype=np.int64), np.array([1])
-    if survey.psu:
+    if survey.psu and not paired:
         raw = d[survey.psu]
         nested = survey.nest or not survey.strata
-        whole = isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu" and int(raw.max()) - int(raw.min()) < 10**7
-        if nested and whole:   # whole-number PSU codes: one counting pass over (stratum, PSU) pairs
-            lo = int(raw.min())
-            psu = factorize(s_code * (int(raw.max()) - lo + 1) + np.subtract(raw.to_numpy(), lo, dtype=np.intp))[0]
+        if nested and p_int is not None:   # whole-number PSU codes: one counting pass over (stratum, PSU) pairs
+            pv, lo, span = p_int
+            psu = factorize(s_code * span + np.subtract(pv, lo, dtype=np.intp))[0]
         else:
             p_code, _ = _codes(raw, "psu", where)
             if nested:
@@ -172,14 +196,18 @@ def design_of(survey: Survey) -> Design:
                 if pairs["p"].duplicated().any():
                     raise InputError(f"The design of {where}", f"PSU codes in {survey.psu!r} repeat across strata "
                                      "while nest=False", "make the Survey with nest=True (PSUs numbered within strata)")
-    else:
+    elif not survey.psu:
         psu = np.arange(n)
     P = int(psu.max()) + 1 if n else 0
-    psu_stratum = np.zeros(P, dtype=np.int64)
-    psu_stratum[psu] = s_code
+    if paired:
+        psu_stratum = pair_stratum
+    else:
+        psu_stratum = np.zeros(P, dtype=np.int64)
+        psu_stratum[psu] = s_code
     n_h = np.bincount(psu_stratum, minlength=len(s_lab)).astype(float)
     f_h = np.ones(len(s_lab))
     if survey.fpc:
+        s_code = psu_stratum[psu] if s_code is None else s_code
         fpc = pd.to_numeric(d[survey.fpc], errors="coerce").to_numpy(dtype=float)
         if np.isnan(fpc).any() or (fpc <= 0).any():
             raise InputError(f"The fpc column {survey.fpc!r} of {where}", "has missing, zero or negative values",
@@ -250,14 +278,25 @@ def domains(survey: Survey, by: str | list[str] | None) -> tuple[np.ndarray, pd.
         return cache[key]
     if len(set(cols)) != len(cols):
         raise InputError("Estimating by " + ", ".join(map(repr, cols)), "a column is repeated", "name each column once")
-    code = np.zeros(n, dtype=np.int64)
-    sizes = []
-    values = []
-    for col in cols:
-        c, u = _by_codes(survey, col)
-        code = code * len(u) + c
-        sizes.append(len(u))
-        values.append(u)
+    ints = [_small_int(survey.data[c]) if c in survey.data.columns else None for c in cols]
+    if all(i is not None for i in ints) and np.prod([i[2] for i in ints], dtype=float) < 10**7:
+        # whole-number by-columns (codes): one key over their spans, the groups present found by counting
+        code = np.zeros(n, dtype=np.intp)
+        for arr, lo, span in ints:
+            code *= span
+            code += arr
+            code -= lo
+        sizes = [i[2] for i in ints]
+        values = [np.arange(i[1], i[1] + i[2]).astype(i[0].dtype) for i in ints]
+    else:
+        code = np.zeros(n, dtype=np.int64)
+        sizes = []
+        values = []
+        for col in cols:
+            c, u = _by_codes(survey, col)
+            code = code * len(u) + c
+            sizes.append(len(u))
+            values.append(u)
     present = np.flatnonzero(np.bincount(code, minlength=int(np.prod(sizes))))
     remap = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
     remap[present] = np.arange(len(present))
