@@ -1,8 +1,8 @@
-"""The catalogue's universes and codes against indicators.md §1-§2 and ILO's tabulation rules.
+"""The catalogue's universes and codes against docs/indicators.md §1-§3 and ILO's tabulation rules.
 
 The universe rule: ILO's tabulation programs count every labour force status within the working-age population
 only (``iloMicro`` ``C.4.1 DRY.do``: ``ilo_lfs==2 & ilo_wap==1``; ``D.7 NEET share.do``: NEET over
-``POP_XWAP`` aged 15-24), and indicators.md §2.3 says to filter by universe, not by non-missingness. A file can
+``POP_XWAP`` aged 15-24), and docs/indicators.md §1.2 says to filter by universe, not by non-missingness. A file can
 carry ``ilo_lfs`` outside its ``ilo_wap`` (a national 10+ survey; overseas workers kept with a status, as a
 mapping whose working-age population is PSA's may): those persons must count in no indicator.
 """

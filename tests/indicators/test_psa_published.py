@@ -1,7 +1,7 @@
 """PSA's published November 2022 figures from the real public-use file, through estimate().
 
 Read with B's reader and mapping='psa_lfs_puf' (strata = region, PSU nested in region; see the mapping notes).
-Published (PSA release as quoted in indicators.md §4.1): LFPR 67.5, unemployment rate 4.2, employment
+Published (PSA release as quoted in ../shared/data/microdata/PROVENANCE.md; docs/indicators.md §7): LFPR 67.5, unemployment rate 4.2, employment
 rate 95.8 (= 100 − UR), underemployment 14.4 (PSA concept, mapped to ilo_joball_tru).
 """
 from __future__ import annotations

@@ -77,7 +77,7 @@ def test_api_against_r(api_surveys, row):
 
 
 def test_api_reference_covers_the_doc_table():
-    """indicators.md §3.6 printed digits agree with the committed R output (guards the reference itself)."""
+    """The R `survey` documentation's printed digits (the research note's table, kept in ../shared/docs) agree with the committed R output (guards the reference itself)."""
     r = API.set_index(["design", "lonely", "statistic", "variable", "by", "group"])
     assert float(r.loc[("dclus1_fpc", "fail", "ratio", "api.stu", "", ""), "se"]) == pytest.approx(0.008386297169)
     assert float(r.loc[("dclus1", "fail", "ratio", "api.stu", "", ""), "se"]) == pytest.approx(0.008470640195)

@@ -83,7 +83,7 @@ if (part %in% c("all", "api")) {
   write.csv(do.call(rbind, rows), file.path(out, "api.csv"), row.names = FALSE)
 }
 
-# The catalogue written from indicators.md §1-§2: y (numerator) and x (denominator) per record.
+# The catalogue written from docs/indicators.md §1-§2: y (numerator) and x (denominator) per record.
 # Universe: a labour force status counts only within the working-age population, ilo_wap == 1, as ILO's
 # tabulation programs count (ilo_lfs==2 & ilo_wap==1; NEET over POP_XWAP aged 15-24), so a status filled
 # outside ilo_wap (a national 10+ survey, overseas workers) is ignored.
