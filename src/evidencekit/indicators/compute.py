@@ -29,6 +29,8 @@ which keeps the covariance of men and women sharing PSUs.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -300,11 +302,18 @@ def _survey_flags(survey: Survey) -> list[Flag]:
 # One indicator
 # ------------------------------------------------------------------------------------------------------
 
+@dataclass
 class _Parts:
-    """What one indicator gives per group before the table is made."""
+    """What one indicator gives per group before the table is made: estimates, SEs, counts, per-group and common
+    flags, the ratio's linearised totals (rates and means) and the scale of the estimate (100 for rates)."""
 
-    def __init__(self, est, se, n, extra, common, ratio: RatioResult | None, scale: float):
-        self.est, self.se, self.n, self.extra, self.common, self.ratio, self.scale = est, se, n, extra, common, ratio, scale
+    est: np.ndarray
+    se: np.ndarray
+    n: np.ndarray
+    extra: list
+    common: list
+    ratio: RatioResult | None
+    scale: float
 
 
 def _universe_totals(survey: Survey, design: Design, group: np.ndarray, G: int, cond: Condition,
