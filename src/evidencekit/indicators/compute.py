@@ -48,6 +48,7 @@ from evidencekit.indicators.estimation import (
     frame,
     numeric,
     quantile_parts,
+    mean_totals,
     psu_totals,
     ratio_core,
     summary,
@@ -245,6 +246,10 @@ def _value_flags(survey: Survey, d: Indicator, universe: np.ndarray, what: str) 
     return flags
 
 
+def _isnan_value(survey: Survey, d: Indicator, v: np.ndarray, what: str) -> np.ndarray:
+    return _isnan(survey, d.value, what) if d.value != "hourly_earnings" else np.isnan(v)
+
+
 def _value(survey: Survey, d: Indicator, what: str) -> np.ndarray:
     if d.value == "hourly_earnings":
         cache = _cache(survey)
@@ -345,9 +350,10 @@ def _compute(survey: Survey, d: Indicator, design: Design, group: np.ndarray, gr
     common += _value_flags(survey, d, universe, what) if d.value else []
     if d.kind == "mean":
         v = _value(survey, d, what)
-        keep = universe & ~np.isnan(v)
-        r = ratio_core(design, group, G, np.where(keep, v, 0.0), keep, lonely_psu)
-        dropped = int((universe & ~keep).sum())
+        keep = universe & ~_isnan_value(survey, d, v, what)
+        Yp, Xp, n = mean_totals(design, group, G, keep, v)
+        r = ratio_core(design, group, G, None, None, lonely_psu, x_totals=(Xp, n), y_totals=Yp)
+        dropped = int(np.count_nonzero(universe)) - int(n.sum())
         if dropped:
             common = [("MV", f"{dropped} records of the universe have no valid value: left out (na.rm)")] + common
         return _Parts(r.R, np.sqrt(r.var), r.n, extra, common, r, 1.0)

@@ -348,6 +348,21 @@ def psu_totals(design: Design, group: np.ndarray, n_groups: int, columns: list[n
     return out
 
 
+def mean_totals(design: Design, group: np.ndarray, n_groups: int, keep: np.ndarray, v: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a mean of ``v`` over the records ``keep``: PSU × group totals of w·v and of w, and the records per group,
+    summed over those records only (no full-length copy of v with zeros)."""
+    memo = getattr(design, "_idx", None)
+    idx = memo[2] if memo is not None and memo[0] is group and memo[1] == n_groups else design.psu * n_groups + group
+    size, shape = design.n_psu * n_groups, (design.n_psu, n_groups)
+    sel = np.flatnonzero(keep)
+    at, ws = idx[sel], design.w[sel]
+    Xp = np.bincount(at, weights=ws, minlength=size).reshape(shape)
+    Yp = np.bincount(at, weights=ws * v[sel], minlength=size).reshape(shape)
+    n = np.bincount(at, minlength=size).reshape(shape).sum(axis=0).astype(float)
+    return Yp, Xp, n
+
+
 def _scratch(design: Design) -> np.ndarray:
     buf = getattr(design, "_scratch", None)
     if buf is None or len(buf) != len(design.w):
@@ -366,8 +381,7 @@ def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail", present: n
     """
     H, m = design.n_strata, z.shape[1]
     s, n_h, f_h = design.psu_stratum, design.n_h, design.f_h
-    sums = np.zeros((H, m))
-    np.add.at(sums, s, z)
+    sums = _by_stratum(design, z)
     dev = z - (sums / n_h[:, None])[s]
     lonely = n_h == 1
     if lonely.any():
@@ -381,8 +395,7 @@ def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail", present: n
             dev = np.where(lonely[s][:, None], z, dev)   # centred at 0, not at its own (single) value
     scale = np.where(n_h > 1, f_h * n_h / np.maximum(n_h - 1, 1), f_h)
     scale = np.where(f_h < 1e-7, 0.0, scale)            # self-representing stratum
-    per_h = np.zeros((H, m))
-    np.add.at(per_h, s, dev * dev)
+    per_h = _by_stratum(design, dev * dev)
     per_h *= scale[:, None]
     if lonely.any() and lonely_psu == "average":
         ok = ~lonely
@@ -392,6 +405,22 @@ def variance(design: Design, z: np.ndarray, lonely_psu: str = "fail", present: n
         with np.errstate(invalid="ignore", divide="ignore"):
             return per_h[ok].sum(axis=0) * np.where(n_ok > 0, n_present / n_ok, np.nan)
     return per_h.sum(axis=0)
+
+
+def _by_stratum(design: Design, z: np.ndarray) -> np.ndarray:
+    """Sums of the rows of ``z`` (P × m) per stratum (H × m): by slices when the PSUs are numbered stratum by
+    stratum (as :func:`design_of` numbers them), else by ``numpy.add.at``."""
+    starts = getattr(design, "_starts", None)
+    if starts is None:
+        s = design.psu_stratum
+        ordered = bool(len(s)) and bool((np.diff(s) >= 0).all()) and (design.n_h > 0).all()
+        starts = np.r_[0, np.cumsum(design.n_h[:-1])].astype(np.intp) if ordered else False
+        design._starts = starts
+    if starts is not False:
+        return np.add.reduceat(z, starts, axis=0)
+    out = np.zeros((design.n_strata, z.shape[1]))
+    np.add.at(out, design.psu_stratum, z)
+    return out
 
 
 def strata_present(design: Design, group: np.ndarray, n_groups: int, retained: np.ndarray | None) -> np.ndarray | None:
@@ -475,6 +504,8 @@ def numeric(survey: Survey, col: str, what: str) -> np.ndarray:
     if col not in survey.data.columns:
         raise ColumnError(what, f"there is no column {col!r} in the survey", suggest(col, survey.data.columns))
     raw = survey.data[col]
+    if raw.dtype == np.float64:     # read as it is (no copy): its NaN are the missing values
+        return raw.to_numpy()
     if pd.api.types.is_bool_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
         return raw.to_numpy(dtype=float, na_value=np.nan)
     num = pd.to_numeric(raw, errors="coerce")
@@ -508,12 +539,18 @@ def frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray,
     ``ci_high``, ``n_obs``, ``unit`` (when given), ``flags`` (short codes) and ``flags_detail`` (each flag in
     full). ``rate``: the estimates are percentages (an interval outside 0-100 is flagged)."""
     k_rows = len(groups)
-    cols: dict[str, object] = {key: [value] * k_rows for key, value in (lead or {}).items()}
+
+    def text(values: list) -> np.ndarray:   # object arrays: pandas makes its string columns from them faster
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    cols: dict[str, object] = {key: text([value] * k_rows) for key, value in (lead or {}).items()}
     for col in groups.columns:
         labels = survey.value_labels.get(col) or {}
         codes = groups[col].to_numpy()
         if labels:
-            cols[col] = [labels.get(v, v) if not _isna(v) else v for v in codes]
+            cols[col] = text([labels.get(v, v) if not _isna(v) else v for v in codes])
             cols[f"{col}_code"] = codes
         else:
             cols[col] = codes
@@ -524,7 +561,7 @@ def frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray,
     cols.update({"estimate": est, "se": se, "cv": cvs, "ci_low": ci_low, "ci_high": ci_high,
                  "n_obs": np.asarray(n).astype(np.int64)})
     if unit is not None:
-        cols["unit"] = [unit] * k_rows
+        cols["unit"] = text([unit] * k_rows)
     codes_col, detail_col = [], []
     for k in range(k_rows):
         f = row_flags(thresholds, n=n[k], estimate=est[k], se=se[k], ci_low=ci_low[k], ci_high=ci_high[k], rate=rate,
@@ -534,8 +571,8 @@ def frame(survey: Survey, groups: pd.DataFrame, est: np.ndarray, se: np.ndarray,
         codes, detail = join(f)
         codes_col.append(codes)
         detail_col.append(detail)
-    cols["flags"] = codes_col
-    cols["flags_detail"] = detail_col
+    cols["flags"] = text(codes_col)
+    cols["flags_detail"] = text(detail_col)
     return pd.DataFrame(cols, index=pd.RangeIndex(k_rows))
 
 
