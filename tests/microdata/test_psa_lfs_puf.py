@@ -97,3 +97,7 @@ def test_psa_concepts_are_flagged_on_the_estimates(puf):
     assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags_detail"]
     assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags_detail"]
     assert out["flags"].str.contains("NC").all() and "national concept" in out.attrs["legend"]["NC"]
+    prov = out.attrs["provenance"]
+    assert (prov["ref_area"], prov["publisher"], prov["mapping"], prov["file"]) == \
+        ("PHL", "Philippine Statistics Authority (PSA)", "psa_lfs_puf", "LFS_PUF_November_2022.dcf")
+    assert prov["citation"].startswith("Philippine Statistics Authority (PSA). Philippines Labor Force Survey")

@@ -538,14 +538,16 @@ def resolve_design(given: dict, nest: bool, mapping: Mapping | None, notes: list
 
 
 def mapping_meta(mapping: Mapping, meta: dict) -> dict:
-    """``meta`` with the dataset name, publisher and licence the mapping declares (for citations), where the
-    file's own meta has none."""
+    """``meta`` with the dataset name, publisher and licence the mapping declares (for citations), and its country as
+    ``ref_area`` when it is an ISO alpha-3 code (for comparisons with ILOSTAT), where the file's own meta has none."""
     out = dict(meta)
     for key in ("dataset", "publisher", "licence"):
         if getattr(mapping, key) and not out.get(key):
             out[key] = getattr(mapping, key)
     if not out.get("dataset") and (mapping.survey or mapping.country):
         out["dataset"] = " ".join(x for x in (mapping.country, mapping.survey) if x)
+    if re.fullmatch(r"[A-Z]{3}", mapping.country or "") and not out.get("ref_area"):
+        out["ref_area"] = mapping.country     # an ISO 3166 alpha-3 code, as ILOSTAT's ref_area
     return out
 
 

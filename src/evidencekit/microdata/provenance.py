@@ -5,7 +5,7 @@ The record follows the project's provenance contract (``docs/microdata.md``, "Pr
 on a participant's machine is private), ``format``, ``mapping``, ``concepts`` (national concepts the mapping
 declared), ``design`` (weight and how it was chosen, strata, PSU, nest, fpc), ``synthetic`` (True for the
 SYNTHETIC training survey), ``publisher`` and ``licence`` (when a mapping declares them; None for a user's own
-file), ``vintage`` (None), ``retrieved_at`` (when the file was read), ``notes``, ``checks`` and ``citation``
+file), ``ref_area`` (the mapping's country as an ISO alpha-3 code, e.g. PHL; else None), ``vintage`` (None), ``retrieved_at`` (when the file was read), ``notes``, ``checks`` and ``citation``
 (always). Estimates add ``level``, ``ci_method`` and the design's counts.
 
 >>> import pandas as pd
@@ -77,6 +77,7 @@ def survey_provenance(survey) -> dict:
         "kind": "survey", "origin": "microdata", "dataset": dataset, "file": file, "format": meta.get("format"),
         "mapping": survey.mapping, "concepts": dict(survey.concepts), "design": design_record(survey),
         "synthetic": synthetic, "publisher": publisher, "licence": licence, "vintage": None,
+        "ref_area": meta.get("ref_area"),
         "retrieved_at": meta.get("read_at") or now_utc(), "notes": list(survey.notes), "checks": dict(survey.checks),
     }
     record["citation"] = citation(record)
