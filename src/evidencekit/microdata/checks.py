@@ -111,7 +111,7 @@ class Estimate:
     how: str
 
 
-def _csv_estimate(path: Path, size: int, columns: int | None) -> Estimate | None:
+def _csv_estimate(path: Path, size: int) -> Estimate | None:
     with open(path, "rb") as fh:
         sample = fh.read(1 << 20)
     if not sample.strip():
@@ -129,8 +129,6 @@ def _csv_estimate(path: Path, size: int, columns: int | None) -> Estimate | None
     rows = max(len(frame), 1)
     ncols = frame.shape[1]
     per_row = frame.memory_usage(deep=True, index=False).sum() / rows
-    if columns is not None and ncols:
-        per_row *= min(columns, ncols) / ncols
     n_rows = size * rows / max(len(sample), 1)
     utf16 = sample[:2] in (b"\xff\xfe", b"\xfe\xff")
     held = size * (4 if utf16 else 1)     # the bytes (UTF-16: also decoded and converted once)
@@ -140,7 +138,7 @@ def _csv_estimate(path: Path, size: int, columns: int | None) -> Estimate | None
                                f"{len(sample) / 1e6:.1f} MB")
 
 
-def _parquet_estimate(path: Path, columns: int | None) -> Estimate | None:
+def _parquet_estimate(path: Path) -> Estimate | None:
     import pyarrow.parquet as pq
 
     try:
@@ -153,13 +151,11 @@ def _parquet_estimate(path: Path, columns: int | None) -> Estimate | None:
         t = field.type
         widths.append(64 if (str(t).startswith(("string", "large_string", "binary", "dictionary"))) else
                       max(getattr(t, "bit_width", 64) // 8, 1) + 1)
-    if columns is not None and widths:
-        widths = sorted(widths, reverse=True)[:columns]
     need = 2.5 * meta.num_rows * sum(widths)   # the Arrow table, the pandas frame made from it, and the checks
     return Estimate(int(need), f"{meta.num_rows:,} records of {meta.num_columns} columns (Parquet metadata)")
 
 
-def _readstat_estimate(path: Path, kind: str, columns: int | None) -> Estimate | None:
+def _readstat_estimate(path: Path, kind: str) -> Estimate | None:
     import pyreadstat
 
     reader = pyreadstat.read_dta if kind == "Stata" else pyreadstat.read_sav
@@ -172,8 +168,6 @@ def _readstat_estimate(path: Path, kind: str, columns: int | None) -> Estimate |
         return None
     kinds = list((meta.readstat_variable_types or {}).values()) or ["double"] * meta.number_columns
     widths = sorted((64 if k == "string" else 8) for k in kinds)[::-1]
-    if columns is not None:
-        widths = widths[:columns]
     need = 2.5 * rows * sum(widths) + path.stat().st_size
     return Estimate(int(need), f"{rows:,} records of {meta.number_columns} columns ({kind} metadata)")
 
@@ -199,17 +193,18 @@ def _cspro_estimate(data: Path, items: int) -> Estimate | None:
     return Estimate(int(need), f"{rows:,.0f} records of {items} items")
 
 
-def estimate_memory(path: Path, kind: str, *, columns: int | None = None, data: Path | None = None,
+def estimate_memory(path: Path, kind: str, *, data: Path | None = None,
                     items: int = 0) -> Estimate | None:
     """The peak memory reading ``path`` will take (see the module's docstring), or None when it cannot be told.
-    ``columns``: how many columns are kept; ``data``/``items``: a CSPro data file and its dictionary's items."""
+    The whole file is read before ``columns=`` keeps some of them, so every column counts. ``data``/``items``: a
+    CSPro data file and its dictionary's items."""
     size = path.stat().st_size
     if kind == "CSV":
-        return _csv_estimate(path, size, columns)
+        return _csv_estimate(path, size)
     if kind == "Parquet":
-        return _parquet_estimate(path, columns)
+        return _parquet_estimate(path)
     if kind in ("Stata", "SPSS"):
-        return _readstat_estimate(path, kind, columns)
+        return _readstat_estimate(path, kind)
     if kind == "Excel":
         return _excel_estimate(path)
     if kind.startswith("CSPro") and data is not None:
@@ -228,8 +223,8 @@ def check_memory(path: Path, kind: str, **kwargs) -> str | None:
     target = kwargs.get("data") or path
     size = Path(target).stat().st_size
     if est.nbytes > available:
-        fix = ("read only the columns you need (columns=[...]), or save the file as Parquet (it takes far less "
-               "memory to read), or use a computer with more memory")
+        fix = ("save the file as Parquet (it takes far less memory to read), or save a copy with only the columns you "
+               "need, or use a computer with more memory")
         if kind == "Excel":
             fix = "save the sheet as CSV or Parquet (Excel files take the most memory to read), or use a computer with more memory"
         raise FileTooLargeError(

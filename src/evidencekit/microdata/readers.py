@@ -224,7 +224,7 @@ def _memory(path: Path, kind: str, columns: list[str] | None, data: str | PathLi
         items = len(d.id_items) + max((len(r.items) for r in d.records), default=0)
         check_memory(path, kind, data=data_path, items=items)
     else:
-        check_memory(path, kind, columns=len(columns) if columns is not None else None)
+        check_memory(path, kind)
 
 
 _OPTIONS = {  # option -> the formats it applies to
