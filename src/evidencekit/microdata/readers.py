@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from evidencekit.microdata.checks import DUPLICATES, check_memory, handle_duplicates
-from evidencekit.microdata.cspro import load_cspro
+from evidencekit.microdata.cspro import find_data_file, load_cspro, read_dictionary
 from evidencekit.microdata.encoding import codec_name as _codec
 from evidencekit.microdata.encoding import detect_encoding, first_invalid
 from evidencekit.microdata.errors import ColumnError, FileFormatError, MissingFileError, close_matches, suggest
@@ -176,7 +176,7 @@ def load(path: str | PathLike, *, data: str | PathLike | None = None, sheet: str
     if duplicates not in DUPLICATES:
         raise FileFormatError(f"Reading {str(path)!r}", f"duplicates={duplicates!r} is not known",
                               "use duplicates='check' (default), 'keep' or 'drop'")
-    _memory(path, kind, columns, data)
+    _memory(path, kind, data)
 
     notes: list[str] = []
     first_line: dict[str, int] = {"lines": 0}
@@ -212,11 +212,9 @@ def load(path: str | PathLike, *, data: str | PathLike | None = None, sheet: str
     return Loaded(frame, value_labels, variable_labels, notes, checks, meta)
 
 
-def _memory(path: Path, kind: str, columns: list[str] | None, data: str | PathLike | None) -> None:
+def _memory(path: Path, kind: str, data: str | PathLike | None) -> None:
     """Refuse at once a file too large for the memory available (:func:`evidencekit.microdata.checks.check_memory`)."""
     if kind.startswith("CSPro"):
-        from evidencekit.microdata.cspro import find_data_file, read_dictionary
-
         d = read_dictionary(path)
         data_path = Path(data) if data is not None else find_data_file(path)
         if not data_path.exists():
