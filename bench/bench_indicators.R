@@ -2,7 +2,7 @@
 #   Rscript bench/bench_indicators.R survey.csv results.csv)
 # Ten decent-work indicators by sex x age group (ilo_age_aggregate, persons 15+) with Taylor-linearised
 # standard errors: svydesign(ids=~psu, strata=~strata, weights=~ilo_wgt, nest=TRUE) + svyby(..., svyratio).
-# Definitions: ../shared/docs/indicators.md section 1 and 2.3 (numerator y over denominator x; rates x 100).
+# Definitions: docs/indicators.md sections 1-2 (numerator y over denominator x; rates x 100).
 # Writes one row per indicator x group: indicator, ilo_sex, ilo_age_aggregate, estimate, se, seconds
 # (seconds = time of that indicator's svyby call, repeated on every row of the indicator).
 suppressPackageStartupMessages({library(survey); library(data.table)})

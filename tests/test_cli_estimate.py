@@ -1,6 +1,8 @@
 """`evidencekit estimate`: the indicators from the command line (the ILOSTAT verbs: tests/ilostat/test_cli.py)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -46,11 +48,19 @@ def test_estimate_list_shows_the_catalogue(capsys):
     (["estimate", "unemployment_rate", "--out", "u.docx"], "end the name with .csv, .xlsx or .parquet"),
     (["estimate", "unemployment_rate", "--by", "sexx"], "Estimating by 'sexx'"),
     (["estimate", "unemployment_rate", "--file", "nowhere.csv"], "nowhere.csv"),
+    (["estimate", "unemployment_rate", "--level", "95"], "use --level 0.95 (a share, not a percent)"),
+    (["estimate", "unemployment_rate", "--cv-caution", "60"], "--cv-caution 60 is above --cv-unreliable 50"),
+    (["estimate", "mean_monthly_earnings_employees", "--ci", "logit"], "use --ci normal or --ci t for it"),
+    (["estimate", "unemployment_rate", "--gap", "2", "1"], "--gap A B: compares two groups of one --by column"),
+    (["estimate", "unemployment_rate", "--by", "ilo_sex", "--gap", "2", "3"],
+     "choose among: 1 (Male), 2 (Female)"),
+    (["estimate", "unemployment_rate", "--unweighted"], "only applies to a survey file given with --file"),
 ])
 def test_estimate_bad_input_is_one_line_without_traceback(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert not re.search(r"\b(weight|sheet|level|min_n|lonely_psu|ci|mapping)=", err)   # options, not arguments
 
 
 def test_estimate_on_a_csv_file_with_a_design(tmp_path, capsys):
@@ -73,3 +83,60 @@ def test_estimate_psa_public_use_file(shared_data, capsys):
     out = capsys.readouterr().out
     assert "4.196" in out  # PSA published 4.2 (tests/indicators/test_psa_published.py)
     assert "707 PSUs (PUFPSU)" in out
+
+
+def test_messages_name_options_and_a_missing_file_offers_no_unrelated_file(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not a survey")
+    data = load_sample().data[["ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    data.to_csv(tmp_path / "lfs_2023.csv", index=False)
+    assert main(["estimate", "unemployment_rate", "--file", str(tmp_path / "survey.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no file of a similar name" in err and "notes.txt" not in err and "lfs_2023" not in err
+    assert main(["estimate", "unemployment_rate", "--file", str(tmp_path / "lfs_2022.csv")]) == 2
+    assert "there is 'lfs_2023.csv' in the same folder: did you mean it?" in capsys.readouterr().err
+    assert main(["estimate", "unemployment_rate", "--file", str(tmp_path / "lfs_2023.csv"), "--weight", "wgt"]) == 2
+    err = capsys.readouterr().err
+    assert "(pass --weight <column name>)" in err and "weight=" not in err
+    assert main(["estimate", "lu3_rate", "--file", str(tmp_path / "lfs_2023.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "ilo_olf_dlma" in err and "needed by lu3_rate" in err and "--mapping THAT_FILE.yaml" in err
+    assert "evidencekit mapping init FILE" in err
+
+
+def test_the_ilo_weight_is_used_and_said_and_notes_are_shown(tmp_path, capsys):
+    data = load_sample().data[["ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    path = tmp_path / "lfs.csv"
+    data.to_csv(path, index=False, lineterminator="\n")
+    path.write_text(path.read_text().rstrip("\n"))      # no final line break: read, and said
+    assert main(["estimate", "unemployment_rate", "--file", str(path), "--strata", "strata", "--psu", "psu"]) == 0
+    out = capsys.readouterr().out
+    assert "weight ilo_wgt (not named: the file's ILO harmonised weight; --weight COL for another" in out
+    assert "Notes on reading the file:" in out and "does not end with a line break" in out
+    want = indicators.estimate(read(path, weight="ilo_wgt", strata="strata", psu="psu"), "unemployment_rate")
+    assert f"{want['estimate'].iloc[0]:.3f}" in out
+    assert main(["estimate", "unemployment_rate", "--file", str(path), "--unweighted"]) == 0
+    out = capsys.readouterr().out
+    assert "weight none" in out and "NW" in out
+
+
+def test_flags_short_in_the_table_legend_once_and_logit_intervals(capsys):
+    assert main(["estimate", "share_members_producers_cooperatives", "--by", "region", "ilo_sex"]) == 0
+    out = capsys.readouterr().out
+    table, rest = out.split("\nFlags:\n")
+    assert "CI<0" in table and "cannot be negative" not in table
+    assert rest.count("CI<0 ") == 1 and "cannot be negative" in rest
+    assert main(["estimate", "share_members_producers_cooperatives", "--by", "region", "ilo_sex", "--ci", "logit"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "CI<0" not in out and "logit (R svyciprop), kept within 0-100" in out
+
+
+def test_gap_between_two_groups(tmp_path, capsys):
+    target = tmp_path / "gap.csv"
+    assert main(["estimate", "unemployment_rate", "--by", "ilo_sex", "--gap", "Female", "Male", "--out",
+                 str(target)]) == 0
+    out = capsys.readouterr().out
+    want = indicators.gap(load_sample(), "unemployment_rate", by="ilo_sex", a=2, b=1)
+    assert "a - b" in out and f"{want['estimate'].iloc[0]:.3f}" in out and "percentage points" in out
+    got = export.read_csv(target)
+    assert got["se"].iloc[0] == pytest.approx(want["se"].iloc[0], rel=1e-12)
+    assert any("contrast" in line and "minus" in line for line in got.attrs["about"])

@@ -57,6 +57,9 @@ def test_estimate_export_says_survey_design_and_level(tmp_path):
     book = openpyxl.load_workbook(export.write(result, tmp_path / "u.xlsx"))
     about = {row[0].value: row[1].value for row in book["about"].iter_rows(min_row=2)}
     assert about["ci.level"] == "0.9" and about["design.weight"] == "ilo_wgt" and about["design.strata"] == "strata"
+    fields = [row[0].value for row in book["about"].iter_rows(min_row=2)]
+    assert fields.count("design.weight") == 1  # the design is said once (provenance and attrs both hold it)
+    assert "SYNTHETIC" in about["citation"]
 
 
 def test_a_frame_without_provenance_is_said_uncited(tmp_path):

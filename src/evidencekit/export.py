@@ -111,6 +111,8 @@ def about(df: pd.DataFrame) -> list[tuple[str, str]]:
     for key, value in prov.items():
         rows.extend(_flat(key, value))
     for key, value in attrs.items():
+        if key in prov:
+            continue  # said once, from the provenance (an estimate keeps attrs["design"] for older readers)
         rows.extend(_flat(key, value))
     if not any(k == "citation" for k, _ in rows):
         rows.insert(0, ("citation", "none recorded: say where these figures come from before you use them"))

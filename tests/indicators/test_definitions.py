@@ -1,8 +1,8 @@
-"""The catalogue's universes and codes against indicators.md §1-§2 and ILO's tabulation rules.
+"""The catalogue's universes and codes against docs/indicators.md §1-§3 and ILO's tabulation rules.
 
 The universe rule: ILO's tabulation programs count every labour force status within the working-age population
 only (``iloMicro`` ``C.4.1 DRY.do``: ``ilo_lfs==2 & ilo_wap==1``; ``D.7 NEET share.do``: NEET over
-``POP_XWAP`` aged 15-24), and indicators.md §2.3 says to filter by universe, not by non-missingness. A file can
+``POP_XWAP`` aged 15-24), and docs/indicators.md §1.2 says to filter by universe, not by non-missingness. A file can
 carry ``ilo_lfs`` outside its ``ilo_wap`` (a national 10+ survey; overseas workers kept with a status, as a
 mapping whose working-age population is PSA's may): those persons must count in no indicator.
 """
@@ -122,8 +122,22 @@ def test_not_elsewhere_classified_codes_in_a_numerator_are_flagged():
     out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"),
                    ["youth_neet_rate", "long_term_unemployment_rate"]).set_index("indicator")
     assert "40 records have ilo_edu_attendance 3 (Not elsewhere classified): counted as not in the numerator" \
-        in out.loc["youth_neet_rate", "flags"]
+        in out.loc["youth_neet_rate", "flags_detail"]
     assert "12 records have ilo_dur_aggregate 4 (Not elsewhere classified)" in out.loc["long_term_unemployment_rate",
-                                                                                         "flags"]
+                                                                                         "flags_detail"]
+    assert out.loc["youth_neet_rate", "flags"] == "MV" and "MV" in out.attrs["legend"]
     clean = estimate(s, ["youth_neet_rate", "long_term_unemployment_rate"])
-    assert clean["flags"].eq("").all()
+    assert clean["flags"].eq("").all() and clean["flags_detail"].eq("").all() and clean.attrs["legend"] == {}
+
+
+def test_the_reference_page_covers_every_indicator_and_flag():
+    """docs/indicators.md is what docstrings point to: every indicator and every flag code is explained there."""
+    from pathlib import Path
+
+    from evidencekit.indicators.reliability import FIXED, Thresholds
+    page = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    for d in CATALOGUE:
+        assert f"`{d.name}`" in page, d.name
+    t = Thresholds()
+    for code in [*FIXED, t.small, t.caution, t.unreliable, "DUP"]:
+        assert f"`{code}`" in page, code

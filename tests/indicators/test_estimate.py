@@ -76,11 +76,13 @@ def test_empty_domain_and_small_cells(s):
     sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
     out = estimate(sv, "unemployment_rate", by="group", min_n=50).set_index("group")
     assert np.isnan(out.loc["children", "estimate"]) and out.loc["children", "n_obs"] == 0
-    assert "empty domain" in out.loc["children", "flags"]
-    assert "small cell" in out.loc["old", "flags"] or out.loc["old", "n_obs"] >= 50
+    assert out.loc["children", "flags"] == "n=0" and "empty group" in out.loc["children", "flags_detail"]
+    assert out.loc["old", "n_obs"] < 50 and "n<50" in out.loc["old", "flags"]
+    assert "small cell: n=" in out.loc["old", "flags_detail"]
     assert out.loc["rest", "flags"] == ""
+    assert "fewer than 50 unweighted records" in out.attrs["legend"]["n<50"]
     custom = estimate(s, "youth_unemployment_rate", by="ilo_sex", min_n=10_000)
-    assert custom["flags"].str.contains("small cell: n=").all()
+    assert custom["flags"].str.contains("n<10000").all() and custom["flags_detail"].str.contains("small cell: n=").all()
 
 
 def test_missing_by_values_form_their_own_group(s):
@@ -97,7 +99,7 @@ def test_no_design_and_no_weights_are_flagged():
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"ilo_wap": 1.0, "ilo_lfs": rng.choice([1.0, 2.0, 3.0], 400), "w": rng.uniform(1, 3, 400)})
     out = estimate(Survey(df, weight="w"), "unemployment_rate")
-    assert "no design" in out["flags"].iloc[0]
+    assert out["flags"].iloc[0] == "ND" and "no design" in out["flags_detail"].iloc[0]
     # weights only = each record its own PSU in one stratum: var = n/(n-1) Σ (w_i z_i − mean)²
     lf = df.ilo_lfs.isin([1, 2]).to_numpy()
     y, x, w = (df.ilo_lfs == 2).to_numpy() & lf, lf.astype(float), df.w.to_numpy()
@@ -106,17 +108,21 @@ def test_no_design_and_no_weights_are_flagged():
     n = len(z)
     assert out["se"].iloc[0] == pytest.approx(100 * np.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()), rel=1e-12)
     unweighted = estimate(Survey(df), "unemployment_rate")
-    assert "no weights" in unweighted["flags"].iloc[0]
+    assert unweighted["flags"].iloc[0] == "NW, ND" and "no weights" in unweighted["flags_detail"].iloc[0]
 
 
 def test_errors_are_clear(s):
     with pytest.raises(InputError, match="unemployment_rate"):
         estimate(s, "unemployment_rat")
     df = pd.DataFrame({"ilo_lfs": [1, 2, 3], "w": [1.0, 1.0, 1.0]})
-    with pytest.raises(InputError, match=r"needs the ILO harmonised columns.*missing: ilo_wap.*mapping"):
+    with pytest.raises(InputError, match=r"lacks the ILO harmonised variable\(s\) ilo_wap.*mapping init"):
         estimate(Survey(df, weight="w"), "labour_force_participation_rate")
-    with pytest.raises(InputError, match=r"missing: ilo_wap.*working-age population.*ilo_age: '>= 15'"):
+    with pytest.raises(InputError, match=r"ilo_wap \(working-age population.*ilo_age: '>= 15'"):
         estimate(Survey(df, weight="w"), "unemployment_rate")   # every universe is within ilo_wap == 1
+    # several indicators: one message naming each missing variable with the indicators that need it
+    with pytest.raises(InputError, match=r"ilo_wap \(.*needed by unemployment_rate, lu3_rate\); ilo_olf_dlma \(.*"
+                                         r"needed by lu3_rate\)"):
+        estimate(Survey(df, weight="w"), ["unemployment_rate", "lu3_rate"])
     bad = pd.DataFrame({"ilo_wap": [1, 1, 1], "ilo_lfs": ["employed", "2", "3"]})
     with pytest.raises(InputError, match="'ilo_lfs' holds text that is not a number"):
         estimate(Survey(bad), "unemployment_rate")
@@ -124,8 +130,10 @@ def test_errors_are_clear(s):
         estimate(s, "unemployment_rate", by="nosuch")
     with pytest.raises(InputError, match="lonely_psu"):
         estimate(s, "unemployment_rate", lonely_psu="drop")
-    with pytest.raises(InputError, match="ci="):
-        estimate(s, "unemployment_rate", ci="logit")
+    with pytest.raises(InputError, match="ci='wald' is not known"):
+        estimate(s, "unemployment_rate", ci="wald")
+    with pytest.raises(InputError, match="ci='logit' keeps a rate's interval within 0-100.*not a rate"):
+        estimate(s, "mean_monthly_earnings_employees", ci="logit")
     with pytest.raises(InputError, match="cannot be split by ilo_sex"):
         estimate(s, "gender_pay_gap", by="ilo_sex")
     with pytest.raises(InputError, match="not a Survey"):
@@ -137,7 +145,7 @@ def test_missing_codes_in_the_numerator_are_flagged(s):
     unemployed = np.flatnonzero((d.ilo_lfs == 2).to_numpy())
     d.loc[d.index[unemployed[:25]], "ilo_dur_aggregate"] = np.nan
     out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "long_term_unemployment_rate")
-    assert "25 records have no ilo_dur_aggregate" in out["flags"].iloc[0]
+    assert "25 records have no ilo_dur_aggregate" in out["flags_detail"].iloc[0] and out["flags"].iloc[0] == "MV"
     assert estimate(s, "time_related_underemployment_rate")["flags"].iloc[0] == ""  # 1/missing dummy: no flag
 
 
@@ -148,7 +156,7 @@ def test_mean_na_rm_and_ratio(s):
     sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
     out = estimate(sv, "mean_monthly_earnings_employees")
     assert out["n_obs"].iloc[0] == len(ees) - 40
-    assert "40 records of the universe have no valid value" in out["flags"].iloc[0]
+    assert "40 records of the universe have no valid value" in out["flags_detail"].iloc[0] and out["flags"].iloc[0] == "MV"
     m = mean(Survey(d[d.ilo_lfs.eq(1) & d.ilo_job1_ste_aggregate.eq(1)], weight="ilo_wgt"), "ilo_job1_lri_ees")
     assert m["estimate"].iloc[0] == pytest.approx(out["estimate"].iloc[0], rel=1e-12)
     r = ratio(sv, "ilo_job1_lri_ees", "ilo_wgt")
@@ -161,7 +169,8 @@ def test_gap_with_a_group_without_women(s):
     sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
     for name in ("gender_pay_gap", "gender_pay_gap_median"):
         out = estimate(sv, name, by="part").set_index("part")
-        assert np.isnan(out.loc["rural men", "estimate"]) and "no gap" in out.loc["rural men", "flags"]
+        assert np.isnan(out.loc["rural men", "estimate"]) and "no gap" in out.loc["rural men", "flags_detail"]
+        assert "NOEST" in out.loc["rural men", "flags"]
         assert np.isfinite(out.loc["urban", ["estimate", "se"]].astype(float)).all()
 
 
@@ -174,7 +183,8 @@ def test_lonely_psu_rules_run_on_indicators(s):
     ses = {rule: estimate(sv, "unemployment_rate", lonely_psu=rule)["se"].iloc[0]
            for rule in ("remove", "certainty", "adjust", "average")}
     assert ses["remove"] == ses["certainty"] < ses["average"]
-    assert "lonely PSU" in estimate(sv, "unemployment_rate", lonely_psu="remove")["flags"].iloc[0]
+    removed = estimate(sv, "unemployment_rate", lonely_psu="remove")
+    assert removed["flags"].iloc[0] == "LP" and "lonely PSU" in removed["flags_detail"].iloc[0]
 
 
 def test_invariant_to_row_order_psu_labels_and_weight_scale(s):
@@ -203,7 +213,7 @@ def test_median_gap_without_a_woodruff_interval_says_so(s):
     out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "gender_pay_gap_median", by="tiny")
     few = out.set_index("tiny").loc["few"]
     assert np.isfinite(few["estimate"]) and np.isnan(few["se"])
-    assert "no standard error" in few["flags"]
+    assert "no standard error" in few["flags_detail"] and "NOSE" in few["flags"]
     assert np.isfinite(out.set_index("tiny").loc["many", "se"])
 
 
@@ -241,7 +251,8 @@ def test_codes_outside_the_ilo_codelist_are_flagged(s):
     d.loc[d.index[:3], "ilo_lfs"] = 7
     d.loc[d.index[3:5], "ilo_lfs"] = 9
     out = estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"), "labour_force_participation_rate")
-    assert "5 records have ilo_lfs codes outside the ILO codelist (7, 9)" in out["flags"].iloc[0]
+    assert "5 records have ilo_lfs codes outside the ILO codelist (7, 9)" in out["flags_detail"].iloc[0]
+    assert out["flags"].iloc[0] == "OC"
     d = s.data.assign(ilo_wap=s.data["ilo_wap"].fillna(0))   # 0 for 'no' in a 1/missing dummy is not flagged
     assert estimate(Survey(d, weight="ilo_wgt", strata="strata", psu="psu"),
                     "labour_force_participation_rate")["flags"].iloc[0] == ""
@@ -253,7 +264,9 @@ def test_negative_earnings_and_impossible_hours_are_flagged(s):
     d.loc[d.index[ees[:5]], "ilo_job1_lri_ees"] = -100.0
     d.loc[d.index[ees[5:7]], "ilo_job1_how_usual"] = 999
     sv = Survey(d, weight="ilo_wgt", strata="strata", psu="psu")
-    flags = estimate(sv, ["mean_monthly_earnings_employees", "mean_hourly_earnings_employees"])["flags"].tolist()
+    out = estimate(sv, ["mean_monthly_earnings_employees", "mean_hourly_earnings_employees"])
+    assert out["flags"].tolist() == ["VAL", "VAL"]
+    flags = out["flags_detail"].tolist()
     assert "5 records have a negative ilo_job1_lri_ees" in flags[0] and "168" not in flags[0]
     assert "2 records have ilo_job1_how_usual above 168 hours a week (max 999" in flags[1]
 

@@ -77,7 +77,7 @@ def test_api_against_r(api_surveys, row):
 
 
 def test_api_reference_covers_the_doc_table():
-    """indicators.md §3.6 printed digits agree with the committed R output (guards the reference itself)."""
+    """The R `survey` documentation's printed digits (the research note's table, kept in ../shared/docs) agree with the committed R output (guards the reference itself)."""
     r = API.set_index(["design", "lonely", "statistic", "variable", "by", "group"])
     assert float(r.loc[("dclus1_fpc", "fail", "ratio", "api.stu", "", ""), "se"]) == pytest.approx(0.008386297169)
     assert float(r.loc[("dclus1", "fail", "ratio", "api.stu", "", ""), "se"]) == pytest.approx(0.008470640195)
@@ -167,3 +167,71 @@ def test_synthetic_medians_against_r(synthetic):
     m, f = (float(ref.loc[ref.ilo_sex == k, "quantile"].iloc[0]) for k in (1, 2))
     close(gap["estimate"].iloc[0], 100 * (m - f) / m)
     assert 0 < gap["se"].iloc[0] < 10
+
+
+LOGIT = pd.read_csv(REF / "synthetic_logit.csv", keep_default_na=False, dtype={"group": str})
+
+
+@pytest.fixture(scope="module")
+def ours_logit(synthetic):
+    out = {}
+    for (name, by, level), _ in LOGIT.groupby(["indicator", "by", "level"], sort=False):
+        res = estimate(synthetic, name, by=by or None, level=level, ci="logit")
+        if by:
+            res = res.assign(key=res[f"{by}_code"].astype(str) if f"{by}_code" in res else res[by].astype(str))
+        out[(name, by, level)] = res
+    return out
+
+
+@pytest.mark.parametrize("row", list(LOGIT.itertuples(index=False)),
+                         ids=[f"{r.indicator}-{r.by}{r.group}-{r.level}" for r in LOGIT.itertuples(index=False)])
+def test_logit_intervals_against_r_svyciprop(ours_logit, synthetic, row):
+    """estimate(ci="logit") = R svyciprop(~I(y == 1), subset(design, x == 1), method="logit") and its svyby, whose
+    t quantile uses degf() of the domain's design (PSUs with records of the domain minus their strata): to 1e-9
+    against svyciprop's own steps run with a converged glm, to 1e-7 against svyciprop as it stops (glm's default
+    convergence, deviance change 1e-8; make_reference.R)."""
+    out = ours_logit[(row.indicator, row.by, row.level)]
+    if row.by:
+        out = out[out.key == row.group]
+    assert len(out) == 1
+    close(out["estimate"].iloc[0], row.estimate)
+    close(out["ci_low"].iloc[0], row.ci_low)
+    close(out["ci_high"].iloc[0], row.ci_high)
+    close(out["ci_low"].iloc[0], row.svyciprop_low, rtol=1e-7)
+    close(out["ci_high"].iloc[0], row.svyciprop_high, rtol=1e-7)
+    assert 0 < out["ci_low"].iloc[0] < out["estimate"].iloc[0] < out["ci_high"].iloc[0] < 100
+
+
+def test_domain_degrees_of_freedom_are_rs(synthetic):
+    """The df R's svyciprop uses in a domain: PSUs holding records of (universe & group) minus their strata."""
+    from evidencekit.indicators.compute import _compute
+    from evidencekit.indicators.definitions import INDICATORS
+    from evidencekit.indicators.estimation import domains
+    for (name, by), ref in LOGIT[LOGIT.level == 0.95].groupby(["indicator", "by"], sort=False):
+        group, groups = domains(synthetic, by or None)
+        parts = _compute(synthetic, INDICATORS[name], design_of(synthetic), group, groups, 0.95, "fail")
+        df = parts.ratio.domain_df(design_of(synthetic))
+        keys = groups[by].astype(str).tolist() if by else [""]
+        assert dict(zip(keys, df.tolist())) == dict(zip(ref.group, ref.df.astype(int))), (name, by)
+
+
+GAPS = pd.read_csv(REF / "synthetic_gap.csv", dtype={"a": str, "b": str})
+
+
+@pytest.mark.parametrize("row", list(GAPS.itertuples(index=False)),
+                         ids=[f"{r.indicator}-{r.by}-{r.a}-{r.b}" for r in GAPS.itertuples(index=False)])
+def test_gaps_against_r_svycontrast(synthetic, row):
+    """gap() = R svyby(..., svyratio, covmat=TRUE) + svycontrast of the two groups, to 1e-9."""
+    from evidencekit.indicators import gap
+    out = gap(synthetic, row.indicator, by=row.by, a=int(row.a), b=int(row.b))
+    close(out["estimate"].iloc[0], row.estimate)
+    close(out["se"].iloc[0], row.se)
+    # groups sharing PSUs (sex, age) are correlated: the SE is not that of two independent estimates; groups in
+    # different strata (area, region: the strata are region x area) are not, and the two SEs agree
+    both = estimate(synthetic, row.indicator, by=row.by)
+    both = both.set_index(f"{row.by}_code" if f"{row.by}_code" in both else row.by)
+    independent = np.hypot(both.loc[int(row.a), "se"], both.loc[int(row.b), "se"])
+    if row.by in ("ilo_geo", "region"):
+        close(out["se"].iloc[0], independent, rtol=1e-12)
+    else:
+        assert abs(out["se"].iloc[0] - independent) > 1e-3 * independent

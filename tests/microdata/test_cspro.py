@@ -837,3 +837,44 @@ def test_special_missing_codes_become_missing_and_are_reported(tmp_path):
     assert s.data["SEX"].tolist() == [1, 2, 1, 2]
     note = next(n for n in s.notes if "PAY" in n and "special" in n)
     assert "2 value(s)" in note and "MISSING (Don't know)" in note and "REFUSED (Refused)" in note
+
+
+CODED_DCF = "[Dictionary]\nName=CODED\nRecordTypeStart=0\nRecordTypeLen=0\n[Record]\nName=P\nRecordLen=18\n" + "".join(
+    f"[Item]\nName=Q{k}\nStart={1 + 3 * k}\nLen=3\nDataType=Numeric\n[ValueSet]\nName=Q{k}_VS1\nValue=1;Yes\nValue=2;No\n"
+    for k in range(6))
+
+
+def test_data_shifted_by_one_character_are_refused_naming_the_shift(tmp_path):
+    """Was: read with a plausible record length and absurd values."""
+    rng = np.random.default_rng(3)
+    rows = ["".join(f"{v:03d}" for v in rng.integers(1, 3, 6)) for _ in range(60)]
+    dcf, _ = write(tmp_path, CODED_DCF, rows)
+    assert len(read(dcf).data) == 60
+    write(tmp_path, CODED_DCF, [" " + r[:-1] for r in rows])          # an extra character at the start
+    with pytest.raises(DictionaryMismatchError, match=r"6 of the 6 items with value sets in record 'P' hold mostly "
+                                                      r"values the dictionary does not declare.*one character further "
+                                                      r"right, the values fit"):
+        read(dcf)
+    write(tmp_path, CODED_DCF, [r[1:] + "0" for r in rows])           # one character missing
+    with pytest.raises(DictionaryMismatchError, match="further left, the values fit"):
+        read(dcf)
+    odd = list(rows)
+    odd[4] = "007" + odd[4][3:]                                        # one undeclared code: kept and said
+    write(tmp_path, CODED_DCF, odd)
+    s = read(dcf)
+    assert s.data["Q0"].tolist()[4] == 7
+    assert any("Q0: 1.7% of its values are not in its value set (e.g. 7)" in n for n in s.notes)
+
+
+def test_psa_file_shifted_by_one_character(shared_data, tmp_path):
+    src = shared_data / "microdata" / "phl_lfs_puf_2022" / "LFS_PUF_November_2022"
+    raw = src.with_suffix(".F2").read_bytes()
+    lines = raw[3:].split(b"\n")
+    (tmp_path / "puf.dcf").write_bytes(src.with_suffix(".dcf").read_bytes())
+    # the record type kept, the rest one character to the right, each line as long as before
+    (tmp_path / "puf.F2").write_bytes(raw[:3] + b"\n".join(ln[:1] + b" " + ln[1:-1] if ln else ln for ln in lines))
+    with pytest.raises(DictionaryMismatchError, match=r"PUFREG \d+%.*further right, the values fit"):
+        read(tmp_path / "puf.dcf")
+    (tmp_path / "puf.F2").write_bytes(raw[:3] + b"\n".join(b" " + ln[:-1] if ln else ln for ln in lines))
+    with pytest.raises(DictionaryMismatchError, match="record types are right: the lines seem shifted"):
+        read(tmp_path / "puf.dcf")

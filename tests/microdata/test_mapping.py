@@ -275,7 +275,9 @@ def test_a_national_concept_travels_to_the_estimates_that_use_it():
     s = apply_mapping(Survey(frame), m)
     assert s.concepts == {"ilo_joball_tru": "wants more hours (national)"}
     out = estimate(s, ["time_related_underemployment_rate", "employment_to_population_ratio"])
-    flags = dict(zip(out["indicator"], out["flags"]))
+    flags = dict(zip(out["indicator"], out["flags_detail"]))
+    codes = [f.split(", ") for f in out["flags"]]
+    assert "NC" in codes[0] and "NC" not in codes[1]
     assert "national concept, not the ILO definition: ilo_joball_tru = wants more hours (national)" in \
         flags["time_related_underemployment_rate"]
     assert "national concept" not in flags["employment_to_population_ratio"]

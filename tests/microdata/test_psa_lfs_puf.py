@@ -90,7 +90,14 @@ def test_mapped_variables_are_consistent(puf):
 def test_psa_concepts_are_flagged_on_the_estimates(puf):
     from evidencekit.indicators import estimate
 
-    assert set(puf.concepts) == {"ilo_lfs", "ilo_joball_tru", "ilo_job1_ste_icse93"}
+    assert set(puf.concepts) == {"ilo_lfs", "ilo_joball_tru", "ilo_job1_ste_icse93", "ilo_olf_dlma"}
+    lu3 = estimate(puf, "lu3_rate")
+    assert "potential labour force (LU3, LU4) is understated" in lu3["flags_detail"].iloc[0]
     out = estimate(puf, ["time_related_underemployment_rate", "vulnerable_employment_rate"]).set_index("indicator")
-    assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags"]
-    assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags"]
+    assert "ilo_joball_tru = PSA underemployment" in out.loc["time_related_underemployment_rate", "flags_detail"]
+    assert "ilo_job1_ste_icse93 = PSA class-of-worker grouping" in out.loc["vulnerable_employment_rate", "flags_detail"]
+    assert out["flags"].str.contains("NC").all() and "national concept" in out.attrs["legend"]["NC"]
+    prov = out.attrs["provenance"]
+    assert (prov["ref_area"], prov["publisher"], prov["mapping"], prov["file"]) == \
+        ("PHL", "Philippine Statistics Authority (PSA)", "psa_lfs_puf", "LFS_PUF_November_2022.dcf")
+    assert prov["citation"].startswith("Philippine Statistics Authority (PSA). Philippines Labor Force Survey")

@@ -110,9 +110,11 @@ def test_excel_with_sheets(tmp_path):
     with pd.ExcelWriter(p, engine="openpyxl") as xl:
         pd.DataFrame({"note": ["read me"]}).to_excel(xl, sheet_name="README", index=False)
         FRAME.to_excel(xl, sheet_name="persons", index=False)
-    first = read(p)
-    assert first.data["note"].tolist() == ["read me"]
-    assert any("README" in n and "sheet=" in n for n in first.notes)
+    # the first sheet is not the data: never read silently (was: README read as the survey, with a note)
+    with pytest.raises(FileFormatError, match=r"2 sheets with content \('README' \(2 rows, 1 columns: note\); "
+                                              r"'persons' \(5 rows, 5 columns: région, wgt, strate, ea …\)\).*"
+                                              r"does not guess.*sheet=NAME"):
+        read(p)
     s = read(p, sheet="persons", weight="wgt")
     assert s.data["wgt"].tolist() == FRAME["wgt"].tolist()
     assert read(p, sheet=1).data.shape == FRAME.shape
@@ -153,8 +155,17 @@ def test_damaged_files_are_input_errors(tmp_path):
 
 def test_missing_file_suggests_close_names(tmp_path):
     (tmp_path / "lfs_2022.csv").write_text("a\n1\n")
-    with pytest.raises(MissingFileError, match="does not exist.*use 'lfs_2022.csv' instead") as err:
+    with pytest.raises(MissingFileError, match="does not exist.*there is 'lfs_2022.csv' in the same folder: did you "
+                                               "mean it") as err:
         read(tmp_path / "lfs_2021.csv")
+    # an unrelated file is never offered (was: 'use notes.csv instead' for nowhere.csv)
+    (tmp_path / "notes.csv").write_text("a\n1\n")
+    with pytest.raises(MissingFileError, match=r"no file of a similar name in .* \(2 file\(s\) there\)") as other:
+        read(tmp_path / "nowhere.csv")
+    assert "notes.csv" not in str(other.value)
+    (tmp_path / "survey.xlsx").write_text("x")
+    with pytest.raises(MissingFileError, match="there is 'survey.xlsx'"):
+        read(tmp_path / "survey.csv")
     assert isinstance(err.value, InputError) and isinstance(err.value, FileNotFoundError)
     with pytest.raises(MissingFileError, match="folder .* does not exist"):
         read(tmp_path / "nowhere" / "x.csv")
@@ -338,13 +349,37 @@ def test_csv_title_lines_and_header(tmp_path):
     assert s.data.shape == (4, 5) and any("'Enquete emploi 2023'" in n for n in s.notes)
 
 
-def test_empty_first_sheet_names_the_others(tmp_path):
+def test_empty_first_sheet_reads_the_only_sheet_with_content(tmp_path):
     p = tmp_path / "lfs.xlsx"
     with pd.ExcelWriter(p, engine="openpyxl") as xl:
         pd.DataFrame().to_excel(xl, sheet_name="Sheet1", index=False)
         FRAME.to_excel(xl, sheet_name="persons", index=False)
-    with pytest.raises(FileFormatError, match=r"sheet 'Sheet1'.*empty.*sheet= .*\['persons'\]"):
+    s = read(p)
+    assert s.data.shape == FRAME.shape
+    assert any("'persons', the only sheet with content" in n and "Sheet1" in n for n in s.notes)
+    with pytest.raises(FileFormatError, match=r"sheet 'Sheet1'.*empty.*sheet="):
+        read(p, sheet="Sheet1")
+
+
+def test_excel_data_continuing_on_a_second_sheet(tmp_path):
+    """Was: the first sheet silently, half the records."""
+    p = tmp_path / "lfs.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        FRAME.iloc[:2].to_excel(xl, sheet_name="part 1", index=False)
+        FRAME.iloc[2:].to_excel(xl, sheet_name="part 2", index=False)
+        pd.DataFrame().to_excel(xl, sheet_name="blank", index=False)
+    with pytest.raises(FileFormatError, match=r"same columns on 2 sheets.*continue from one sheet to the next.*"
+                                              r"sheet='all'"):
         read(p)
+    s = read(p, sheet="all", weight="wgt")
+    assert s.data["wgt"].tolist() == FRAME["wgt"].tolist()
+    assert any("2 sheets with the same columns read as one table" in n for n in s.notes)
+    assert read(p, sheet="part 2").data.shape == (2, 5)
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        FRAME.to_excel(xl, sheet_name="persons", index=False)
+        FRAME.rename(columns={"wgt": "poids"}).to_excel(xl, sheet_name="other", index=False)
+    with pytest.raises(FileFormatError, match=r"sheet 'other' has other columns than sheet 'persons'"):
+        read(p, sheet="all")
 
 
 @pytest.mark.parametrize("ext", [".dta", ".sav"])
@@ -434,3 +469,129 @@ def test_short_rows_found_the_same_way_with_and_without_quoting(tmp_path, quote,
     assert s.data["id"].tolist() == [1, 2, 3, 4, 5]
     note = next(n for n in s.notes if "fewer fields than the header" in n)
     assert note.startswith("2 row(s)") and "[3, 6]" in note
+
+
+def test_a_file_with_the_ilo_weight_is_weighted_without_naming_it(tmp_path):
+    """Was: read without weight= gave an unweighted estimate, exit 0."""
+    from evidencekit.indicators import estimate
+    from evidencekit.microdata.synthetic import load_sample
+
+    data = load_sample().data[["ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    path = tmp_path / "lfs.csv"
+    data.to_csv(path, index=False)
+    s = read(path, strata="strata", psu="psu")
+    assert s.weight == "ilo_wgt" and any("not named" in n for n in s.notes)
+    named = read(path, weight="ilo_wgt", strata="strata", psu="psu")
+    got, want = (estimate(x, "unemployment_rate")["estimate"].iloc[0] for x in (s, named))
+    assert got == want
+    assert read(path, columns=["ilo_lfs"]).weight == "ilo_wgt"       # kept when only some columns are read
+    unweighted = read(path, weight=False, strata="strata", psu="psu")
+    out = estimate(unweighted, "unemployment_rate")
+    assert out["estimate"].iloc[0] != want and "NW" in out["flags"].iloc[0]
+    assert out.attrs["provenance"]["design"]["weight_rule"].startswith("none, on purpose")
+
+
+@pytest.mark.parametrize(("tail", "said"), [
+    ("5,2.", r"line 6: '5,2\.'\) has no line break and has 2 of the header's 5 fields: the file was cut"),
+])
+def test_csv_whose_last_row_is_cut_is_refused(tmp_path, tail, said):
+    """Was: read as it was (a cut number taken as the value, or the row padded with missing values)."""
+    p = tmp_path / "lfs.csv"
+    p.write_text(CSV + tail, encoding="utf-8")
+    with pytest.raises(FileFormatError, match=said):
+        read(p)
+    p.write_text("w,income\n1,12.34\n2,12345.67\n1,123.4", encoding="utf-8")
+    with pytest.raises(FileFormatError, match=r"'123\.4' has 1 decimal\(s\) where every other value of column "
+                                              r"'income' has 2: the file was cut inside that number"):
+        read(p)
+    p.write_text("id,w,ea\n1,1.5,10\n2,2.5,11\n3,3.5,2", encoding="utf-8")     # '2' of '20'
+    with pytest.raises(FileFormatError, match=r"last value '2' is shorter than every other value of column 'ea' "
+                                              r"\(2 to 2 characters\)"):
+        read(p)
+
+
+def test_csv_without_final_line_break_but_complete_is_read_and_said(tmp_path):
+    p = tmp_path / "lfs.csv"
+    p.write_text(CSV.rstrip("\n"), encoding="utf-8")
+    s = read(p, weight="wgt")
+    assert s.data.shape == FRAME.shape
+    assert any("does not end with a line break" in n and "line 5" in n for n in s.notes)
+    p.write_text(CSV + 'Ouest,1.0,2,22,"2', encoding="utf-8")   # cut inside a quoted field
+    with pytest.raises(FileFormatError, match="cut|fields"):
+        read(p)
+
+
+def test_repeated_records(tmp_path):
+    from evidencekit.indicators import estimate
+    from evidencekit.microdata.synthetic import load_sample
+
+    data = load_sample().data.iloc[:3000][["ilo_key", "ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    p = tmp_path / "lfs.csv"
+    # every record twice (the file appended to itself): refused; was an estimate with exit 0
+    pd.concat([data, data]).to_csv(p, index=False)
+    with pytest.raises(FileFormatError, match=r"every record appears 2 times.*line 3002 repeats line 2.*"
+                                              r"duplicates='keep'"):
+        read(p)
+    dropped = read(p, duplicates="drop", strata="strata", psu="psu")
+    assert len(dropped.data) == 3000 and any("3000 record(s) repeating" in n for n in dropped.notes)
+    kept = read(p, duplicates="keep")
+    assert len(kept.data) == 6000 and not kept.checks
+    # a block pasted twice
+    pd.concat([data, data.iloc[100:200]]).to_csv(p, index=False)
+    with pytest.raises(FileFormatError, match=r"100 consecutive records \(line 3002 to line 3101\) repeat "
+                                              r"line 102 to line 201"):
+        read(p)
+    # a few scattered copies of identified records: read, and every estimate flags them
+    pd.concat([data, data.iloc[[5, 900, 2000]]]).sample(frac=1, random_state=1).to_csv(p, index=False)
+    s = read(p, strata="strata", psu="psu")
+    assert "DUP" in s.checks and "ilo_key" in s.checks["DUP"]
+    out = estimate(s, "unemployment_rate")
+    assert "DUP" in out["flags"].iloc[0] and out.attrs["legend"]["DUP"] == s.checks["DUP"]
+    # without an identifier, persons may answer alike: a note, no flag
+    few = data[["ilo_wgt", "strata", "psu", "ilo_wap", "ilo_lfs"]]
+    few.to_csv(p, index=False)
+    s = read(p)
+    assert not s.checks and any("two persons may answer alike" in n for n in s.notes)
+    with pytest.raises(FileFormatError, match="duplicates='twice' is not known"):
+        read(p, duplicates="twice")
+
+
+def test_a_file_too_large_for_memory_is_refused_before_reading(tmp_path, monkeypatch):
+    from evidencekit.microdata.checks import FileTooLargeError, estimate_memory
+
+    p = tmp_path / "lfs.csv"
+    big = pd.concat([FRAME] * 2000, ignore_index=True).reset_index()      # 8 000 records, ~0.25 MB
+    big.to_csv(p, index=False)
+    est = estimate_memory(p, "CSV")
+    assert 1e6 < est.nbytes < 50e6 and "of 6 columns" in est.how
+    monkeypatch.setenv("EVIDENCEKIT_MEMORY_LIMIT", "100KB")
+    with pytest.raises(FileTooLargeError, match=r"lfs\.csv' \(0\.\d+ MB\): it would take about .* MB of memory once "
+                                                r"read .* only 0\.1 MB is available \(EVIDENCEKIT_MEMORY_LIMIT=100KB\)"):
+        read(p)
+    pq = tmp_path / "lfs.parquet"
+    big.to_parquet(pq)
+    with pytest.raises(FileTooLargeError, match="Parquet metadata"):
+        read(pq)
+    monkeypatch.setenv("EVIDENCEKIT_MEMORY_LIMIT", "none")
+    assert len(read(p).data) == 8000
+    monkeypatch.setenv("EVIDENCEKIT_MEMORY_LIMIT", "lots")
+    with pytest.raises(FileFormatError, match="is not an amount of memory"):
+        read(p)
+
+
+def test_memory_estimates_are_of_the_right_size(tmp_path):
+    """The estimate is at least what reading takes (tracemalloc of pandas' own allocations), and not wildly more."""
+    import tracemalloc
+
+    from evidencekit.microdata.checks import estimate_memory
+    from evidencekit.microdata.synthetic import load_sample
+
+    data = load_sample().data
+    p = tmp_path / "lfs.csv"
+    data.to_csv(p, index=False)
+    tracemalloc.start()
+    read(p)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    est = estimate_memory(p, "CSV").nbytes
+    assert peak < est < 6 * peak, (peak, est)

@@ -77,3 +77,19 @@ def test_repeated_column_names_and_lists_for_roles():
         Survey(pd.DataFrame([[1.0, 2.0]], columns=["w", "w"]), weight="w")
     with pytest.raises(InputError, match="weight= is a list, not one column name.*weight='w'"):
         Survey(FRAME, weight=["w"])
+
+
+def test_the_ilo_weight_is_used_when_no_weight_is_named():
+    frame = FRAME.rename(columns={"w": "ilo_wgt"})
+    s = Survey(frame, source="lfs.csv")
+    assert s.weight == "ilo_wgt" and s.evident_weight
+    assert any("'ilo_wgt' (not named" in n and "weight=False" in n for n in s.notes)
+    assert "not named" in s.provenance["design"]["weight_rule"]
+    named = Survey(frame, weight="ilo_wgt")
+    assert not named.evident_weight and not any("not named" in n for n in named.notes)
+    off = Survey(frame, weight=False)
+    assert off.weight is None and "on purpose" in off.provenance["design"]["weight_rule"]
+    with pytest.raises(InputError, match=r"weight column 'ilo_wgt' \(taken because no weight was named\).*1 zero"):
+        Survey(frame.assign(ilo_wgt=[1.0, 0.0, 2.0, 1.0]))
+    with pytest.raises(InputError, match="strata=True is not a column name"):
+        Survey(frame, strata=True)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import traceback
 import warnings
 from typing import Sequence
 
+from evidencekit.cli import common
 from evidencekit.errors import EvidenceKitError
 
 EXAMPLES = """\
@@ -50,14 +50,14 @@ change the ILOSTAT address and the cache folder.
 
 def build_parser() -> argparse.ArgumentParser:
     from evidencekit import __version__
-    from evidencekit.cli import brief, chart, course, estimate, ilostat
+    from evidencekit.cli import brief, chart, course, estimate, ilostat, mapping
 
     p = argparse.ArgumentParser(
         prog="evidencekit", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
         description="Evidence workbench for decent-work policy: ILOSTAT data with citations, online or offline.")
     p.add_argument("--version", action="version", version=f"evidencekit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (ilostat, estimate, chart, brief, course):
+    for module in (ilostat, estimate, mapping, chart, brief, course):
         module.register(sub, _missing)
     return p
 
@@ -67,59 +67,8 @@ def _missing(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def options_of(parser: argparse.ArgumentParser) -> dict[str, str]:
-    """Every option of ``parser`` and its sub-commands, by the Python name the library uses (``dest``).
-
-    >>> options_of(build_parser())["ref_area"], options_of(build_parser())["offline"]
-    ('--ref-area', '--offline')
-    """
-    found: dict[str, str] = {}
-    stack = [parser]
-    while stack:
-        p = stack.pop()
-        for action in p._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                stack.extend(action.choices.values())
-            elif action.option_strings and action.dest not in ("help", "version"):
-                longest = max(action.option_strings, key=len)
-                found.setdefault(action.dest, longest)
-    return found
-
-
-_VALUE = r"""(?:'([^']*)'|"([^"]*)"|\[([^\]]*)\]|([^\s,;()]+))"""
-
-
-def cli_words(text: str, options: dict[str, str]) -> str:
-    """A library message in the command line's words: ``weight='ilo_wgt'`` -> ``--weight ilo_wgt``,
-    ``offline=True`` -> ``--offline``, ``ref_area=['PHL', 'IDN']`` -> ``--ref-area PHL IDN``.
-
-    >>> cli_words("pass weight='ilo_wgt', or set offline=True; ref_area=['PHL', 'IDN']",
-    ...           {"weight": "--weight", "offline": "--offline", "ref_area": "--ref-area"})
-    'pass --weight ilo_wgt, or set --offline; --ref-area PHL IDN'
-    """
-    if not options:
-        return text
-    names = "|".join(re.escape(n) for n in sorted(options, key=len, reverse=True))
-
-    def repl(m: re.Match) -> str:
-        flag = options[m.group(1)]
-        quoted1, quoted2, listed, bare = m.group(2), m.group(3), m.group(4), m.group(5)
-        if bare in ("True",):
-            return flag
-        if listed is not None:
-            items = [s.strip().strip("'\"") for s in listed.split(",") if s.strip()]
-            return " ".join([flag, *items])
-        value = next(v for v in (quoted1, quoted2, bare) if v is not None)
-        return f"{flag} {value}" if value else flag
-
-    return re.sub(rf"(?<![\w.-])({names})={_VALUE}", repl, text)
-
-
 def _one_line_warnings(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"note: {cli_words(str(message), _OPTIONS)}", file=sys.stderr)
-
-
-_OPTIONS: dict[str, str] = {}
+    print(f"note: {common.cli_words(str(message))}", file=sys.stderr)
 
 
 def _internal_error(err: BaseException) -> int:
@@ -144,14 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    _OPTIONS.clear()
-    _OPTIONS.update(options_of(parser))
+    common.use_options(parser)
     previous = warnings.showwarning
     warnings.showwarning = _one_line_warnings
     try:
         return int(args.func(args, sys.stdout) or 0)
     except EvidenceKitError as err:
-        print(f"error: {cli_words(str(err), _OPTIONS)}", file=sys.stderr)
+        print(f"error: {common.cli_words(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import argparse
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -89,3 +91,73 @@ def save(df: pd.DataFrame, path: Path, out) -> None:
     export.write(df, path)
     print(f"Wrote {len(df)} rows to {path} (with its citation{' in the sheet about' if path.suffix.lower() == '.xlsx' else ''}).",
           file=out)
+
+
+# -- messages in the command line's words -------------------------------------------------------------------
+_OPTIONS: dict[str, str] = {}   # library argument -> command option, filled by use_options() from the parser
+ALIASES: dict[str, str] = {"path": "--file"}   # library arguments whose option has another name
+PHRASES: dict[str, str] = {   # library phrases the commands say otherwise
+    "weight=False": "--unweighted",
+    "evidencekit.indicators.catalogue()": "evidencekit estimate --list",
+}
+_VALUE = r"""(?:'([^']*)'|"([^"]*)"|\[([^\]]*)\]|(<[^>]*>|[^\s,;()]+))"""
+
+
+def options_of(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Every option of ``parser`` and its sub-commands, by the Python name the library uses (``dest``).
+
+    >>> from evidencekit.cli import build_parser
+    >>> options_of(build_parser())["ref_area"], options_of(build_parser())["offline"]
+    ('--ref-area', '--offline')
+    """
+    found: dict[str, str] = {}
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif action.option_strings and action.dest not in ("help", "version"):
+                found.setdefault(action.dest, max(action.option_strings, key=len))
+    return found
+
+
+def use_options(parser: argparse.ArgumentParser) -> None:
+    """Take the options of ``parser`` as the words :func:`cli_words` uses."""
+    _OPTIONS.clear()
+    _OPTIONS.update(options_of(parser))
+    _OPTIONS.update(ALIASES)
+
+
+def cli_words(text: str, options: dict[str, str] | None = None) -> str:
+    """A library message in the command line's words: ``weight='ilo_wgt'`` -> ``--weight ilo_wgt``,
+    ``offline=True`` -> ``--offline``, ``ref_area=['PHL', 'IDN']`` -> ``--ref-area PHL IDN``,
+    ``weight=False`` -> ``--unweighted`` (:data:`PHRASES`). ``options``: library name -> option (default: those
+    of the command being run).
+
+    >>> cli_words("pass weight='ilo_wgt', or set offline=True; ref_area=['PHL', 'IDN']; weight=<column name>",
+    ...           {"weight": "--weight", "offline": "--offline", "ref_area": "--ref-area"})
+    'pass --weight ilo_wgt, or set --offline; --ref-area PHL IDN; --weight <column name>'
+    >>> cli_words("or weight=False; see evidencekit.indicators.catalogue()", {})
+    'or --unweighted; see evidencekit estimate --list'
+    """
+    for phrase, said in PHRASES.items():
+        text = text.replace(phrase, said)
+    options = _OPTIONS if options is None else options
+    if not options:
+        return text
+    names = "|".join(re.escape(n) for n in sorted(options, key=len, reverse=True))
+
+    def repl(m: re.Match) -> str:
+        flag = options[m.group(1)]
+        quoted1, quoted2, listed, bare = m.group(2), m.group(3), m.group(4), m.group(5)
+        if bare == "True":
+            return flag
+        if listed is not None:
+            return " ".join([flag, *(s.strip().strip("'\"") for s in listed.split(",") if s.strip())])
+        value = next(v for v in (quoted1, quoted2, bare) if v is not None)
+        if value and " " in value and not value.startswith("<"):
+            value = f"'{value}'"
+        return f"{flag} {value}" if value else flag
+
+    return re.sub(rf"(?<![\w.-])({names})=(?!=){_VALUE}", repl, text)

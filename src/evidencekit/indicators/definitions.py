@@ -1,7 +1,7 @@
 """The decent-work indicator catalogue, as data.
 
 Every indicator is a ratio of weighted totals R = Σ w·y / Σ w·x over person records
-(``indicators.md`` §1, §3.1):
+(``docs/indicators.md`` §2, §4.1):
 
 - a **rate** (percent): x = 1 for records in the *universe*, y = 1 for records of the universe that meet
   the *numerator* conditions;
@@ -12,13 +12,13 @@ Every indicator is a ratio of weighted totals R = Σ w·y / Σ w·x over person 
 
 Conditions are written as data: ``{"ilo_lfs": [1, 2]}`` means "``ilo_lfs`` is 1 or 2"; a list of such
 dicts means "any of them" (OR), keys inside one dict must all hold (AND). Codes are those of ILO's
-harmonised variables (``indicators.md`` §2.2, derivations §2.3). A record whose code is missing does
+harmonised variables (``docs/indicators.md`` §3). A record whose code is missing does
 not meet a condition (ILO's 1/missing dummies such as ``ilo_joball_tru``).
 
 Universe: every labour-force condition (employed, unemployed, labour force, potential labour force, youth)
 also requires ``ilo_wap == 1``, as ILO's tabulation programs do (``iloMicro``: unemployed =
 ``ilo_lfs==2 & ilo_wap==1``; NEET denominator = working-age population aged 15-24, ``POP_XWAP``), and as
-``indicators.md`` §2.3 asks ("always filter by universe, not by non-missingness alone"). A file whose
+``docs/indicators.md`` §1.2 explains (filter by universe, not by non-missingness alone). A file whose
 ``ilo_lfs`` is filled outside its working-age population (a national 10+ survey, overseas workers kept
 with a status) thus gives the same universe to every indicator.
 
@@ -32,7 +32,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-HOURS_PER_MONTH = 52 / 12  # weekly hours -> monthly hours (indicators.md §1.8)
+import pandas as pd
+
+HOURS_PER_MONTH = 52 / 12  # weekly hours -> monthly hours (docs/indicators.md §2)
 
 Condition = list[dict[str, list[int]]]
 
@@ -88,7 +90,7 @@ _19 = "19th ICLS (2013) only: needs the potential labour force / time-related un
 _TRU_NOTE = ("TRU follows the mapping's ilo_joball_tru: a national concept (e.g. PSA's underemployment, without "
              "hours threshold or availability) when the mapping says so")
 _PLF_NOTE = ("PLF follows the mapping's ilo_olf_dlma (codes 1, 2): a survey that identifies only part of it "
-             "(e.g. the PSA PUF, code 1 only) understates the potential labour force (indicators.md §1.5)")
+             "(e.g. the PSA PUF, code 1 only) understates the potential labour force (docs/indicators.md §2.1)")
 
 
 def _share(name: str, code: list[int], who: str) -> Indicator:
@@ -206,7 +208,7 @@ CATALOGUE: list[Indicator] = [
         numerator_text="unemployed for 12 months or more (ilo_dur_aggregate == 3)",
         denominator_text="labour force (ilo_lfs in {1, 2})", formula="LTU / LF × 100",
         icls="19th ICLS (2013) resolution I", icls_basis=_LFS_BASIS, ilostat_id=None,
-        notes="over the labour force (indicators.md gives no denominator; Eurostat's long-term unemployment rate "
+        notes="over the labour force (Eurostat's long-term unemployment rate "
               "uses the labour force); the 'incidence of long-term unemployment' (LTU / unemployed, e.g. World "
               "Bank SL.UEM.LTRM.ZS from ILO data) is a different indicator; "
               "duration not classified (ilo_dur_aggregate == 4) counts as not long-term",
@@ -250,3 +252,20 @@ CATALOGUE: list[Indicator] = [
 ]
 
 INDICATORS: dict[str, Indicator] = {d.name: d for d in CATALOGUE}
+
+
+def catalogue() -> pd.DataFrame:
+    """The indicator catalogue, one row per indicator.
+
+    >>> cat = catalogue()
+    >>> cat.loc[cat.name == "unemployment_rate", ["ilostat_id", "sdg"]].values.tolist()
+    [['UNE_DEAP_SEX_AGE_RT_A', '8.5.2']]
+    """
+    rows = [{
+        "name": d.name, "label": d.label, "unit": d.unit, "kind": d.kind,
+        "numerator": d.numerator_text, "denominator": d.denominator_text, "formula": d.formula,
+        "universe": " or ".join(" & ".join(f"{c} in {v}" for c, v in cond.items()) for cond in d.universe),
+        "variables": ", ".join(sorted(d.columns())), "icls": d.icls, "icls_basis": d.icls_basis,
+        "ilostat_id": d.ilostat_id, "sdg": d.sdg, "notes": d.notes,
+    } for d in CATALOGUE]
+    return pd.DataFrame(rows)

@@ -768,6 +768,85 @@ def _frame(lines: _Lines, items: list[Item], data_path: Path, dcf_path: Path, ro
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
+def _outside(values: np.ndarray, item: Item) -> np.ndarray:
+    """True for values (floats, NaN = blank) that none of the item's value sets declares (codes or ranges)."""
+    inside = np.isnan(values)
+    for vs in item.value_sets:
+        for codes, _label, _special in vs.values:
+            for c in codes:
+                if isinstance(c, tuple):
+                    lo, hi = c
+                    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                        inside |= (values >= lo) & (values <= hi)
+                elif isinstance(c, (int, float)) and not isinstance(c, bool):
+                    inside |= values == c
+    return ~inside
+
+
+def _fit(lines: _Lines, items: list[Item], rows: np.ndarray, shift: int, frame: pd.DataFrame | None
+         ) -> dict[str, tuple[float, list]]:
+    """For each numeric item with value sets: the share of its filled values outside them, and examples. With
+    ``frame`` the values read are used; otherwise each field is read ``shift`` characters further (text counts
+    as outside)."""
+    out: dict[str, tuple[float, list]] = {}
+    numbers = lines.number[rows]
+    for it in items:
+        if not it.numeric or not it.value_sets or it.occurrences > 1:
+            continue
+        if frame is not None:
+            v = pd.to_numeric(frame[it.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            text = 0
+        else:
+            start0 = it.start - 1 + shift
+            if start0 < 0:
+                continue
+            bad: list = []
+            parsed = _numeric(lines.field(start0, it.length, rows), it, numbers, bad)
+            v = np.asarray(pd.array(parsed, dtype="Float64").to_numpy(dtype=float, na_value=np.nan))
+            text = sum(len(b[1]) for b in bad)
+        filled = int((~np.isnan(v)).sum()) + text
+        if filled < 20:
+            continue
+        odd = _outside(v, it)
+        examples = [f"{x:g}" for x in np.unique(v[odd])[:4]]
+        out[it.name] = ((int(odd.sum()) + text) / filled, examples)
+    return out
+
+
+def _check_value_sets(lines: _Lines, items: list[Item], rows: np.ndarray, frame: pd.DataFrame, both: str,
+                      record: str, data_name: str, notes: list[str]) -> None:
+    """Values against the dictionary's value sets. When many items hold mostly undeclared values (the file
+    shifted by a character, or another layout) the file is refused, naming the items, and the shift that
+    would fit when one does; a few undeclared values are said in the notes (they are kept)."""
+    fit = _fit(lines, items, rows, 0, frame)
+    if not fit:
+        return
+    bad = {k: v for k, v in fit.items() if v[0] > 0.2}
+    if len(bad) >= 3 and len(bad) >= 0.2 * len(fit):
+        shown = "; ".join(f"{k} {100 * share:.0f}% (e.g. {', '.join(ex)})" for k, (share, ex) in list(bad.items())[:6])
+        shifted = ""
+        tries = []
+        for shift, side in ((1, "an extra character at the start or in the middle of each line"),
+                            (-1, "a character missing at the start or in the middle of each line")):
+            other = _fit(lines, items, rows, shift, None)
+            if other and sum(share > 0.2 for share, _ in other.values()) <= max(1, len(bad) // 10):
+                tries.append((sum(share for share, _ in other.values()), shift, side))
+        if tries:
+            _, shift, side = min(tries)
+            shifted = (f". Read one character further {'right' if shift > 0 else 'left'}, the values fit: the data "
+                       f"seem shifted by one character ({side})")
+        raise DictionaryMismatchError(
+            f"Reading {both}",
+            f"{len(bad)} of the {len(fit)} items with value sets in record {record!r} hold mostly values the dictionary "
+            f"does not declare: {shown}{shifted}",
+            "check that the data file belongs to this dictionary (same version and layout) and was exported without "
+            "changes; export it again from CSPro")
+    few = {k: v for k, v in fit.items() if v[0] > 0}
+    for k, (share, ex) in list(few.items())[:10]:
+        notes.append(f"{data_name}: {k}: {100 * share:.2g}% of its values are not in its value set (e.g. "
+                     f"{', '.join(ex)}); read as they are.")
+
+
 def read_records(dcf: str | PathLike, data: str | PathLike | None = None, *, notes: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """Every record type of a CSPro file as its own DataFrame (id items repeated in each), keyed by record name.
 
@@ -800,11 +879,19 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
         unknown = ~np.isin(types, list(known))
         if unknown.any():
             found = sorted(set(types[unknown].tolist()))[:5]
+            shifted = ""
+            for shift, side in ((1, "an extra character at the start of each line"),
+                                (-1, "a character missing at the start of each line")):
+                start0 = d.record_type_start - 1 + shift
+                if start0 >= 0 and np.isin(_Lines.text(lines.field(start0, d.record_type_len)), list(known)).mean() > 0.9:
+                    shifted = (f"; read one character further {'right' if shift > 0 else 'left'}, the record types are "
+                               f"right: the lines seem shifted by one character ({side})")
+                    break
             raise DictionaryMismatchError(
                 f"Reading {both}", f"{int(unknown.sum())} line(s) have a record type the dictionary does not define "
                 f"(found {found} at position {d.record_type_start}; lines {lines.number[unknown][:5].tolist()}); "
-                f"the dictionary's record types are {sorted(known)}",
-                "check that the data file belongs to this dictionary",
+                f"the dictionary's record types are {sorted(known)}{shifted}",
+                "check that the data file belongs to this dictionary" + (", and export it again" if shifted else ""),
             )
         groups = {r.name: np.flatnonzero(types == r.type_value) for r in d.records}
     else:
@@ -824,9 +911,12 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
         lengths = lines.lengths[rows]
         long = lengths > declared
         if long.any():
+            by_one = int(lengths.max()) == declared + 1
             raise DictionaryMismatchError(
                 f"Reading {both}", f"{int(long.sum())} line(s) of record {rec.name!r} are longer than its {declared} characters "
-                f"(lines {lines.number[rows][long][:5].tolist()}, up to {int(lengths.max())} characters)",
+                f"(lines {lines.number[rows][long][:5].tolist()}, up to {int(lengths.max())} characters)"
+                + ("; one character too many: the lines may be shifted by one character (an extra character at the "
+                   "start or in the middle of each line)" if by_one else ""),
                 "check that the data file belongs to this dictionary (same version) and was not exported with extra columns",
             )
         longest = int(lengths.max())
@@ -838,17 +928,14 @@ def _read(dcf: Path, data: str | PathLike | None, notes: list[str]) -> tuple[Dic
                 "check that the data file belongs to this dictionary (same version, same record layout)",
             )
         frames[rec.name] = _frame(lines, items, data_path, dcf, rows)
+        _check_value_sets(lines, items, rows, frames[rec.name], both, rec.name, data_path.name, notes)
         _special_missing(frames[rec.name], items, data_path.name, notes)
     return d, frames, counts
 
 
-def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None) -> Survey:
-    """A :class:`Survey` from a CSPro dictionary and its data file (one record type).
-
-    ``record`` (a record name or type value) is needed only when the file holds several record
-    types. Value sets become ``value_labels`` (single codes; ranges such as ``0:14`` are not
-    expanded) and item labels become ``variable_labels``.
-    """
+def load_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None
+               ) -> tuple[pd.DataFrame, dict, dict, list[str]]:
+    """One record type of a CSPro file: (frame, value labels, variable labels, notes). See :func:`read_cspro`."""
     dcf = Path(dcf)
     notes: list[str] = []
     d, frames, counts = _read(dcf, data, notes)
@@ -872,4 +959,16 @@ def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, recor
         notes.append(f"Value sets with ranges (e.g. 0:14) are not turned into value labels for {len(ranged)} item(s): "
                      f"{', '.join(ranged[:8])}{' …' if len(ranged) > 8 else ''}; read_dictionary() lists them.")
     variable_labels = {it.name: it.label for it in items if it.label}
-    return Survey(frames[chosen.name], value_labels=value_labels, variable_labels=variable_labels, source=dcf.name, notes=notes)
+    return frames[chosen.name], value_labels, variable_labels, notes
+
+
+def read_cspro(dcf: str | PathLike, data: str | PathLike | None = None, *, record: str | None = None) -> Survey:
+    """A :class:`Survey` from a CSPro dictionary and its data file (one record type).
+
+    ``record`` (a record name or type value) is needed only when the file holds several record
+    types. Value sets become ``value_labels`` (single codes; ranges such as ``0:14`` are not
+    expanded) and item labels become ``variable_labels``.
+    """
+    frame, value_labels, variable_labels, notes = load_cspro(dcf, data, record=record)
+    return Survey(frame, value_labels=value_labels, variable_labels=variable_labels, source=Path(dcf).name,
+                  notes=notes, meta={"file": Path(dcf).name, "format": "CSPro"})

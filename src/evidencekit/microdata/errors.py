@@ -41,8 +41,22 @@ class MappingError(InputError):
     """A harmonisation mapping is malformed, or cannot be applied to this data."""
 
 
+def close_matches(name: object, choices: Iterable[object], cutoff: float = 0.7) -> list[str]:
+    """The choices close to ``name`` (case-insensitive ``difflib`` ratio of at least ``cutoff``, and within 0.1 of
+    the best), best first; an empty list when none is close.
+
+    >>> close_matches("PUFPWGT", ["PUFPWGTPRV", "PUFREG", "PUFPSU"]), close_matches("nowhere", ["notes", "lfs"])
+    (['PUFPWGTPRV'], [])
+    """
+    names = [str(c) for c in choices]
+    text = str(name).lower()
+    scored = sorted(((difflib.SequenceMatcher(None, text, n.lower()).ratio(), n) for n in names), reverse=True)
+    return [n for r, n in scored[:3] if r >= cutoff and r >= scored[0][0] - 0.1]
+
+
 def suggest(name: object, choices: Iterable[object], *, limit: int = 30) -> str:
-    """A 'what to do' hint: the closest names (``difflib``), or the first ``limit`` choices.
+    """A 'what to do' hint: the closest names (only close ones: :func:`close_matches`), or else the first
+    ``limit`` choices to choose from.
 
     >>> suggest("PUFPWGT", ["PUFPWGTPRV", "PUFREG", "PUFPSU"])
     "use 'PUFPWGTPRV' instead"
@@ -50,9 +64,7 @@ def suggest(name: object, choices: Iterable[object], *, limit: int = 30) -> str:
     'choose one of: a, b'
     """
     names = [str(c) for c in choices]
-    text = str(name)
-    scored = sorted(((difflib.SequenceMatcher(None, text.lower(), n.lower()).ratio(), n) for n in names), reverse=True)
-    close = [n for r, n in scored[:3] if r >= 0.6 and r >= scored[0][0] - 0.1]
+    close = close_matches(name, names)
     if close:
         return f"use {close[0]!r} instead" if len(close) == 1 else "use one of " + ", ".join(repr(c) for c in close)
     more = f" (and {len(names) - limit} more)" if len(names) > limit else ""

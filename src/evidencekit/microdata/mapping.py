@@ -21,7 +21,11 @@ target variable has one rule, taken from a small safe set (nothing is ``eval``-e
                                and every estimate that uses the variable says so in its flags
 =============================  ===================================================================
 
-Rules run in order, so a later rule can use an earlier ``ilo_*`` variable.
+Rules run in order, so a later rule can use an earlier ``ilo_*`` variable. Besides ``variables:``, a mapping
+names its ``design:`` (weight, strata, psu, fpc, nest) and describes the survey: ``name``, ``label``,
+``survey``, ``country``, ``period``, ``source``, ``notes``, and for citations ``dataset``, ``publisher`` and
+``licence`` (every estimate's provenance carries them). The guide to writing one: ``docs/mappings.md``;
+``evidencekit mapping init FILE`` writes a starting one (:mod:`evidencekit.microdata.draft`).
 
 >>> import pandas as pd
 >>> from evidencekit.microdata import Survey
@@ -53,73 +57,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from evidencekit.microdata.codelists import ILO_LABELS, allowed_codes
+from evidencekit.microdata.encoding import detect_encoding
 from evidencekit.microdata.errors import ColumnError, MappingError, suggest
 from evidencekit.microdata.survey import Survey
 
-# Codes of the ILO harmonised variables (indicators.md §2.2, from ILO do-files).
-ILO_LABELS: dict[str, dict[int, str]] = {
-    "ilo_geo": {1: "Urban", 2: "Rural", 3: "Not elsewhere classified"},
-    "ilo_sex": {1: "Male", 2: "Female"},
-    "ilo_age_5yrbands": {1: "0-4", 2: "5-9", 3: "10-14", 4: "15-19", 5: "20-24", 6: "25-29", 7: "30-34", 8: "35-39",
-                         9: "40-44", 10: "45-49", 11: "50-54", 12: "55-59", 13: "60-64", 14: "65+"},
-    "ilo_age_10yrbands": {1: "<15", 2: "15-24", 3: "25-34", 4: "35-44", 5: "45-54", 6: "55-64", 7: "65+"},
-    "ilo_age_aggregate": {1: "<15", 2: "15-24", 3: "25-54", 4: "55-64", 5: "65+"},
-    "ilo_edu_aggregate": {1: "Less than basic", 2: "Basic", 3: "Intermediate", 4: "Advanced", 5: "Level not stated"},
-    "ilo_edu_attendance": {1: "Attending", 2: "Not attending", 3: "Not elsewhere classified"},
-    "ilo_mrts_details": {1: "Single", 2: "Married", 3: "Union/cohabiting", 4: "Widowed", 5: "Divorced/separated",
-                         6: "Not elsewhere classified"},
-    "ilo_mrts_aggregate": {1: "Single/widowed/divorced/separated", 2: "Married/union/cohabiting", 3: "Not elsewhere classified"},
-    "ilo_wap": {1: "Working-age population"},
-    "ilo_lfs": {1: "Employed", 2: "Unemployed", 3: "Outside the labour force"},
-    "ilo_mjh": {1: "One job only", 2: "More than one job"},
-    "ilo_cat_une": {1: "Unemployed previously employed", 2: "Unemployed seeking their first job", 3: "Unknown"},
-    "ilo_dur_aggregate": {1: "Less than 6 months", 2: "6 months to less than 12 months", 3: "12 months or more",
-                          4: "Not elsewhere classified"},
-    "ilo_olf_dlma": {1: "Seeking, not available (unavailable jobseekers)",
-                     2: "Not seeking, available (available potential jobseekers)",
-                     3: "Not seeking, not available, willing (willing non-jobseekers)",
-                     4: "Not seeking, not available, not willing", 5: "Not elsewhere classified"},
-    "ilo_olf_reason": {1: "Labour market (discouraged)", 2: "Other labour market reasons", 3: "Personal/family-related",
-                       4: "Does not need/want to work", 5: "Not elsewhere classified"},
-    "ilo_dis": {1: "Discouraged job-seekers"},
-    "ilo_neet": {1: "Youth not in employment, education or training"},
-    "ilo_job1_ste_icse93": {1: "Employees", 2: "Employers", 3: "Own-account workers",
-                            4: "Members of producers' cooperatives", 5: "Contributing family workers",
-                            6: "Workers not classifiable by status"},
-    "ilo_job1_ste_aggregate": {1: "Employees", 2: "Self-employed", 3: "Not classifiable by status"},
-    "ilo_job1_eco_isic4": {i + 1: f"{s}" for i, s in enumerate("ABCDEFGHIJKLMNOPQRSTU")} | {22: "X Not elsewhere classified"},
-    "ilo_job1_eco_aggregate": {1: "Agriculture", 2: "Manufacturing", 3: "Construction",
-                               4: "Mining and quarrying; Electricity, gas and water supply",
-                               5: "Market services (Trade; Transportation; Accommodation and food; Business and administrative services)",
-                               6: "Non-market services (Public administration; Community, social and other services)",
-                               7: "Not classifiable by economic activity"},
-    "ilo_job1_ocu_isco08": {1: "Managers", 2: "Professionals", 3: "Technicians and associate professionals",
-                            4: "Clerical support workers", 5: "Service and sales workers",
-                            6: "Skilled agricultural, forestry and fishery workers", 7: "Craft and related trades workers",
-                            8: "Plant and machine operators, and assemblers", 9: "Elementary occupations",
-                            10: "Armed forces occupations", 11: "Not elsewhere classified"},
-    "ilo_job1_ocu_aggregate": {1: "Managers, professionals, and technicians", 2: "Clerical, service and sales workers",
-                               3: "Skilled agricultural and trades workers", 4: "Plant and machine operators, and assemblers",
-                               5: "Elementary occupations", 6: "Armed forces", 7: "Not elsewhere classified"},
-    "ilo_job1_ocu_skill": {1: "Skill level 1 (low)", 2: "Skill level 2 (medium)", 3: "Skill levels 3 and 4 (high)",
-                           4: "Not elsewhere classified"},
-    "ilo_job1_ins_sector": {1: "Public", 2: "Private"},
-    "ilo_job1_job_time": {1: "Part-time", 2: "Full-time", 3: "Unknown"},
-    "ilo_job1_job_contract": {1: "Permanent (unlimited duration)", 2: "Temporary (limited duration)", 3: "Unknown"},
-    "ilo_job1_ife_prod": {1: "Informal", 2: "Formal", 3: "Household"},
-    "ilo_job1_ife_nature": {1: "Informal job", 2: "Formal job"},
-    "ilo_joball_tru": {1: "Time-related underemployed"},
-}
-_HOURS_BANDS = {1: "No hours actually worked", 2: "01-14", 3: "15-29", 4: "30-34", 5: "35-39", 6: "40-48", 7: "49+",
-                8: "Not elsewhere classified"}
-for _v in ("ilo_job1_how_actual_bands", "ilo_job1_how_usual_bands", "ilo_joball_how_actual_bands", "ilo_joball_how_usual_bands"):
-    ILO_LABELS[_v] = _HOURS_BANDS
-
 _RULES = ("copy", "from", "value", "cases", "combine")
 _KEYS = set(_RULES) | {"recode", "bands", "scale", "where", "default", "other", "label", "labels", "concept"}
-_META = ("name", "label", "survey", "country", "period", "source", "notes", "strict", "design", "variables")
+_META = ("name", "label", "survey", "country", "period", "source", "dataset", "publisher", "licence", "notes", "strict",
+         "design", "variables")
 _COND = re.compile(r"^\s*(>=|<=|!=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-\s*(-?\d+(?:\.\d+)?)|(\+))?\s*$")
 
@@ -140,6 +87,9 @@ class Mapping:
     country: str = ""
     period: str = ""
     source: str = ""
+    dataset: str = ""     # readable name of the survey, for citations (e.g. "Philippines Labor Force Survey ...")
+    publisher: str = ""   # who publishes the data (cited with every estimate)
+    licence: str = ""     # the data's terms of use
     notes: str = ""
     strict: bool = False
 
@@ -234,13 +184,15 @@ class Mapping:
         kwargs.setdefault("name", Path(origin).stem if origin != "the mapping" else "custom")
         kwargs["design"] = dict(kwargs.get("design") or {})
         kwargs["variables"] = {str(k): (dict(v) if isinstance(v, dict) else v) for k, v in (kwargs["variables"] or {}).items()}
-        for k in ("name", "period", "notes", "label", "survey", "country", "source"):
+        for k in ("name", "period", "notes", "label", "survey", "country", "source", "dataset", "publisher", "licence"):
             if k in kwargs and kwargs[k] is not None:
                 kwargs[k] = str(kwargs[k])
         return cls(**kwargs)
 
     def to_yaml(self, path: str | PathLike | None = None) -> str:
         """The mapping as YAML text; also written to ``path`` when given."""
+        import yaml   # imported when a mapping is written or read, not with the library
+
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=110)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -256,10 +208,10 @@ class Mapping:
             if not path.is_file():
                 raise MappingError(f"Reading the mapping {str(path)!r}", "it is a folder, not a file" if path.is_dir()
                                    else "the file does not exist", "check the path")
-            from evidencekit.microdata.readers import detect_encoding
-
             raw = path.read_bytes()
             origin, text = str(path), raw.decode(detect_encoding(raw)[0]).lstrip("\ufeff")
+        import yaml
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:
@@ -306,7 +258,7 @@ def _check_rule(where: str, target: str, rule: dict) -> None:
                                    "make each value fall in one band, e.g. '15-24' and '25-54'")
     codes = ILO_LABELS.get(target)
     if codes:
-        allowed = set(codes) | ({0} if list(codes) == [1] else set())  # 0 = 'no' in a 1/missing dummy
+        allowed = set(allowed_codes(target))  # 0 = 'no' in a 1/missing dummy
         given = [("value", rule.get("value")), ("other", rule.get("other")), ("default", rule.get("default"))]
         given += [("recode", v) for v in (rule.get("recode") or {}).values()]
         given += [("bands", v) for v in (rule.get("bands") or {}).values()]
@@ -515,39 +467,48 @@ def _apply_rule(frame: pd.DataFrame, target: str, rule: dict, mapping: Mapping, 
     return out.rename(target)
 
 
-def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str | PathLike) -> Survey:
-    """Add the mapping's ``ilo_*`` variables to the survey (original columns kept) with their labels.
+@dataclass
+class Mapped:
+    """A frame with the mapping's ``ilo_*`` variables added, their labels, the notes and the national concepts."""
 
-    The design (weight, strata, PSU, fpc, nest) comes from the mapping for each role the survey
-    does not already set. A column the mapping needs that is absent is an error naming it.
+    data: pd.DataFrame
+    value_labels: dict
+    variable_labels: dict
+    notes: list[str]
+    concepts: dict[str, str]
+
+
+def map_frame(frame: pd.DataFrame, mapping: Mapping | dict | str | PathLike, *, value_labels: dict | None = None,
+              variable_labels: dict | None = None, notes: list[str] | None = None,
+              concepts: dict[str, str] | None = None, source: str | None = None) -> Mapped:
+    """Add the mapping's ``ilo_*`` variables to a copy of ``frame`` (original columns kept), with their labels.
+
+    A column the mapping needs that is absent is an error naming it (``source`` names the file in messages).
     """
     m = as_mapping(mapping)
-    if isinstance(survey, pd.DataFrame):
-        survey = Survey(survey)
-    frame = survey.data.copy()
-    where = f"Applying the mapping {m.name!r} to {survey.source!r}" if survey.source else f"Applying the mapping {m.name!r}"
-    missing = [c for c in m.source_columns()
-               if c not in frame.columns and c not in m.variables]
+    where = f"Applying the mapping {m.name!r} to {source!r}" if source else f"Applying the mapping {m.name!r}"
+    missing = [c for c in m.source_columns() if c not in frame.columns and c not in m.variables]
     if missing:
         raise ColumnError(where, f"the data have no column {missing[0]!r}" + (f" (nor {missing[1:]})" if missing[1:] else ""),
                           f"{suggest(missing[0], frame.columns)}; or edit the mapping to use this file's column names")
-    notes = list(survey.notes)
-    concepts = dict(survey.concepts)
-    value_labels = dict(survey.value_labels)
-    variable_labels = dict(survey.variable_labels)
+    out = frame.copy()
+    notes = list(notes or [])
+    concepts = dict(concepts or {})
+    value_labels = dict(value_labels or {})
+    variable_labels = dict(variable_labels or {})
     made = []
-    replaced = [t for t in m.variables if t in survey.data.columns]
+    replaced = [t for t in m.variables if t in frame.columns]
     if replaced:
         notes.append(f"Mapping {m.name!r}: the file's own column(s) {replaced} were replaced by the mapping's rules.")
     for target, rule in m.variables.items():
         try:
-            frame[target] = _apply_rule(frame, target, rule, m, notes)
+            out[target] = _apply_rule(out, target, rule, m, notes)
         except KeyError as err:  # a column made later than it is used
             raise ColumnError(where, f"the rule for {target!r} uses {err.args[0]!r}, which is not in the data yet",
                               "define variables before the rules that use them") from None
         labels = rule.get("labels") or ILO_LABELS.get(target)
         if labels:
-            value_labels[target] = {(_like(k, frame[target])): v for k, v in labels.items()}
+            value_labels[target] = {(_like(k, out[target])): v for k, v in labels.items()}
         if rule.get("label"):
             variable_labels[target] = str(rule["label"])
         if rule.get("concept"):
@@ -556,10 +517,60 @@ def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str |
             concepts.pop(target, None)
         made.append(target)
     notes.append(f"Mapping {m.name!r} applied: {len(made)} variables ({', '.join(made)}).")
-    design = {r: getattr(survey, r) or m.design.get(r) for r in ("weight", "strata", "psu", "fpc")}
-    taken = [f"{r}={m.design[r]!r}" for r in design if not getattr(survey, r) and m.design.get(r)]
+    return Mapped(out, value_labels, variable_labels, notes, concepts)
+
+
+def resolve_design(given: dict, nest: bool, mapping: Mapping | None, notes: list[str]) -> tuple[dict, bool, bool]:
+    """The design roles (weight, strata, psu, fpc): each one the caller gives, else the mapping's. Returns
+    (roles, nest, weight from the mapping?) and says in ``notes`` which roles came from the mapping. The
+    mapping's ``nest`` applies only when the caller gives none of weight, strata and PSU."""
+    design = {r: given.get(r) for r in ("weight", "strata", "psu", "fpc")}
+    if mapping is None:
+        return design, nest, False
+    taken = [r for r in design if design[r] is None and mapping.design.get(r)]
+    for r in taken:
+        design[r] = mapping.design[r]
     if taken:
-        notes.append(f"Design from the mapping {m.name!r}: {', '.join(taken)}.")
+        notes.append(f"Design from the mapping {mapping.name!r}: " + ", ".join(f"{r} {design[r]!r}" for r in taken) + ".")
+    if not any(given.get(r) for r in ("weight", "strata", "psu")):
+        nest = bool(mapping.design.get("nest", nest))
+    return design, nest, "weight" in taken
+
+
+def mapping_meta(mapping: Mapping, meta: dict) -> dict:
+    """``meta`` with the dataset name, publisher and licence the mapping declares (for citations), and its country as
+    ``ref_area`` when it is an ISO alpha-3 code (for comparisons with ILOSTAT), where the file's own meta has none."""
+    out = dict(meta)
+    for key in ("dataset", "publisher", "licence"):
+        if getattr(mapping, key) and not out.get(key):
+            out[key] = getattr(mapping, key)
+    if not out.get("dataset") and (mapping.survey or mapping.country):
+        out["dataset"] = " ".join(x for x in (mapping.country, mapping.survey) if x)
+    if re.fullmatch(r"[A-Z]{3}", mapping.country or "") and not out.get("ref_area"):
+        out["ref_area"] = mapping.country     # an ISO 3166 alpha-3 code, as ILOSTAT's ref_area
+    return out
+
+
+def apply_mapping(survey: Survey | pd.DataFrame, mapping: Mapping | dict | str | PathLike) -> Survey:
+    """Add the mapping's ``ilo_*`` variables to the survey (original columns kept) with their labels.
+
+    The design (weight, strata, PSU, fpc, nest) comes from the mapping for each role the survey
+    does not already set (a weight taken only because the data had ``ilo_wgt`` counts as not set).
+    A column the mapping needs that is absent is an error naming it.
+    """
+    m = as_mapping(mapping)
+    if isinstance(survey, pd.DataFrame):
+        survey = Survey(survey)
+    mapped = map_frame(survey.data, m, value_labels=survey.value_labels, variable_labels=survey.variable_labels,
+                       notes=survey.notes, concepts=survey.concepts, source=survey.source)
+    given = {r: getattr(survey, r) for r in ("weight", "strata", "psu", "fpc")}
+    if survey.evident_weight:
+        given["weight"] = None
+    design, _, from_mapping = resolve_design(given, survey.nest, m, mapped.notes)
     nest = survey.nest if survey.has_design else bool(m.design.get("nest", survey.nest))
-    return Survey(frame, nest=nest, value_labels=value_labels, variable_labels=variable_labels,
-                  source=survey.source, mapping=m.name, notes=notes, concepts=concepts, **design)
+    meta = mapping_meta(m, survey.meta)
+    if from_mapping:
+        meta["weight_rule"] = "mapping"
+    return Survey(mapped.data, nest=nest, value_labels=mapped.value_labels, variable_labels=mapped.variable_labels,
+                  source=survey.source, mapping=m.name, notes=mapped.notes, concepts=mapped.concepts, meta=meta,
+                  checks=survey.checks, **design)

@@ -1,9 +1,18 @@
-"""A survey: the microdata, its sampling design (weight, strata, PSU) and its labels.
+"""A survey: the microdata, its sampling design (weight, strata, PSU), its labels and where it comes from.
 
 The design follows R ``survey``'s ``svydesign(ids=~psu, strata=~strata, weights=~w, nest=TRUE)``:
 PSU codes are taken within their stratum when ``nest=True``; without strata the whole file is one
 stratum; without PSU each record is its own PSU; without weight every record weighs 1 (and the
 estimates say so in their flags).
+
+**Evident weight.** When no weight is named and the data hold the ILO harmonised weight column ``ilo_wgt``,
+that column is the weight, and ``notes`` says so (an unweighted estimate of a weighted survey is a wrong
+number). ``weight=False`` estimates unweighted on purpose. See ``docs/microdata.md``.
+
+**Provenance.** ``meta`` holds what the reader knows of the file (file name, format, when it was read, and
+the publisher, licence and dataset name a mapping declares); :attr:`Survey.provenance` turns it into the
+record every estimate carries (``docs/microdata.md``, "Provenance"). ``checks`` holds problems found in the
+data (e.g. repeated records) as short codes with their explanation; every estimate carries them as flags.
 
 >>> import pandas as pd
 >>> s = Survey(pd.DataFrame({"w": [1.5, 2.0], "st": [1, 1], "ea": [1, 2]}), weight="w", strata="st", psu="ea")
@@ -19,13 +28,18 @@ import pandas as pd
 
 from evidencekit.errors import InputError
 from evidencekit.microdata.errors import ColumnError, decimal_comma_hint, suggest
+from evidencekit.microdata.provenance import survey_provenance
+
+EVIDENT_WEIGHT = "ilo_wgt"  # the ILO harmonised weight: used when no weight is named (docs/microdata.md)
 
 
 @dataclass
 class Survey:
     """Microdata plus design. ``value_labels`` maps column -> {code: label}; ``source`` names the file;
     ``concepts`` names the harmonised columns a mapping built on a national concept instead of the ILO one
-    (estimates that use them say so in their flags)."""
+    (estimates that use them say so in their flags); ``meta`` what is known of the file (see
+    :attr:`provenance`); ``checks`` problems found in the data, code -> explanation (estimates flag them).
+    ``weight=False``: no weight, on purpose (otherwise an ``ilo_wgt`` column is taken as the weight)."""
 
     data: pd.DataFrame
     weight: str | None = None
@@ -39,6 +53,8 @@ class Survey:
     mapping: str | None = None
     notes: list[str] = field(default_factory=list)
     concepts: dict[str, str] = field(default_factory=dict)  # ilo_* column -> the national concept it holds
+    meta: dict = field(default_factory=dict)      # file, format, read_at, dataset, publisher, licence, synthetic
+    checks: dict[str, str] = field(default_factory=dict)  # flag code -> what was found in the data
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, pd.DataFrame):
@@ -47,6 +63,22 @@ class Survey:
                 "pass a DataFrame, or read a file with evidencekit.microdata.read(path)",
             )
         where = f"the survey {self.source!r}" if self.source else "the survey"
+        self.meta = dict(self.meta)
+        self.notes, self.checks = list(self.notes), dict(self.checks)
+        if self.weight is False:        # unweighted on purpose
+            self.weight = None
+            self.meta["unweighted"] = True
+        elif self.weight is None and EVIDENT_WEIGHT in self.data.columns and not self.meta.get("unweighted"):
+            self.weight = EVIDENT_WEIGHT
+            if self.meta.get("weight_rule") != "evident":
+                self.notes.append(
+                    f"Weight: {EVIDENT_WEIGHT!r} (not named; it is the ILO harmonised weight column, so it is used). "
+                    "Name another with weight=COLUMN, or pass weight=False to estimate unweighted on purpose.")
+            self.meta["weight_rule"] = "evident"
+        elif self.weight is not None:
+            self.meta.pop("unweighted", None)
+            if self.meta.get("weight_rule") == "evident" and self.weight != EVIDENT_WEIGHT:
+                self.meta.pop("weight_rule")
         repeated = self.data.columns[self.data.columns.duplicated()]
         if len(repeated):
             raise ColumnError(
@@ -55,6 +87,10 @@ class Survey:
             )
         for role in ("weight", "strata", "psu", "fpc"):
             col = getattr(self, role)
+            if isinstance(col, bool):
+                raise InputError(f"The {role} of {where}", f"{role}={col!r} is not a column name",
+                                 "pass weight=False only (no weight, on purpose)" if role == "weight" and col
+                                 else f"pass one column name, or leave {role}= out")
             if isinstance(col, (list, tuple, set, dict)):
                 raise InputError(f"The {role} of {where}", f"{role}= is a {type(col).__name__}, not one column name",
                                  f"pass one column name, e.g. {role}={next(iter(col), 'name')!r}" if col else
@@ -78,6 +114,24 @@ class Survey:
                     f"fix those records in the file or the mapping, or leave {role}= out",
                 )
 
+    @property
+    def evident_weight(self) -> bool:
+        """True when the weight was not named but taken from the ILO harmonised ``ilo_wgt`` column."""
+        return self.meta.get("weight_rule") == "evident"
+
+    @property
+    def provenance(self) -> dict:
+        """Where the survey comes from, as every estimate cites it (``kind="survey"``, ``origin="microdata"``,
+        ``dataset``, ``file`` (name only), ``format``, ``mapping``, ``concepts``, ``design``, ``synthetic``,
+        ``publisher``, ``licence``, ``retrieved_at``, ``notes``, ``checks``, ``citation``): see
+        :func:`evidencekit.microdata.provenance.survey_provenance`.
+
+        >>> s = Survey(pd.DataFrame({"w": [1.0, 2.0]}), weight="w", source="lfs.csv", meta={"file": "lfs.csv"})
+        >>> s.provenance["kind"], s.provenance["file"], s.provenance["synthetic"]
+        ('survey', 'lfs.csv', False)
+        """
+        return survey_provenance(self)
+
     def _check_weight(self, where: str) -> None:
         """Every weight is a finite positive number; otherwise an error counting each kind of bad value."""
         raw = self.data[self.weight]
@@ -98,8 +152,9 @@ class Survey:
         fix = decimal_comma_hint(pd.unique(raw[text])) or (
             "fix those records in the file, or give the right weight column "
             "(a survey's final person weight is usually positive everywhere)")
+        taken = " (taken because no weight was named)" if self.evident_weight else ""
         raise InputError(
-            f"The weight column {self.weight!r} of {where}",
+            f"The weight column {self.weight!r}{taken} of {where}",
             f"has {', '.join(parts)} value(s) out of {len(self.data)} records "
             f"(first rows: {list(self.data.index[bad][:5])}{'; text such as ' + examples if examples else ''}); "
             "every record needs a positive weight",

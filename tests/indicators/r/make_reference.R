@@ -2,8 +2,9 @@
 #
 #   Rscript tests/indicators/r/make_reference.R <shared_data_dir> <synthetic_csv> <out_dir> [part] [psa_csv]
 #
-# part: "all" (default), "api", "synthetic" or "psa". Writes api.csv, synthetic.csv, synthetic_universe.csv,
-# synthetic_quantiles.csv and, when psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
+# part: "all" (default), "api", "synthetic", "psa" or "intervals". Writes api.csv, synthetic.csv,
+# synthetic_universe.csv, synthetic_quantiles.csv, synthetic_logit.csv, synthetic_gap.csv, student_t.csv and, when
+# psa_csv is given, psa.csv, with 17 significant digits. Every design is svydesign(ids=, strata=, weights=, nest=TRUE[, fpc=]).
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 shared <- if (length(args) >= 1) args[1] else "../shared/data"
@@ -13,6 +14,15 @@ part <- if (length(args) >= 4) args[4] else "all"
 psa_csv <- if (length(args) >= 5) args[5] else NA
 dir.create(out, showWarnings = FALSE, recursive = TRUE)
 g17 <- function(x) { x <- as.numeric(x); ifelse(is.na(x), "NA", sprintf("%.17g", x)) }
+# svyciprop's logit runs svyglm(y ~ 1, family = quasibinomial) with glm's default convergence (deviance change
+# 1e-8), so its output is exact to about 1e-9 only; `tight` repeats its very steps (svyglm, then confint with
+# method = "Wald" and ddf = degf(design), then expit) with epsilon = 1e-14: those are the 1e-9 references, and
+# the raw svyciprop output is kept beside them (tests compare it at 1e-7).
+expit <- function(eta) exp(eta) / (1 + exp(eta))   # survey:::expit
+tight <- function(design, level) {
+  m <- svyglm(I(y == 1) ~ 1, design, family = quasibinomial, control = glm.control(epsilon = 1e-14, maxit = 100))
+  c(expit(coef(m))[[1]], as.numeric(expit(confint(m, 1, level = level, method = "Wald", ddf = degf(design)))))
+}
 
 rows <- list()
 add <- function(design, statistic, variable, denominator, by, group, est, se, lonely = "fail", extra = list()) {
@@ -40,6 +50,18 @@ api_stats <- function(name, des, lonely = "fail", by = "stype") {
   options(survey.lonely.psu = "fail")
 }
 
+if (part %in% c("all", "intervals")) {
+  # Student t quantiles and probabilities (evidencekit computes them without scipy): qt / pt over the degrees of
+  # freedom of designs (1 ... 1e6) and the levels a user picks
+  ps <- c(0.6, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995)
+  dfs <- c(1, 2, 3, 4, 5, 7, 10, 12.5, 29, 30, 100, 276, 707, 1000, 9999, 50000, 1e5, 3e5, 1e6)
+  g <- expand.grid(p = ps, df = dfs)
+  q <- qt(g$p, g$df)
+  write.csv(data.frame(p = g17(g$p), df = g17(g$df), qt = g17(q), pt_of_qt = g17(pt(q, g$df)),
+                       upper = g17(pt(q, g$df, lower.tail = FALSE))),
+            file.path(out, "student_t.csv"), row.names = FALSE)
+}
+
 if (part %in% c("all", "api")) {
   api <- file.path(shared, "microdata", "r_survey_api")
   apistrat <- read.csv(file.path(api, "apistrat.csv"), check.names = FALSE)
@@ -61,7 +83,7 @@ if (part %in% c("all", "api")) {
   write.csv(do.call(rbind, rows), file.path(out, "api.csv"), row.names = FALSE)
 }
 
-# The catalogue written from indicators.md §1-§2: y (numerator) and x (denominator) per record.
+# The catalogue written from docs/indicators.md §1-§2: y (numerator) and x (denominator) per record.
 # Universe: a labour force status counts only within the working-age population, ilo_wap == 1, as ILO's
 # tabulation programs count (ilo_lfs==2 & ilo_wap==1; NEET over POP_XWAP aged 15-24), so a status filled
 # outside ilo_wap (a national 10+ survey, overseas workers) is ignored.
@@ -145,6 +167,59 @@ if (part %in% c("all", "synthetic")) {
     sadd("gender_pay_gap", "ilo_geo", geo, coef(tg), SE(tg), sum(hour_ok & d$ilo_geo == geo))
   }
   write.csv(do.call(rbind, srows), file.path(out, "synthetic.csv"), row.names = FALSE)
+  # logit intervals of rates: svyciprop(~I(y == 1), subset(design, x == 1), method = "logit"), total and by a
+  # domain with svyby(..., svyciprop, vartype = "ci"); its df is degf() of the domain's design (R's default);
+  # `tight` (above) gives the same to 1e-9
+  lrows <- list()
+  for (nm in c("unemployment_rate", "youth_unemployment_rate", "lu3_rate", "share_members_producers_cooperatives")) {
+    des$variables$y <- as.numeric(ind[[nm]][[1]]); des$variables$x <- as.numeric(ind[[nm]][[2]])
+    dsub <- subset(des, x == 1)
+    for (level in c(0.95, 0.9)) {
+      ci <- svyciprop(~I(y == 1), dsub, method = "logit", level = level)
+      tt <- tight(dsub, level)
+      lrows[[length(lrows) + 1]] <- data.frame(indicator = nm, by = "", group = "", level = level,
+        estimate = g17(100 * tt[1]), ci_low = g17(100 * tt[2]), ci_high = g17(100 * tt[3]), df = degf(dsub),
+        svyciprop_low = g17(100 * attr(ci, "ci")[1]), svyciprop_high = g17(100 * attr(ci, "ci")[2]))
+      for (by in if (level == 0.95) c("ilo_sex", "region") else "ilo_sex") {
+        b <- svyby(~I(y == 1), as.formula(paste0("~", by)), dsub, svyciprop, method = "logit", vartype = "ci",
+                   level = level)
+        doms <- lapply(b[[by]], function(g) dsub[dsub$variables[[by]] == g, ])
+        tt <- t(sapply(doms, tight, level = level))
+        lrows[[length(lrows) + 1]] <- data.frame(indicator = nm, by = by, group = as.character(b[[by]]), level = level,
+          estimate = g17(100 * tt[, 1]), ci_low = g17(100 * tt[, 2]), ci_high = g17(100 * tt[, 3]),
+          df = sapply(doms, degf), svyciprop_low = g17(100 * b$ci_l), svyciprop_high = g17(100 * b$ci_u))
+      }
+    }
+  }
+  write.csv(do.call(rbind, lrows), file.path(out, "synthetic_logit.csv"), row.names = FALSE)
+  # gaps a - b between two domains: svyby(~y, ~by, design, denominator = ~x, svyratio, covmat = TRUE), then
+  # svycontrast on the two groups' estimates with their covariance (the other groups left out)
+  grows <- list()
+  contrast <- function(nm, by, a, b, adults = FALSE) {
+    des$variables$y <- as.numeric(ind[[nm]][[1]]); des$variables$x <- as.numeric(ind[[nm]][[2]])
+    # children (ilo_age_aggregate 1) have no denominator: their ratio is NaN and would spoil svyby's covariance,
+    # so that contrast is taken on the persons 15+ (a subset keeps every PSU of the design)
+    d_by <- if (adults) subset(des, ilo_age_aggregate >= 2) else des
+    r <- svyby(~y, as.formula(paste0("~", by)), d_by, denominator = ~x, svyratio, covmat = TRUE)
+    cf <- coef(r); V <- vcov(r); idx <- match(c(a, b), names(cf))
+    two <- structure(cf[idx], var = V[idx, idx], names = c("a", "b"), class = "svystat")
+    g <- svycontrast(two, c(a = 1, b = -1))
+    grows[[length(grows) + 1]] <<- data.frame(indicator = nm, by = by, a = a, b = b,
+      estimate = g17(scale(nm) * coef(g)), se = g17(scale(nm) * SE(g)))
+  }
+  contrast("unemployment_rate", "ilo_sex", "2", "1")
+  contrast("labour_force_participation_rate", "ilo_sex", "2", "1")
+  contrast("mean_monthly_earnings_employees", "ilo_sex", "1", "2")
+  contrast("mean_hourly_earnings_employees", "ilo_geo", "1", "2")
+  contrast("unemployment_rate", "ilo_age_aggregate", "2", "3", adults = TRUE)
+  contrast("youth_neet_rate", "ilo_geo", "2", "1")
+  contrast("informal_employment_rate", "region", "3", "1")
+  # the same contrast straight from svyby's covariance and a contrast vector over all groups (a check of the above)
+  des$variables$y <- as.numeric(ind$unemployment_rate[[1]]); des$variables$x <- as.numeric(ind$unemployment_rate[[2]])
+  whole <- svycontrast(svyby(~y, ~ilo_sex, des, denominator = ~x, svyratio, covmat = TRUE), c(-1, 1))
+  stopifnot(abs(100 * coef(whole) - as.numeric(grows[[1]]$estimate)) < 1e-9,
+            abs(100 * SE(whole) - as.numeric(grows[[1]]$se)) < 1e-9)
+  write.csv(do.call(rbind, grows), file.path(out, "synthetic_gap.csv"), row.names = FALSE)
   # the universe: the same sample with ilo_wap blanked for every 7th person (ilo_key %% 7 == 0) while their
   # ilo_lfs and job variables stay filled; every indicator must leave those persons out
   d7 <- d; d7$ilo_wap[d7$ilo_key %% 7 == 0] <- NA
@@ -189,5 +264,18 @@ if (part %in% c("all", "psa") && !is.na(psa_csv)) {
   }
   prow[[length(prow) + 1]] <- data.frame(indicator = "degf", by = "", group = "", estimate = g17(degf(des)),
                                          se = "NA")
+  # the gap women - men in the unemployment rate, and its logit intervals (national concepts, same design)
+  des$variables$y <- as.numeric(lfs == 2); des$variables$x <- as.numeric(lf)
+  b <- svyby(~y, ~ilo_sex, des, denominator = ~x, svyratio, covmat = TRUE)
+  g <- svycontrast(b, c(-1, 1))
+  prow[[length(prow) + 1]] <- data.frame(indicator = "unemployment_rate_gap", by = "ilo_sex", group = "2-1",
+                                         estimate = g17(100 * coef(g)), se = g17(100 * SE(g)))
+  dsub <- subset(des, x == 1)
+  for (sx in c(1, 2)) {
+    tt <- tight(dsub[dsub$variables$ilo_sex == sx, ], 0.95)
+    prow[[length(prow) + 1]] <- data.frame(indicator = c("unemployment_rate_logit_low", "unemployment_rate_logit_high"),
+                                           by = "ilo_sex", group = as.character(sx), estimate = g17(100 * tt[2:3]),
+                                           se = "NA")
+  }
   write.csv(do.call(rbind, prow), file.path(out, "psa.csv"), row.names = FALSE)
 }
