@@ -2,7 +2,8 @@
 
 Run it with ``evidencekit app`` (or ``streamlit run app/streamlit_app.py``). Pages are the files in
 ``app_pages/`` and one page per course module, drawn from ``exercises/`` by generic code (``ui/module.py``).
-A deep link ``?module=2&step=3`` opens that step. The app only draws what the ``evidencekit`` library returns.
+A deep link ``?module=2&step=3`` (on any address of the app) opens that step: Home passes it on to the
+module's page (``ui/frame.follow_link``). The app only draws what the ``evidencekit`` library returns.
 """
 from __future__ import annotations
 
@@ -27,22 +28,11 @@ def module_page(number: int) -> None:
 
 
 def navigation():
-    """The pages: Home, one per course module, and the workbench. A deep link (``?module=2&step=3``) makes
-    that module the page shown at the root address; a link that points nowhere is said plainly on Home."""
-    from evidencekit.course import LocationError
-
+    """The pages: Home, one per course module, and the workbench."""
     course = context.course()
-    wanted = st.query_params.get("module")
-    target = None
-    if wanted is not None or st.query_params.get("step") is not None:
-        try:  # the module page itself says when the step points nowhere
-            target = course.locate(wanted, None if wanted is not None else st.query_params.get("step")).module.number
-        except LocationError as err:
-            st.session_state["link_problem"] = err
-    home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=target is None)
+    home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)
     modules = [st.Page(functools.partial(module_page, m.number), title=f"{m.number} · {m.title}",
-                       icon=":material/school:", url_path=f"module-{m.number}", default=m.number == target)
-               for m in course.modules]
+                       icon=":material/school:", url_path=f"module-{m.number}") for m in course.modules]
     tools = [st.Page("app_pages/explorer.py", title="Data explorer", icon=":material/travel_explore:",
                      url_path="explorer"),
              st.Page("app_pages/microdata.py", title="Microdata workbench", icon=":material/table_chart:",

@@ -8,9 +8,7 @@ from ui import context, frame, render
 
 @render.guarded
 def body() -> None:
-    problem = st.session_state.pop("link_problem", None)
-    if problem is not None:
-        render.problem(problem)
+    frame.follow_link()
     st.title("Evidence-based policy making for decent work")
     st.markdown("Six modules of guided practice on real data: ILOSTAT figures for ASEAN countries, a training "
                 "labour force survey and focus-group notes. Each module has an **introduction**, **learning steps** "

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from evidencekit.errors import EvidenceKitError
-from ui import data, render
+from ui import data, render, words
 
 FORMATS = "CSV, Excel (.xlsx), Stata (.dta), SPSS (.sav), Parquet, or a CSPro dictionary (.dcf) with its data file"
 NONE = "(none)"
@@ -125,7 +125,7 @@ def own_survey() -> tuple[str, object] | None:
             render.problem(_plain(err, folder))
             return None
         st.session_state["own_survey"] = (token, survey)
-        st.success(f"Read {survey!r}.", icon=":material/check:")
+        st.success(f"Read {words.survey(survey)}", icon=":material/check:")
     own = st.session_state.get("own_survey")
     return own if own and own[0] == token else None
 
@@ -136,11 +136,13 @@ def estimates(survey, own) -> None:
     names = sorted(survey_indicator_names())
     cols = st.columns(2)
     chosen = cols[0].multiselect("Indicators", names, default=["informal_employment_rate"]
-                                 if "informal_employment_rate" in names else names[:1], key="md-indicators")
+                                 if "informal_employment_rate" in names else names[:1], key="md-indicators",
+                                 format_func=words.indicator)
     groups = [c for c in survey.data.columns if survey.data[c].nunique(dropna=True) <= 30
               and c not in (survey.weight, survey.strata, survey.psu)]
     by = cols[0].multiselect("Break down by", groups, default=["ilo_sex"] if "ilo_sex" in groups else [],
-                             key="md-by", help="Each breakdown divides the sample: watch the small-cell flags.")
+                             key="md-by", format_func=lambda c: words.column(c, survey),
+                             help="Each breakdown divides the sample: watch the small-cell flags.")
     level = cols[1].select_slider("Confidence level", [0.9, 0.95, 0.99], value=0.95, key="md-level",
                                   format_func=lambda v: f"{round(v * 100)}%")
     min_n = cols[1].number_input("Flag cells with fewer records than", min_value=1, max_value=1000, value=15,
@@ -151,7 +153,9 @@ def estimates(survey, own) -> None:
     spec = {"source": "estimate", "survey": "own" if own else "synthetic", "indicators": chosen, "by": by,
             "level": level, "min_n": int(min_n)}
     p = data.panel(spec, own=own)
-    render.panel(p, board_item="estimate", name="estimates")
+    render.panel(p, board_item="estimate", name="estimates",
+                 caption=", ".join(words.indicator(i) for i in chosen) + (" by " + ", ".join(
+                     words.column(c, survey).lower() for c in by) if by else "") + f" — {survey.source or 'my survey'}")
 
 
 def gap(survey, own) -> None:
@@ -160,19 +164,19 @@ def gap(survey, own) -> None:
 
     st.markdown("#### The gap between two groups")
     if getattr(indicators, "gap", None) is None:
-        st.info("The gap between two groups with its own confidence interval needs a newer evidencekit "
-                "(indicators.gap). Meanwhile, compare the groups' estimates and intervals in the table above: "
-                "the app does not compute a gap itself.", icon=":material/info:")
+        st.info("The gap between two groups, with its own confidence interval, needs a newer version of "
+                "evidencekit. Meanwhile, compare the groups' estimates and intervals above.", icon=":material/info:")
         return
     cols = st.columns(2)
-    indicator = cols[0].selectbox("Indicator", sorted(survey_indicator_names()), key="md-gap-indicator")
+    indicator = cols[0].selectbox("Indicator", sorted(survey_indicator_names()), key="md-gap-indicator",
+                                  format_func=words.indicator)
     groups = [c for c in survey.data.columns if 2 <= survey.data[c].nunique(dropna=True) <= 30
               and c not in (survey.weight, survey.strata, survey.psu)]
     if not groups:
         st.info("The survey has no column with a few groups to compare.")
         return
     by = cols[1].selectbox("Groups from", groups, index=groups.index("ilo_sex") if "ilo_sex" in groups else 0,
-                           key="md-gap-by")
+                           key="md-gap-by", format_func=lambda c: words.column(c, survey))
     labels = survey.value_labels.get(by, {})
     codes = sorted(survey.data[by].dropna().unique().tolist(), key=str)
     a = cols[0].selectbox("Group A", codes, index=min(1, len(codes) - 1), key="md-gap-a",
@@ -195,7 +199,7 @@ def body() -> None:
     if source == "synthetic":
         survey, own = data.synthetic_survey(), None
         st.caption("SYNTHETIC training data generated for this course: it describes no real country. "
-                   f"{survey!r}")
+                   + words.survey(survey))
     else:
         own = own_survey()
         if own is None:

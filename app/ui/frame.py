@@ -20,6 +20,23 @@ def page(url_path: str):
     return st.session_state["ek_pages"][url_path]
 
 
+def follow_link() -> None:
+    """A deep link to Home (``/?module=2&step=3``) opens the module's page at that step; a link that points
+    nowhere is said in plain words (the module page itself says when only the step is wrong)."""
+    from evidencekit.course import LocationError
+
+    wanted, step = st.query_params.get("module"), st.query_params.get("step")
+    if wanted is None and step is None:
+        return
+    try:
+        module = context.course().locate(wanted, None if wanted is not None else step).module
+    except LocationError as err:
+        render.problem(err)
+        return
+    st.switch_page(page(f"module-{module.number}"), query_params={"module": str(module.number),
+                                                                  "step": step or "intro"})
+
+
 def where(nxt) -> str:
     """A location in words: 'module 2 · Step 3: Young women and young men'."""
     what = "Introduction" if nxt.part == "introduction" else "Review" if nxt.part == "review" else \

@@ -74,6 +74,8 @@ def question(module, q, latest: dict | None) -> str | None:
     with st.form(key, border=True):
         st.markdown(f"**Question {q.number} of {len(module.questions)}**")
         st.markdown(q.prompt)
+        if q.computed:
+            st.caption("The right answer is computed from the data when you check it.")
         response = _response_widget(q, key + "-answer", (latest or {}).get("response"))
         submitted = st.form_submit_button("Check my answer", type="primary")
     if submitted:
@@ -95,12 +97,9 @@ def review(module) -> None:
     """The module's review: every question with its feedback, a score, and the module marked done."""
     me = context.participant()
     latest = {a["question"]: a for a in me.latest_answers(module.number)}
-    st.markdown("Answer each question and check it: the feedback explains the answer. Questions marked "
-                "*computed* take their right answer from the data when you check it.")
+    st.markdown("Answer each question and check it: the feedback explains the answer. You can try again.")
     statuses = []
     for q in module.questions:
-        if q.computed:
-            st.caption(f"Question {q.number}: the right answer is computed from the data when you check it.")
         statuses.append(question(module, q, latest.get(q.id)))
     answered = sum(s in ("correct", "incorrect") for s in statuses)
     right = sum(s == "correct" for s in statuses)

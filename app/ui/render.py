@@ -131,7 +131,8 @@ def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, ste
     k = key_for("save", data.spec_json(p.spec), what)
     with st.form(k, border=True):
         st.markdown(f"**Save this {kind} to your evidence board**")
-        text = st.text_input("Caption (say what it shows)", value=caption or item["content"].get("title", ""),
+        text = st.text_input("Caption (say what it shows)", value=caption or item["content"].get("title", "")
+                             or (p.chart or {}).get("content", {}).get("title", ""),
                              key=k + "cap", max_chars=300)
         if st.form_submit_button("Add to my evidence board", icon=":material/add:", type="primary"):
             eid = board.add(item, text, origin={"spec": p.spec, "what": item["type"]}, module=module, step=step)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import board, context, data, render
+from ui import board, context, data, render, words
 
 SEX = {"SEX_T": "Total", "SEX_F": "Women", "SEX_M": "Men"}
 LEVELS = [0.9, 0.95, 0.99]
@@ -172,13 +172,14 @@ def estimate_step(step) -> None:
         names = sorted(survey_indicator_names())
         key = _initial(step, "indicators", list(p.get("indicators") or []),
                        lambda v: isinstance(v, list) and all(i in names for i in v))
-        choices["indicators"] = cols[0].multiselect("Indicators", names, key=key)
+        choices["indicators"] = cols[0].multiselect("Indicators", names, key=key, format_func=words.indicator)
     if "by" in allowed:
         default = p.get("by") or []
         default = [default] if isinstance(default, str) else list(default)
         options = list(dict.fromkeys(default + [c for c in BY_COLUMNS if c in survey.data.columns]))
         key = _initial(step, "by", default, lambda v: isinstance(v, list) and all(c in options for c in v))
         choices["by"] = cols[0].multiselect("Break down by", options, key=key,
+                                            format_func=lambda c: words.column(c, survey),
                                             help="Each extra breakdown divides the sample: watch the small-cell flags.")
     if "level" in allowed:
         key = _initial(step, "level", p.get("level", 0.95), lambda v: v in LEVELS)

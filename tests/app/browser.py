@@ -1,0 +1,149 @@
+"""Driving the workbench in a real browser: `evidencekit app` on a free loopback port, and Debian's headless
+Chromium through Playwright (never Playwright's own browser download). Used by the browser test and by
+``python tests/app/browser.py OUT`` (screenshots of every page at a laptop's width and at full HD, for people
+to look at).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def chromium() -> str | None:
+    """Debian's chromium (``/usr/bin/chromium``), or None when it is not installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def workbench(folder: Path, env: dict | None = None):
+    """`evidencekit app --offline` on a free loopback port, with its own store and cache under ``folder``;
+    yields (url, process). The server's log is printed if it does not start."""
+    port = free_port()
+    environment = {**os.environ, "EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache"),
+                   "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{folder / 'store.db'}", "XDG_STATE_HOME": str(folder),
+                   **(env or {})}
+    environment.pop("EVIDENCEKIT_ILOSTAT_URL", None)
+    cli = [sys.executable, "-m", "evidencekit", "app", "--offline", "--no-browser", "--port", str(port)]
+    out = open(folder / "launcher.log", "wb")
+    proc = subprocess.Popen(cli, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("the workbench did not answer in 120 s")
+        if proc.poll() is not None:
+            out.flush()
+            raise RuntimeError("the workbench stopped: " + (folder / "launcher.log").read_text(errors="replace"))
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        out.close()
+
+
+@contextlib.contextmanager
+def browser_page(folder: Path, width: int = 1366, height: int = 768):
+    """A page of a fresh headless Chromium (new profile under ``folder``), downloads accepted."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium()
+    if path is None:
+        raise RuntimeError("chromium is not installed (Debian: apt-get install chromium chromium-driver)")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(folder / "profile"), executable_path=path, headless=True,
+                                                       args=CHROMIUM_FLAGS, viewport={"width": width, "height": height},
+                                                       accept_downloads=True)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            context.close()
+
+
+def wait_for_app(page) -> None:
+    """Connected, and the script finished its run."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=90_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=90_000)
+
+
+def settle(page) -> None:
+    """Wait until the run a click started has finished (the state attribute may still show the previous run
+    for a moment, as Streamlit's own test helpers note: give it that moment, then wait on the attribute)."""
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+PAGES = [("home", ""), ("module-1-intro", "module-1?module=1&step=intro"), ("module-1-step-1", "module-1?module=1&step=1"),
+         ("module-1-step-2", "module-1?module=1&step=2"), ("module-1-step-3", "module-1?module=1&step=3"),
+         ("module-1-step-4", "module-1?module=1&step=4"), ("module-1-review", "module-1?module=1&step=review"),
+         ("module-2-step-2", "module-2?module=2&step=2"), ("module-2-step-3", "module-2?module=2&step=3"),
+         ("module-3-step-1", "module-3?module=3&step=1"), ("module-3-step-2", "module-3?module=3&step=2"),
+         ("module-3-step-4", "module-3?module=3&step=4"), ("module-4-step-2", "module-4?module=4&step=2"),
+         ("module-4-step-3", "module-4?module=4&step=3"), ("module-6-step-4", "module-6?module=6&step=4"),
+         ("explorer", "explorer"), ("microdata", "microdata"), ("board", "board"), ("brief", "brief")]
+
+
+def screenshots(out: Path, only: str = "", widths=((1366, 768), (1920, 1080))) -> list[Path]:
+    """Screenshots of every page at 1366x768 (a laptop) and 1920x1080, with a tall window so the whole page
+    shows (the main area scrolls in its own container)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="evidencekit-shots-") as tmp:
+        with workbench(Path(tmp)) as (url, _):
+            for width, height in widths:
+                with browser_page(Path(tmp) / f"w{width}", width, height) as page:
+                    for name, path in PAGES:
+                        if only and only not in name:
+                            continue
+                        page.goto(f"{url}/{path}")
+                        wait_for_app(page)
+                        page.wait_for_timeout(800)
+                        first = out / f"{name}-{width}.png"
+                        page.screenshot(path=str(first))
+                        page.set_viewport_size({"width": width, "height": 4000})
+                        page.wait_for_timeout(400)
+                        full = out / f"{name}-{width}-full.png"
+                        page.screenshot(path=str(full))
+                        page.set_viewport_size({"width": width, "height": height})
+                        written += [first, full]
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    for p in screenshots(target, sys.argv[2] if len(sys.argv) > 2 else ""):
+        print(p)
