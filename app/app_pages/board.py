@@ -45,15 +45,15 @@ def body() -> None:
     for i, row in enumerate(rows):
         ev = row["payload"]["evidence"]
         with st.container(border=True):
-            head = st.columns([6, 1, 1, 1])
-            origin = f" · module {row['module']}" if row.get("module") else ""
-            head[0].markdown(f"**{ev['id']}** · {board.KIND_WORDS[ev['type']]}{origin}")
-            head[1].button("Up", key=f"up-{row['item_id']}", disabled=i == 0, on_click=_move,
-                           args=(row["item_id"], rows, -1), icon=":material/arrow_upward:")
-            head[2].button("Down", key=f"down-{row['item_id']}", disabled=i == len(rows) - 1, on_click=_move,
-                           args=(row["item_id"], rows, 1), icon=":material/arrow_downward:")
-            head[3].button("Remove", key=f"rm-{row['item_id']}", on_click=_remove, args=(row["item_id"],),
-                           icon=":material/delete:")
+            origin = f" · from module {row['module']}" if row.get("module") else ""
+            st.markdown(f"**{ev['id']}** · {board.KIND_WORDS[ev['type']]}{origin}")
+            with st.container(horizontal=True):
+                st.button("Move up", key=f"up-{row['item_id']}", disabled=i == 0, on_click=_move,
+                          args=(row["item_id"], rows, -1), icon=":material/arrow_upward:")
+                st.button("Move down", key=f"down-{row['item_id']}", disabled=i == len(rows) - 1, on_click=_move,
+                          args=(row["item_id"], rows, 1), icon=":material/arrow_downward:")
+                st.button("Remove", key=f"rm-{row['item_id']}", on_click=_remove, args=(row["item_id"],),
+                          icon=":material/delete:")
             key = f"cap-{row['item_id']}"
             st.session_state[key] = row["title"]
             st.text_input("Caption", key=key, on_change=_caption, args=(row, key))

@@ -30,7 +30,8 @@ def choose_indicator() -> str | None:
     if left:
         st.caption(f"{left} more matching indicator{'s' if left > 1 else ''} cannot be read offline and "
                    f"{'are' if left > 1 else 'is'} not listed.")
-    return st.selectbox("Indicator", list(labels), key="ex-indicator", format_func=labels.get)
+    # a new search shows its best match first (the choice is kept per search)
+    return st.selectbox("Indicator", list(labels), key=f"ex-indicator-{text.strip().lower()}", format_func=labels.get)
 
 
 @render.guarded

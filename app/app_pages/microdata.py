@@ -130,6 +130,21 @@ def own_survey() -> tuple[str, object] | None:
     return own if own and own[0] == token else None
 
 
+LONELY = {"fail": "Stop and tell me", "remove": "Leave them out of the variance", "certainty": "Count them as certain",
+          "adjust": "Centre them on the overall mean", "average": "Give them the average variance"}
+
+
+def lonely_choice() -> str:
+    """How strata with a single PSU enter the standard errors (R survey's ``survey.lonely.psu`` options)."""
+    from evidencekit.indicators.estimation import LONELY_PSU
+
+    with st.expander("Strata with a single primary sampling unit"):
+        return st.radio("When a stratum has one PSU only (R survey: lonely PSU)", list(LONELY_PSU), key="md-lonely",
+                        format_func=lambda r: f"{LONELY.get(r, r)} ({r})",
+                        help="A stratum with a single PSU gives no variance of its own. Stopping is safest; the "
+                             "other rules are those of R's survey package (see your survey's documentation).")
+
+
 def estimates(survey, own) -> None:
     from evidencekit.course.schema import survey_indicator_names
 
@@ -151,7 +166,7 @@ def estimates(survey, own) -> None:
         st.warning("Choose at least one indicator.", icon=":material/warning:")
         return
     spec = {"source": "estimate", "survey": "own" if own else "synthetic", "indicators": chosen, "by": by,
-            "level": level, "min_n": int(min_n)}
+            "level": level, "min_n": int(min_n), "lonely_psu": st.session_state.get("md-lonely", "fail")}
     p = data.panel(spec, own=own)
     render.panel(p, board_item="estimate", name="estimates",
                  caption=", ".join(words.indicator(i) for i in chosen) + (" by " + ", ".join(
@@ -186,7 +201,8 @@ def gap(survey, own) -> None:
         st.warning("Choose two different groups.", icon=":material/warning:")
         return
     spec = {"source": "gap", "survey": "own" if own else "synthetic", "indicator": indicator, "by": by,
-            "a": a.item() if hasattr(a, "item") else a, "b": b.item() if hasattr(b, "item") else b}
+            "a": a.item() if hasattr(a, "item") else a, "b": b.item() if hasattr(b, "item") else b,
+            "lonely_psu": st.session_state.get("md-lonely", "fail")}
     render.guarded(lambda: render.panel(data.panel(spec, own=own), board_item="estimate", name="gap"))()
 
 
@@ -205,6 +221,7 @@ def body() -> None:
         if own is None:
             return
         survey = own[1]
+    lonely_choice()
     estimates(survey, own)
     st.divider()
     gap(survey, own)

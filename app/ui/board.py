@@ -72,17 +72,22 @@ def as_evidence_board(rows: list[dict]):
     return EvidenceBoard.from_dict({"schema": SCHEMA, "version": VERSION, "items": items}, "Your evidence board")
 
 
-def table_frame(content_table: dict) -> pd.DataFrame:
-    """A board table (``columns``, ``rows``) as a DataFrame for the screen."""
-    return pd.DataFrame(content_table.get("rows", []), columns=content_table.get("columns", []))
+def table_frame(content_table: dict, decimals: int = 1) -> pd.DataFrame:
+    """A board table (``columns``, ``rows``) for the screen, each cell written as the brief prints it
+    (:func:`evidencekit.brief.render.cell`: numbers to ``decimals``, years as years, empty cells blank)."""
+    from evidencekit.brief.render import cell
+
+    rows = [[cell(v, decimals) for v in row] for row in content_table.get("rows", [])]
+    return pd.DataFrame(rows, columns=content_table.get("columns", []))
 
 
 def png(item: dict) -> bytes:
     return base64.b64decode(item["content"]["png"])
 
 
-def show(item: dict, *, caption: bool = True) -> None:
-    """Draw one evidence item as the brief will show it, with its source line."""
+def show(item: dict, *, caption: bool = True, table: pd.DataFrame | None = None) -> None:
+    """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
+    already made for the screen)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
         st.image(png(item), width="stretch", alt=content.get("alt_text") or content.get("title"))
@@ -92,7 +97,8 @@ def show(item: dict, *, caption: bool = True) -> None:
         if who:
             st.markdown(f"— {who}")
     else:
-        st.dataframe(table_frame(content["table"]), hide_index=True, width="stretch")
+        shown = table if table is not None else table_frame(content["table"], int(content.get("decimals", 1)))
+        st.dataframe(shown, hide_index=True, width="stretch")
         for note in content.get("notes") or []:
             st.caption(f"Note: {note}")
     if caption and item.get("caption"):

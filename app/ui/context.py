@@ -23,11 +23,57 @@ def participant_id() -> str:
     return LOCAL_PARTICIPANT
 
 
-def participant():
-    """The participant's :class:`evidencekit.store.ParticipantStore` (every read and write scoped to them)."""
-    from evidencekit.store import open_store
+class Participant:
+    """The participant's :class:`evidencekit.store.ParticipantStore`, read once per change.
 
-    return open_store().participant(participant_id())
+    A page reruns on every click; reading progress, answers and the board from the database each time would
+    make every click slower. Reads are kept for this session (never shared with another) until this session
+    writes — every write goes through here — or ``FRESH`` seconds pass, so work done in another tab shows.
+    Results are shared with the caller: treat them as read-only.
+    """
+
+    READS = ("progress", "latest_answers", "answers", "board", "work", "records")
+    FRESH = 5.0
+
+    def __init__(self, store) -> None:
+        self.store, self.id = store, store.id
+        self._memo: dict = {}
+        self._at = 0.0
+
+    def __getattr__(self, name: str):
+        attr = getattr(self.store, name)
+        if not callable(attr):
+            return attr
+        if name not in self.READS:  # a write (or anything else): what was read may have changed
+            def write(*args, **kwargs):
+                self._memo.clear()
+                return attr(*args, **kwargs)
+            return write
+
+        def read(*args, **kwargs):
+            import time
+
+            now = time.monotonic()
+            if now - self._at > self.FRESH:
+                self._memo.clear()
+                self._at = now
+            key = (name, args, tuple(sorted(kwargs.items())))
+            if key not in self._memo:
+                self._memo[key] = attr(*args, **kwargs)
+            return self._memo[key]
+        return read
+
+
+def participant() -> Participant:
+    """The participant's store (every read and write scoped to them), kept in this session."""
+    from evidencekit.store import default_url, open_store
+
+    key = (os.environ.get("EVIDENCEKIT_DATABASE_URL", ""), participant_id())
+    held = st.session_state.get("ek_participant")
+    if held is None or held[0] != key:
+        held = (key, Participant(open_store(default_url()).participant(participant_id())))
+        st.session_state["ek_participant"] = held
+    return held[1]
 
 
 def settings() -> tuple[str, ...]:
@@ -46,28 +92,41 @@ def offline() -> bool:
         return False
 
 
+_STAMPS: dict[str, tuple[float, str]] = {}  # folder -> (when looked, stamp): file times, not anyone's data
+
+
 def _stamp(folder: Path) -> str:
-    """The course folder's files and their modification times: a change reloads the course."""
+    """The course folder's files and their modification times (looked at most once a second): a change
+    reloads the course."""
+    import time
+
+    now = time.monotonic()
+    seen = _STAMPS.get(str(folder))
+    if seen and now - seen[0] < 1.0:
+        return seen[1]
     try:
-        return ";".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.y*ml")))
+        stamp = ";".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.y*ml")))
     except OSError:
-        return ""
+        stamp = ""
+    _STAMPS[str(folder)] = (now, stamp)
+    return stamp
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _course(folder: str, stamp: str):
-    from evidencekit.course import load_course
-
-    return load_course(folder)
+_COURSES: dict[str, tuple[str, object]] = {}  # folder -> (stamp, course): the course files, the same for all
 
 
 def course():
     """The validated course (:func:`evidencekit.course.load_course`), loaded once per change of its files.
     Shared read-only by every session: the course is the same for everyone."""
-    from evidencekit.course import default_folder
+    from evidencekit.course import default_folder, load_course
 
     folder = default_folder()
-    return _course(str(folder), _stamp(folder))
+    stamp = _stamp(folder)
+    held = _COURSES.get(str(folder))
+    if held is None or held[0] != stamp:
+        held = (stamp, load_course(folder))
+        _COURSES[str(folder)] = held
+    return held[1]
 
 
 def course_stamp() -> str:

@@ -30,6 +30,7 @@ class Panel:
     notes: list[str] = field(default_factory=list)
     message: str | None = None
     extra: dict = field(default_factory=dict)
+    shown: pd.DataFrame | None = None         # the table as the screen shows it (made once, with the panel)
 
     @property
     def citation(self) -> str:
@@ -69,10 +70,10 @@ def make_panel(spec: dict, view: views.View) -> Panel:
         extra["changes"] = EvidenceBoard().add_table(view.extra["changes"]).to_dict()
     if "distribution" in view.extra and view.extra["distribution"] is not view.frame:
         board = EvidenceBoard()
-        extra["distribution"] = board.add_estimate(view.extra["distribution"]).to_dict()
         dfig = view.extra.get("distribution_figure")
-        extra["distribution_chart"] = board.add_chart(dfig, dpi=DPI).to_dict() if dfig is not None else None
-        extra["distribution_frame"] = view.extra["distribution"]
+        extra["distribution"] = Panel(spec={**spec, "part": "distribution"}, frame=view.extra["distribution"],
+                                      table=board.add_estimate(view.extra["distribution"]).to_dict(),
+                                      chart=board.add_chart(dfig, dpi=DPI).to_dict() if dfig is not None else None)
     if "compare_with" in view.extra:
         c = view.extra["compare_with"]
         extra["compare_with"] = {"value": float(c.value), "citation": c.citation,
@@ -84,7 +85,13 @@ def make_panel(spec: dict, view: views.View) -> Panel:
         extra["spread"] = d[d["aspect"] == "value"][["time", "detail", "explanation"]].to_dict("records")
         extra["text"] = view.extra["text"]
     return Panel(spec=spec, frame=view.frame, table=table, chart=chart, notes=notes, message=view.message,
-                 extra=extra)
+                 extra=extra, shown=shown_table(table))
+
+
+def shown_table(item: dict) -> pd.DataFrame:
+    from ui.board import table_frame
+
+    return table_frame(item["content"]["table"], int(item["content"].get("decimals", 1)))
 
 
 @st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
@@ -112,9 +119,10 @@ def panel(spec: dict, *, own=None) -> Panel:
 
 
 def figure(spec: dict, *, own=None):
-    """The chart of ``spec`` as a matplotlib figure, built again (for PNG/SVG downloads, on click)."""
+    """The chart of ``spec`` as a matplotlib figure, built again (for PNG/SVG downloads, on click); a spec with
+    ``part: distribution`` names the second chart of an estimate step."""
     view = views.build(spec, context.course(), survey=own[1] if own else None)
-    return view.figure
+    return view.extra.get("distribution_figure") if spec.get("part") == "distribution" else view.figure
 
 
 # -- catalogue and code lists -------------------------------------------------------------------------------
@@ -122,7 +130,7 @@ def figure(spec: dict, *, own=None):
 def search(text: str, settings: tuple) -> pd.DataFrame:
     import evidencekit as ek
 
-    return ek.ilostat.search(text, limit=30)
+    return ek.ilostat.search(text, limit=100)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
@@ -132,15 +140,21 @@ def areas(settings: tuple) -> pd.DataFrame:
     return ek.ilostat.areas()
 
 
-def area_names() -> dict[str, str]:
-    a = areas(context.settings())
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
+def _area_names(settings: tuple) -> dict[str, str]:
+    a = areas(settings)
     return dict(zip(a["ref_area"].astype(str), a["ref_area.label"].astype(str)))
 
 
-@st.cache_data(ttl=TTL, max_entries=100, show_spinner="Reading what the indicator holds…")
+def area_names() -> dict[str, str]:
+    """Area code -> name (shared, read-only)."""
+    return _area_names(context.settings())
+
+
+@st.cache_resource(ttl=TTL, max_entries=100, show_spinner="Reading what the indicator holds…")
 def breakdowns(dataset: str, ref_area: tuple, settings: tuple) -> dict:
     """What an indicator holds for some areas: its years and the codes (with labels) of sex and the
-    classifications, to offer as choices."""
+    classifications, to offer as choices (shared, read-only: ILOSTAT's code lists are the same for everyone)."""
     df, notes = views.fetch({"id": dataset, "ref_area": list(ref_area)})
     out: dict[str, Any] = {"notes": notes, "rows": len(df)}
     years = pd.to_numeric(df["time"].astype(str).str[:4], errors="coerce").dropna().astype(int)

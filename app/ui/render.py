@@ -97,7 +97,7 @@ def panel(p: data.Panel, *, caption: str = "", board_item: str | None = "chart",
     notes(p.notes)
     if show_table:
         with st.expander("The figures as a table", expanded=p.chart is None):
-            board.show(p.table, caption=False)
+            board.show(p.table, caption=False, table=p.shown)
     downloads(p, name=name or (p.chart or p.table)["content"].get("title") or "figures", own=own)
     if board_item:
         save_form(p, caption=caption, what=board_item, module=module, step=step)

@@ -112,10 +112,11 @@ def series_step(step) -> None:
         years = _year_range(step)
         later = [y for y in years if y != p["base_year"] and (not choices.get("years") or
                                                                choices["years"][0] <= y <= choices["years"][1])]
-        if later:
-            last = (choices.get("years") or p["years"])[1]
-            to = cols[1].selectbox(f"Compare {p['base_year']} with", list(reversed(later)), key=_key(step, "to"),
-                                   index=list(reversed(later)).index(last) if last in later else 0)
+        if later:  # by default the year after the base year: the shock
+            after = [y for y in later if y > p["base_year"]]
+            start = after[0] if after else later[-1]
+            to = cols[1].selectbox(f"Compare {p['base_year']} with", later, key=_key(step, "to"),
+                                   index=later.index(start))
             options["to_year"] = int(to)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
     panel = data.panel(spec)
@@ -147,8 +148,9 @@ def look_for(step, panel) -> None:
     names = {"ref_area.label": "Area", "time": "Year", "obs_value": "Value", "source.label": "Source",
              "obs_status.label": "Flag", "flags": "What it means here", "note_indicator.label": "Note on the indicator",
              "note_source.label": "Note on the source", "note_classif.label": "Note on the classification"}
-    table = f[cols].rename(columns=names).fillna("")
-    st.dataframe(table, hide_index=True, width="stretch")
+    table = f[cols].rename(columns=names).astype("string").fillna("")
+    table = table.loc[:, [c for c in table.columns if table[c].str.len().gt(0).any()]]
+    st.table(table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table)
     st.caption(panel.source_line)
 
 
@@ -188,18 +190,18 @@ def estimate_step(step) -> None:
     _remember(step, choices)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
     panel = data.panel(spec, own=own)
-    render.panel(panel, caption=(step.board or {}).get("caption", ""), board_item="estimate"
-                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id)
+    caption = (step.board or {}).get("caption", "")
+    second = panel.extra.get("distribution")
+    render.panel(panel, caption="" if second else caption, board_item="estimate"
+                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id,
+                 own=own)
     flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
     if flagged:
         st.warning(f"{len(flagged)} estimate(s) rest on too few observations to publish: see the notes under the "
                    "table.", icon=":material/warning:")
-    if "distribution_chart" in panel.extra:
+    if second is not None:
         st.markdown("**Shares of each answer, with confidence intervals**")
-        if panel.extra["distribution_chart"] is not None:
-            render.source_and_figure(panel.extra["distribution_chart"])
-        with st.expander("The shares as a table"):
-            board.show(panel.extra["distribution"], caption=False)
+        render.panel(second, caption=caption, board_item="estimate", module=step.module, step=step.id, own=own)
     if "compare_with" in panel.extra:
         c = panel.extra["compare_with"]
         st.metric(f"Published figure for comparison: {c['area']}, {c['year']}", f"{c['value']:.1f}")
@@ -250,8 +252,9 @@ def coding_step(step) -> None:
                    icon=":material/theater_comedy:")
     st.markdown(p["context"])
     with st.expander("The codebook", expanded=True):
-        st.dataframe([{"Code": c["label"], "Use it when": c["definition"], "Example": c.get("example", "")}
-                      for c in p["codebook"]], hide_index=True, width="stretch")
+        st.markdown("\n".join(f"- **{c['label']}** — {c['definition']}" + (f" *(e.g. “{c['example']}”)*"
+                                                                           if c.get("example") else "")
+                               for c in p["codebook"]))
     labels = {c["code"]: c["label"] for c in p["codebook"]}
     me = context.participant()
     work = me.work(step.module, step.id) or {}
@@ -305,17 +308,20 @@ def write_step(step) -> None:
     brief.editor(prefix=f"m{step.module}-{step.id}")
 
 
+KINDS = {"explore": series_step, "compare_countries": series_step, "change_over_time": series_step,
+         "gap": series_step, "read_notes": series_step, "estimate": estimate_step, "reconcile": reconcile_step,
+         "code_passages": coding_step, "write": write_step}
+
+
+@st.fragment
+def _panel(step) -> None:
+    """The step's working panel as a fragment: a choice or a form in it reruns the panel, not the page."""
+    render.guarded(KINDS[step.kind])(step)
+
+
 def learning_step(step) -> None:
     """Draw one learning step of any kind."""
-    if step.kind in ("explore", "compare_countries", "change_over_time", "gap", "read_notes"):
-        render.guarded(series_step)(step)
-    elif step.kind == "estimate":
-        render.guarded(estimate_step)(step)
-    elif step.kind == "reconcile":
-        render.guarded(reconcile_step)(step)
-    elif step.kind == "code_passages":
-        render.guarded(coding_step)(step)
-    elif step.kind == "write":
-        render.guarded(write_step)(step)
+    if step.kind in KINDS:
+        _panel(step)
     else:
         st.info(f"This kind of step ({step.kind}) cannot be shown yet.")

@@ -193,16 +193,34 @@ def survey_record(survey, est: pd.DataFrame, level: float = 0.95) -> pd.DataFram
     return provenance.attach(est, record)
 
 
+def _estimates_chart(est: pd.DataFrame, title: str | None):
+    """Estimates with their intervals as a chart, or why there is none (too many groups, none estimated)."""
+    from evidencekit import charts
+
+    chartable = est[est["estimate"].notna()] if "estimate" in est else est
+    if len(chartable) > MAX_CHART_ROWS:
+        return None, (f"{len(chartable)} groups are too many to chart readably: the table shows them all. "
+                      "Break the figures down by fewer columns to see a chart.")
+    if not len(chartable):
+        return None, "No group has an estimate: every group is empty."
+    try:
+        return charts.estimates(chartable, title=title), None
+    except InputError as err:
+        return None, f"No chart: {err}"
+
+
 def estimate_view(survey, *, indicators: list[str], by: list[str] | None = None, level: float = 0.95,
-                  min_n: int | None = None, distribution: str | None = None) -> View:
+                  min_n: int | None = None, distribution: str | None = None, lonely_psu: str | None = None) -> View:
     """Indicators estimated from ``survey`` with confidence intervals and small-cell flags
     (``evidencekit.indicators.estimate``), and the shares of a ``distribution`` column
     (``evidencekit.course.distribution``), each drawn with its intervals."""
-    from evidencekit import charts, indicators as ind
+    from evidencekit import indicators as ind
     from evidencekit.course import distribution as shares
 
     by = list(by or [])
     kwargs = {"min_n": int(min_n)} if min_n else {}
+    if lonely_psu:
+        kwargs["lonely_psu"] = lonely_psu
     notes: list[str] = []
     frames = []
     if indicators:
@@ -217,25 +235,21 @@ def estimate_view(survey, *, indicators: list[str], by: list[str] | None = None,
     if not frames:
         raise InputError("Estimating", "no indicator was chosen", "choose at least one indicator")
     main = frames[0]
-    fig, message = None, None
-    chartable = main[main["estimate"].notna()] if "estimate" in main else main
-    if len(chartable) > MAX_CHART_ROWS:
-        message = (f"{len(chartable)} groups are too many to chart readably: the table shows them all. "
-                   "Break the figures down by fewer columns to see a chart.")
-    elif len(chartable):
-        try:
-            fig = charts.estimates(chartable)
-        except InputError as err:
-            message = f"No chart: {err}"
-    else:
-        message = "No group has an estimate: every group is empty."
+    title = None
+    if distribution:
+        from ui import words
+
+        title = f"{words.column(distribution, survey)}" + (
+            f", by {', '.join(words.column(c, survey).lower() for c in by)}" if by else "") + \
+            (" (SYNTHETIC training survey)" if "SYNTHETIC" in (survey.source or "").upper() else "")
+    fig, message = _estimates_chart(main, title if main is extra.get("distribution") else None)
     if indicators and distribution:
-        extra["distribution_figure"] = charts.estimates(extra["distribution"]) \
-            if len(extra["distribution"]) <= MAX_CHART_ROWS else None
+        extra["distribution_figure"], _ = _estimates_chart(extra["distribution"], title)
     return View(frame=main, figure=fig, notes=notes, message=message, extra=extra)
 
 
-def gap_view(survey, *, indicator: str, by: str, a: Any, b: Any, level: float = 0.95) -> View:
+def gap_view(survey, *, indicator: str, by: str, a: Any, b: Any, level: float = 0.95,
+             lonely_psu: str | None = None) -> View:
     """The gap between two groups of one survey with its confidence interval
     (``evidencekit.indicators.gap``, which counts the covariance of the two groups). Refused with a plain
     message when this evidencekit has no ``gap`` (the app never computes it itself)."""
@@ -246,7 +260,8 @@ def gap_view(survey, *, indicator: str, by: str, a: Any, b: Any, level: float = 
         raise InputError("The gap between two groups", "this version of evidencekit cannot compute it with its "
                          "confidence interval", "compare the two groups' estimates and intervals in the table "
                          "above, or update evidencekit")
-    est = survey_record(survey, gap(survey, indicator, by, a, b, level=level), level)
+    extra = {"lonely_psu": lonely_psu} if lonely_psu else {}
+    est = survey_record(survey, gap(survey, indicator, by, a, b, level=level, **extra), level)
     fig = None
     try:
         fig = charts.estimates(est)
@@ -349,10 +364,10 @@ def build(spec: dict, course=None, survey=None) -> View:
             raise InputError("The estimate", "no survey file is loaded", "upload a file or choose the SYNTHETIC survey")
         if source == "gap":
             return gap_view(chosen, indicator=spec["indicator"], by=spec["by"], a=spec["a"], b=spec["b"],
-                            level=spec.get("level", 0.95))
+                            level=spec.get("level", 0.95), lonely_psu=spec.get("lonely_psu"))
         return estimate_view(chosen, indicators=spec.get("indicators") or [], by=spec.get("by"),
                              level=spec.get("level", 0.95), min_n=spec.get("min_n"),
-                             distribution=spec.get("distribution"))
+                             distribution=spec.get("distribution"), lonely_psu=spec.get("lonely_psu"))
     raise EvidenceKitError("Showing this panel", f"the view {source!r} is not known", "reload the page")
 
 

@@ -1,8 +1,8 @@
 """Names on screen in plain words: survey columns and indicators (participants are not programmers; the code
-names stay visible in brackets where they are what a participant types or searches)."""
+names stay visible in brackets where they are what a participant types or searches). No Streamlit here."""
 from __future__ import annotations
 
-import streamlit as st
+import functools
 
 COLUMNS = {
     "ilo_sex": "Sex", "ilo_geo": "Urban or rural", "region": "Region", "ilo_age_aggregate": "Age group",
@@ -27,7 +27,7 @@ def column(name: str, survey=None) -> str:
     return f"{label} ({name})" if label else name
 
 
-@st.cache_data(ttl="1h", max_entries=2, show_spinner=False)
+@functools.lru_cache(maxsize=1)
 def _indicator_labels() -> dict[str, str]:
     from evidencekit import indicators
 

@@ -117,12 +117,42 @@ PAGES = [("home", ""), ("module-1-intro", "module-1?module=1&step=intro"), ("mod
          ("explorer", "explorer"), ("microdata", "microdata"), ("board", "board"), ("brief", "brief")]
 
 
+def seed(folder: Path) -> None:
+    """A participant part-way through the course (for screenshots of a filled board and brief): a chart, an
+    estimate and a quotation on the board, made by the app's own views, and a brief draft."""
+    os.environ.update({"EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache"),
+                       "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{folder / 'store.db'}"})
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
+    from ui import board, brief, views
+
+    from evidencekit.brief import EvidenceBoard
+    from evidencekit.course import load_course, quotation
+    from evidencekit.store import open_store
+
+    course = load_course()
+    made = EvidenceBoard()
+    chart = made.add_chart(views.build({"source": "step", "module": 1, "step": "shock-and-recovery"}, course).figure)
+    board.add(chart.to_dict(), "Unemployment rate since 2015: the 2020 shock", origin={"seed": 1}, module=1,
+              step="shock-and-recovery")
+    est = made.add_estimate(views.build({"source": "step", "module": 3, "step": "informality-estimate"}, course).frame)
+    board.add(est.to_dict(), "Informal employment by sex (SYNTHETIC training data)", origin={"seed": 2}, module=3)
+    q = quotation(course.module(3).step("focus-groups"), "p1")
+    quote = made.add_quote(q["payload"]["text"], q["citation"], speaker=q["payload"]["speaker"])
+    board.add(quote.to_dict(), "Care duties decide where women work", origin={"seed": 3}, module=3)
+    open_store().participant("local").put_record(*brief.DRAFT, {
+        "title": "Jobs after COVID-19", "audience": "Adviser to the Minister of Labour",
+        "problem": "Unemployment rose in 2020 in all four countries.", "key_messages": "Compare with 2019 first.",
+        "policy_options": "Extend wage subsidies [E1]", "recommendations": "Keep the wage subsidy for youth [E1]",
+        "evidence": ["E1", "E2", "E3"]})
+
+
 def screenshots(out: Path, only: str = "", widths=((1366, 768), (1920, 1080))) -> list[Path]:
     """Screenshots of every page at 1366x768 (a laptop) and 1920x1080, with a tall window so the whole page
-    shows (the main area scrolls in its own container)."""
+    shows (the main area scrolls in its own container); the board and the brief with a few items."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="evidencekit-shots-") as tmp:
+        seed(Path(tmp))
         with workbench(Path(tmp)) as (url, _):
             for width, height in widths:
                 with browser_page(Path(tmp) / f"w{width}", width, height) as page:
