@@ -115,7 +115,7 @@ def cases(course):
 def seed() -> None:
     """Three items on the board and a brief draft, as a participant part-way through the course has."""
     sys.path.insert(0, str(REPO / "tests" / "app"))
-    from browser import seed as fill
+    from appbrowser import seed as fill
 
     fill(Path(os.environ["EVIDENCEKIT_BENCH_DIR"]))
 

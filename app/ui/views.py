@@ -11,9 +11,10 @@ panel and keeps what the library says about the figures (warnings, flags, notes)
 >>> os.environ.setdefault("EVIDENCEKIT_OFFLINE", "1")
 '1'
 >>> from evidencekit.course import load_course
+>>> from evidencekit import charts
 >>> v = build({"source": "step", "module": 2, "step": "youth-compare", "choices": {"year": 2019}}, load_course())
->>> v.figure is not None, v.frame["rank"].min(), v.citation.startswith("Computed by") or "ILOSTAT" in v.citation
-(True, 1, True)
+>>> int(v.frame["rank"].min()), charts.info(v.figure).source_line.startswith("Source: ILOSTAT, ILO (CC BY 4.0)")
+(1, True)
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import new_app, no_problem, submit, texts
+from .apphelp import new_app, no_problem, submit, texts
 from docx import Document
 
 from evidencekit.store import open_store

@@ -11,7 +11,7 @@ import os
 import re
 
 import pytest
-from browser import browser_page, chromium, settle, wait_for_app, workbench
+from .appbrowser import browser_page, chromium, settle, wait_for_app, workbench
 
 from evidencekit.course import load_course, right_answer
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import socket
+import time
 import urllib.request
 
-from browser import workbench
+from .appbrowser import workbench
 
 from evidencekit.cli import main
 from evidencekit.cli.app import app_path, command
@@ -18,8 +19,11 @@ def test_the_launcher_starts_the_app_says_where_and_stops(tmp_path):
         with urllib.request.urlopen(url, timeout=10) as r:
             assert b"<title>" in r.read()
         port = int(url.rsplit(":", 1)[1])
-        said = (tmp_path / "launcher.log").read_text(encoding="utf-8", errors="replace")
-        assert f"The workbench is ready: http://localhost:{port}" in said
+        ready = f"The workbench is ready: http://localhost:{port}"
+        deadline = time.monotonic() + 60  # the launcher polls the health check on its own clock
+        while ready not in (said := (tmp_path / "launcher.log").read_text(encoding="utf-8", errors="replace")):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.2)
         assert "offline: ILOSTAT figures from the embedded snapshot" in said
     assert proc.poll() is not None  # the launcher stopped
     with socket.socket() as s:  # and the server with it: nothing listens on the port any more

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import new_app, no_problem, texts
+from .apphelp import new_app, no_problem, texts
 
 import evidencekit as ek
 from evidencekit.brief.render import cell

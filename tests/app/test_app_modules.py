@@ -5,7 +5,7 @@ as soon as it is written."""
 from __future__ import annotations
 
 import pytest
-from conftest import new_app, no_problem, submit, texts
+from .apphelp import new_app, no_problem, submit, texts
 
 from evidencekit.course import load_course, right_answer
 from evidencekit.store import open_store

@@ -7,7 +7,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from conftest import APP, new_app, no_problem, texts
+from .apphelp import APP, new_app, no_problem, texts
 
 import evidencekit as ek
 from evidencekit import compare

@@ -1,6 +1,6 @@
 """Driving the workbench in a real browser: `evidencekit app` on a free loopback port, and Debian's headless
 Chromium through Playwright (never Playwright's own browser download). Used by the browser test and by
-``python tests/app/browser.py OUT`` (screenshots of every page at a laptop's width and at full HD, for people
+``python tests/app/appbrowser.py OUT`` (screenshots of every page at a laptop's width and at full HD, for people
 to look at).
 """
 from __future__ import annotations
