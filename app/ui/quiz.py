@@ -32,12 +32,15 @@ def feedback(fb: dict, q) -> None:
         st.markdown(f"- {line}")
     if fb.get("reveal") and fb.get("expected") and status != "correct":
         st.markdown(f"**The right answer:** {fb['expected']}")
-    if status in ("correct", "incorrect") and fb.get("explanation"):
+    retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
+    if retry and fb.get("explanation"):  # available after every try, but not spoiling the next one
+        st.caption("You can change your answer and check it again.")
+        with st.expander("Show the explanation (it gives the right answer)"):
+            st.markdown(fb["explanation"])
+    elif status in ("correct", "incorrect") and fb.get("explanation"):
         st.markdown(fb["explanation"])
     elif status == "unavailable" and fb.get("explanation"):
         st.caption(fb["explanation"])
-    if status == "incorrect" and q.allow_retry and not fb.get("reveal"):
-        st.caption("You can change your answer and check it again.")
     for note in fb.get("notes") or []:
         st.caption(note)
     if fb.get("citation") and not (fb.get("explanation") and fb["citation"] in fb["explanation"]):

@@ -128,7 +128,7 @@ def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, ste
     """'Add to my evidence board' with an editable caption (the chart, or the table when there is no chart)."""
     item = p.chart if (what == "chart" and p.chart is not None) else p.table
     kind = board.KIND_WORDS[item["type"]].lower()
-    k = key_for("save", data.spec_json(p.spec), what)
+    k = key_for("save", data.spec_json(p.spec), what, caption)  # a new suggested caption shows at once
     with st.form(k, border=True):
         st.markdown(f"**Save this {kind} to your evidence board**")
         text = st.text_input("Caption (say what it shows)", value=caption or item["content"].get("title", "")

@@ -122,7 +122,7 @@ def series_step(step) -> None:
     panel = data.panel(spec)
     item = (step.board or {}).get("item")
     render.panel(panel, caption=(step.board or {}).get("caption", ""), board_item="chart" if item in ("chart", None)
-                 else "table", module=step.module, step=step.id)
+                 else "table", module=step.module, step=step.id, name=step.title)
     if "changes" in panel.extra:
         st.markdown(f"**Change from {p['base_year']}**")
         board.show(panel.extra["changes"], caption=False)
@@ -192,13 +192,13 @@ def estimate_step(step) -> None:
     panel = data.panel(spec, own=own)
     caption = (step.board or {}).get("caption", "")
     second = panel.extra.get("distribution")
-    render.panel(panel, caption="" if second else caption, board_item="estimate"
-                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id,
-                 own=own)
     flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
     if flagged:
         st.warning(f"{len(flagged)} estimate(s) rest on too few observations to publish: see the notes under the "
                    "table.", icon=":material/warning:")
+    render.panel(panel, caption="" if second else (caption or step.title), board_item="estimate"
+                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id,
+                 own=own, name=step.title)
     if second is not None:
         st.markdown("**Shares of each answer, with confidence intervals**")
         render.panel(second, caption=caption, board_item="estimate", module=step.module, step=step.id, own=own)

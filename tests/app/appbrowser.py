@@ -165,7 +165,8 @@ def screenshots(out: Path, only: str = "", widths=((1366, 768), (1920, 1080))) -
                         first = out / f"{name}-{width}.png"
                         page.screenshot(path=str(first))
                         page.set_viewport_size({"width": width, "height": 4000})
-                        page.wait_for_timeout(400)
+                        page.wait_for_timeout(1500)  # images below the first screen load now
+                        wait_for_app(page)
                         full = out / f"{name}-{width}-full.png"
                         page.screenshot(path=str(full))
                         page.set_viewport_size({"width": width, "height": height})

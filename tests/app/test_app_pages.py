@@ -163,3 +163,25 @@ def test_nothing_about_the_participant_goes_into_the_url():
     table = at.dataframe[-1].value
     assert isinstance(table, pd.DataFrame) and int(table.loc[table["Theme"] == "Care duties shape the work",
                                                              "Passages"].iloc[0]) == 1
+
+
+def test_reconciling_two_figures_keeps_the_note_and_shows_what_differs():
+    at = new_app(module=4, step=2)
+    at.run()
+    no_problem(at)
+    table = at.dataframe[0].value
+    assert list(table.columns[:1]) == ["Year"] and len(table) == 1
+    at.checkbox(key="m4-phl-two-figures-r-definition").check()
+    at.text_area(key="m4-phl-two-figures-note").input("ILOSTAT for comparing countries; PSA for the national debate.")
+    [b for b in at.button if b.label == "Compare with what the figures' metadata say"][0].click().run()
+    no_problem(at)
+    page = texts(at)
+    assert "**Definition**" in page and "You ticked: Definition (who is counted)." in page
+    from evidencekit.store import open_store
+
+    work = open_store().participant("local").work(4, "phl-two-figures")
+    assert work["reasons"] == ["definition"] and work["note"].startswith("ILOSTAT for comparing countries")
+    [b for b in at.button if b.label == "Add to my evidence board"][0].click().run()
+    rows = open_store().participant("local").board()
+    assert rows[0]["payload"]["evidence"]["type"] == "reconcile"
+    assert rows[0]["title"] == "ILOSTAT for comparing countries; PSA for the national debate."
