@@ -9,7 +9,8 @@ board, the Brief builder):
 - **rerun**: the rerun after a cached interaction (a module step: "Show a hint"; the explorer: back to a chart
   type seen before; the others: a rerun of the page), data served from the cache.
 
-The peer is a bare page in the same process: one ILOSTAT series read with ``evidencekit.ilostat.get``, drawn
+Both run with the app's own settings (``app/.streamlit/config.toml``: magic off, as ``evidencekit app``
+runs it). The peer is a bare page in the same process: one ILOSTAT series read with ``evidencekit.ilostat.get``, drawn
 with ``evidencekit.charts.line``, shown with ``st.image`` from ``st.cache_data``, and a radio button; its cold
 render and its rerun after a click are timed the same way. Ratios are page / bare. Medians of ``--reps``
 interleaved repetitions (each repetition runs every case once, so a load spike hits all alike).
@@ -130,10 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="evidencekit-bench-app-"))
     os.environ.update({"EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(tmp / "cache"),
                        "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{tmp / 'store.db'}", "EVIDENCEKIT_BENCH_DIR": str(tmp)})
+    import tomllib
+
+    import streamlit.config
     from streamlit.testing.v1 import AppTest
 
     from evidencekit.course import load_course
 
+    # the app's own settings, as `evidencekit app` runs it (AppTest reads only ./.streamlit/config.toml)
+    settings = tomllib.loads((ENTRY.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    for section, values in settings.items():
+        for key, value in values.items():
+            if section in ("runner", "client"):
+                streamlit.config.set_option(f"{section}.{key}", value)
     seed()
     course = load_course()
     todo = [c for c in cases(course) if args.only.lower() in c[0].lower()]

@@ -90,7 +90,7 @@ def show(item: dict, *, caption: bool = True, table: pd.DataFrame | None = None)
     already made for the screen)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
-        st.image(png(item), width="stretch", alt=content.get("alt_text") or content.get("title"))
+        st.image(png(item), width="stretch", output_format="PNG", alt=content.get("alt_text") or content.get("title"))
     elif kind == "quote":
         st.markdown(f"> {content['text']}")
         who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)

@@ -142,7 +142,8 @@ def look_for(step, panel) -> None:
     """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
     st.markdown("**What to look for**")
     st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
-    f = panel.frame
+    f = panel.frame.copy(deep=False)
+    f.attrs = {}  # pandas copies attrs at every step: the provenance is shown in the source line instead
     cols = [c for c in ("ref_area.label", "time", "obs_value", "source.label", "obs_status.label", "flags",
                         "note_indicator.label", "note_source.label", "note_classif.label") if c in f.columns]
     names = {"ref_area.label": "Area", "time": "Year", "obs_value": "Value", "source.label": "Source",

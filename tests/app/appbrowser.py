@@ -131,7 +131,8 @@ def seed(folder: Path) -> None:
 
     course = load_course()
     made = EvidenceBoard()
-    chart = made.add_chart(views.build({"source": "step", "module": 1, "step": "shock-and-recovery"}, course).figure)
+    chart = made.add_chart(views.build({"source": "step", "module": 1, "step": "shock-and-recovery"}, course).figure,
+                           dpi=110)  # as the app saves charts
     board.add(chart.to_dict(), "Unemployment rate since 2015: the 2020 shock", origin={"seed": 1}, module=1,
               step="shock-and-recovery")
     est = made.add_estimate(views.build({"source": "step", "module": 3, "step": "informality-estimate"}, course).frame)
