@@ -85,12 +85,21 @@ def png(item: dict) -> bytes:
     return base64.b64decode(item["content"]["png"])
 
 
+def picture(item: dict) -> None:
+    """A chart item on screen at most at its own width (1100 px: the whole chart fits a full-HD screen, and a
+    narrower window shrinks it), handed over as the PNG it is (Streamlit re-encodes nothing), with its alt text."""
+    data = png(item)
+    width = int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
+    st.image(data, width=width or "stretch", output_format="PNG",
+             alt=item["content"].get("alt_text") or item["content"].get("title"))
+
+
 def show(item: dict, *, caption: bool = True, table: pd.DataFrame | None = None) -> None:
     """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
     already made for the screen)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
-        st.image(png(item), width="stretch", output_format="PNG", alt=content.get("alt_text") or content.get("title"))
+        picture(item)
     elif kind == "quote":
         st.markdown(f"> {content['text']}")
         who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)

@@ -88,7 +88,7 @@ def panel(p: data.Panel, *, caption: str = "", board_item: str | None = "chart",
     """A panel as the participant sees it: the chart (or why there is none) with its source line, the
     notes, the table, downloads, and a form to save the chart or table to the evidence board."""
     if p.chart is not None:
-        st.image(board.png(p.chart), width="stretch", output_format="PNG", alt=p.chart["content"]["alt_text"])
+        board.picture(p.chart)
         st.caption(p.chart["source_line"])
     elif p.message:
         st.info(p.message, icon=":material/info:")
@@ -142,7 +142,7 @@ def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, ste
 
 def source_and_figure(item: dict) -> None:
     """A chart item drawn on its own (e.g. a second chart of a panel) with its source line."""
-    st.image(board.png(item), width="stretch", output_format="PNG", alt=item["content"]["alt_text"])
+    board.picture(item)
     st.caption(item["source_line"])
 
 
