@@ -40,6 +40,7 @@ examples:
   evidencekit brief new brief.json --title "Youth jobs" --audience "Adviser to the Minister of Labour"
   evidencekit brief build brief.json --out brief.docx
   evidencekit course check exercises/
+  evidencekit app --offline
 
 Works without network: answers come from ILOSTAT when it can be reached, else from the local cache,
 else from the offline snapshot embedded in the package; every answer says which. --offline (or
@@ -50,14 +51,14 @@ change the ILOSTAT address and the cache folder.
 
 def build_parser() -> argparse.ArgumentParser:
     from evidencekit import __version__
-    from evidencekit.cli import brief, chart, course, estimate, ilostat, mapping
+    from evidencekit.cli import app, brief, chart, course, estimate, ilostat, mapping
 
     p = argparse.ArgumentParser(
         prog="evidencekit", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
         description="Evidence workbench for decent-work policy: ILOSTAT data with citations, online or offline.")
     p.add_argument("--version", action="version", version=f"evidencekit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (ilostat, estimate, mapping, chart, brief, course):
+    for module in (ilostat, estimate, mapping, chart, brief, course, app):
         module.register(sub, _missing)
     return p
 

@@ -265,11 +265,19 @@ def load_module(path: str | os.PathLike) -> Module:
 
 
 def default_folder() -> Path:
-    """``EVIDENCEKIT_EXERCISES`` when set, else the ``exercises/`` folder of the evidencekit repository."""
+    """``EVIDENCEKIT_EXERCISES`` when set, else the ``exercises/`` folder of the evidencekit repository, else
+    (evidencekit installed from a wheel) the copy of it the build puts in the package (``_bundled/exercises``).
+
+    >>> default_folder().name
+    'exercises'
+    """
     env = os.environ.get("EVIDENCEKIT_EXERCISES", "").strip()
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "exercises"
+    here = Path(__file__).resolve()
+    checkout = here.parents[3] / "exercises"
+    installed = here.parents[1] / "_bundled" / "exercises"
+    return installed if installed.is_dir() and not checkout.is_dir() else checkout
 
 
 def _shown(path: Path, folder: Path) -> str:

@@ -1,0 +1,19 @@
+"""Brief builder: the policy brief on the evidence board — problem, key messages, evidence, options,
+recommendations — checked against the brief checklist and downloaded as Word, Markdown or a web page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import brief, render
+
+
+@render.guarded
+def body() -> None:
+    st.title("Brief builder")
+    st.markdown("Write your brief for a named reader. The evidence comes from your board with its sources; "
+                "the references are added for you. Tie each recommendation to its evidence, e.g. "
+                "*Fund apprenticeships where youth unemployment is highest [E1, E2]*.")
+    brief.editor()
+
+
+body()

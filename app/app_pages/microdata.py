@@ -1,0 +1,230 @@
+"""Microdata workbench: the SYNTHETIC training survey or the participant's own file (CSV, Excel, Stata, SPSS,
+Parquet, CSPro dictionary + data); a saved mapping or columns mapped by hand; the survey design; indicators
+with confidence intervals and small-cell flags; the gap between two groups with its interval; results to the
+evidence board. Uploaded files are read on this machine and kept only for this session: nothing is sent
+anywhere."""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from evidencekit.errors import EvidenceKitError
+from ui import data, render, words
+
+FORMATS = "CSV, Excel (.xlsx), Stata (.dta), SPSS (.sav), Parquet, or a CSPro dictionary (.dcf) with its data file"
+NONE = "(none)"
+MAPPED = ("ilo_wgt", "ilo_sex", "ilo_age", "ilo_age_aggregate", "ilo_geo", "ilo_lfs", "ilo_olf_dlma",
+          "ilo_job1_ste_icse93", "ilo_job1_ife_nature", "ilo_job1_ins_sector", "ilo_edu_aggregate",
+          "ilo_edu_attendance", "ilo_joball_tru", "ilo_job1_how_usual", "ilo_job1_lri_ees")
+
+
+def _upload_dir() -> Path:
+    """This session's private folder for uploaded files (on this machine only)."""
+    folder = st.session_state.get("upload_dir")
+    if not folder or not Path(folder).is_dir():
+        folder = tempfile.mkdtemp(prefix="evidencekit-upload-")
+        st.session_state["upload_dir"] = folder
+    return Path(folder)
+
+
+def _plain(err: EvidenceKitError, folder: Path) -> EvidenceKitError:
+    """The library's message with the private upload folder left out (the participant knows their file by name)."""
+    cut = lambda text: str(text or "").replace(f"{folder}/", "").replace(str(folder), "")  # noqa: E731
+    return EvidenceKitError(cut(getattr(err, "what", str(err))), cut(getattr(err, "why", "")), cut(getattr(err, "fix", "")))
+
+
+def mapping_choice(columns: list[str]):
+    """How the file's columns become ILO variables: already ILO names, a saved mapping, or mapped by hand."""
+    from evidencekit.microdata import list_mappings
+
+    how = st.radio("How are the columns named?", ["ilo", "saved", "hand"], horizontal=True, key="md-how",
+                   format_func={"ilo": "ILO harmonised names (ilo_sex, ilo_lfs …)", "saved": "A saved mapping",
+                                "hand": "I will map them"}.get)
+    if how == "saved":
+        shipped = list_mappings()
+        choice = st.selectbox("Mapping", shipped["name"].tolist(), key="md-mapping",
+                              format_func=lambda n: f"{n} — {shipped.set_index('name').loc[n, 'survey']}")
+        own = st.file_uploader("…or a mapping file of your own (YAML)", type=["yaml", "yml"], key="md-mapping-file")
+        if own is not None:
+            path = _upload_dir() / Path(own.name).name
+            path.write_bytes(own.getvalue())
+            return str(path)
+        return choice
+    if how == "hand":
+        st.caption("Choose the column of your file that holds each ILO variable, coded as the ILO codes it "
+                   "(e.g. ilo_sex: 1 Male, 2 Female). Recodes need a mapping file: see the documentation.")
+        rules = {}
+        cols = st.columns(3)
+        for i, var in enumerate(MAPPED):
+            picked = cols[i % 3].selectbox(var, [NONE, *columns], key=f"md-map-{var}")
+            if picked != NONE:
+                rules[var] = {"copy": picked}
+        return {"name": "my-mapping", "variables": rules} if rules else None
+    return None
+
+
+def design_choice(columns: list[str]) -> dict:
+    st.markdown("**The survey design** (from the survey's documentation)")
+    cols = st.columns(3)
+    out = {}
+    for col, role, words in ((cols[0], "weight", "Weight"), (cols[1], "strata", "Strata"), (cols[2], "psu", "PSU")):
+        start = {"weight": "ilo_wgt", "strata": "strata", "psu": "psu"}[role]
+        options = [NONE, *columns]
+        picked = col.selectbox(words, options, index=options.index(start) if start in options else 0,
+                               key=f"md-{role}")
+        out[role] = None if picked == NONE else picked
+    return out
+
+
+def own_survey() -> tuple[str, object] | None:
+    """Upload, map, set the design and read the participant's file; returns (token, survey) or None."""
+    from evidencekit import microdata
+
+    files = st.file_uploader(f"Your survey file: {FORMATS}. It stays on this machine.", accept_multiple_files=True,
+                             key="md-upload")
+    if not files:
+        if st.session_state.get("own_survey"):
+            return st.session_state["own_survey"]
+        st.info("Upload a survey file to start, or use the SYNTHETIC training survey.", icon=":material/upload_file:")
+        return None
+    folder = _upload_dir()
+    paths = []
+    digest = hashlib.sha256()
+    for f in files:
+        raw = f.getvalue()
+        digest.update(raw)
+        path = folder / Path(f.name).name
+        path.write_bytes(raw)
+        paths.append(path)
+    main = next((p for p in paths if p.suffix.lower() == ".dcf"), paths[0])
+    extra = [p for p in paths if p != main]
+    try:
+        head = microdata.read(main, data=extra[0] if main.suffix.lower() == ".dcf" and extra else None) \
+            if main.suffix.lower() == ".dcf" else microdata.read(main)
+    except EvidenceKitError as err:
+        render.problem(_plain(err, folder))
+        st.info(f"evidencekit reads {FORMATS}. Check the file, or use the SYNTHETIC training survey.",
+                icon=":material/lightbulb:")
+        return None
+    columns = list(head.data.columns)
+    st.caption(f"{main.name}: {len(head.data):,} records, {len(columns)} columns.")
+    for note in head.notes[:5]:
+        st.caption(f"Note: {note}")
+    mapping = mapping_choice(columns)
+    design = design_choice(columns if mapping is None else sorted(set(columns) | set(MAPPED)))
+    token = digest.hexdigest()[:16] + hashlib.sha256(json.dumps([mapping, design], default=str).encode()).hexdigest()[:8]
+    if st.button("Read my survey with this design", type="primary", key="md-read"):
+        try:
+            kwargs = {"data": extra[0]} if main.suffix.lower() == ".dcf" and extra else {}
+            survey = microdata.read(main, mapping=mapping, **kwargs, **design)
+        except EvidenceKitError as err:
+            render.problem(_plain(err, folder))
+            return None
+        st.session_state["own_survey"] = (token, survey)
+        st.success(f"Read {words.survey(survey)}", icon=":material/check:")
+    own = st.session_state.get("own_survey")
+    return own if own and own[0] == token else None
+
+
+LONELY = {"fail": "Stop and tell me", "remove": "Leave them out of the variance", "certainty": "Count them as certain",
+          "adjust": "Centre them on the overall mean", "average": "Give them the average variance"}
+
+
+def lonely_choice() -> str:
+    """How strata with a single PSU enter the standard errors (R survey's ``survey.lonely.psu`` options)."""
+    from evidencekit.indicators.estimation import LONELY_PSU
+
+    with st.expander("Strata with a single primary sampling unit"):
+        return st.radio("When a stratum has one PSU only (R survey: lonely PSU)", list(LONELY_PSU), key="md-lonely",
+                        format_func=lambda r: f"{LONELY.get(r, r)} ({r})",
+                        help="A stratum with a single PSU gives no variance of its own. Stopping is safest; the "
+                             "other rules are those of R's survey package (see your survey's documentation).")
+
+
+def estimates(survey, own) -> None:
+    from evidencekit.course.schema import survey_indicator_names
+
+    names = sorted(survey_indicator_names())
+    cols = st.columns(2)
+    chosen = cols[0].multiselect("Indicators", names, default=["informal_employment_rate"]
+                                 if "informal_employment_rate" in names else names[:1], key="md-indicators",
+                                 format_func=words.indicator)
+    groups = [c for c in survey.data.columns if survey.data[c].nunique(dropna=True) <= 30
+              and c not in (survey.weight, survey.strata, survey.psu)]
+    by = cols[0].multiselect("Break down by", groups, default=["ilo_sex"] if "ilo_sex" in groups else [],
+                             key="md-by", format_func=lambda c: words.column(c, survey),
+                             help="Each breakdown divides the sample: watch the small-cell flags.")
+    level = cols[1].select_slider("Confidence level", [0.9, 0.95, 0.99], value=0.95, key="md-level",
+                                  format_func=lambda v: f"{round(v * 100)}%")
+    min_n = cols[1].number_input("Flag cells with fewer records than", min_value=1, max_value=1000, value=15,
+                                 key="md-min-n")
+    if not chosen:
+        st.warning("Choose at least one indicator.", icon=":material/warning:")
+        return
+    spec = {"source": "estimate", "survey": "own" if own else "synthetic", "indicators": chosen, "by": by,
+            "level": level, "min_n": int(min_n), "lonely_psu": st.session_state.get("md-lonely", "fail")}
+    p = data.panel(spec, own=own)
+    render.panel(p, board_item="estimate", name="estimates",
+                 caption=", ".join(words.indicator(i) for i in chosen) + (" by " + ", ".join(
+                     words.column(c, survey).lower() for c in by) if by else "") + f" — {survey.source or 'my survey'}")
+
+
+def gap(survey, own) -> None:
+    from evidencekit import indicators
+    from evidencekit.course.schema import survey_indicator_names
+
+    st.markdown("#### The gap between two groups")
+    if getattr(indicators, "gap", None) is None:
+        st.info("The gap between two groups, with its own confidence interval, needs a newer version of "
+                "evidencekit. Meanwhile, compare the groups' estimates and intervals above.", icon=":material/info:")
+        return
+    cols = st.columns(2)
+    indicator = cols[0].selectbox("Indicator", sorted(survey_indicator_names()), key="md-gap-indicator",
+                                  format_func=words.indicator)
+    groups = [c for c in survey.data.columns if 2 <= survey.data[c].nunique(dropna=True) <= 30
+              and c not in (survey.weight, survey.strata, survey.psu)]
+    if not groups:
+        st.info("The survey has no column with a few groups to compare.")
+        return
+    by = cols[1].selectbox("Groups from", groups, index=groups.index("ilo_sex") if "ilo_sex" in groups else 0,
+                           key="md-gap-by", format_func=lambda c: words.column(c, survey))
+    labels = survey.value_labels.get(by, {})
+    codes = sorted(survey.data[by].dropna().unique().tolist(), key=str)
+    a = cols[0].selectbox("Group A", codes, index=min(1, len(codes) - 1), key="md-gap-a",
+                          format_func=lambda c: str(labels.get(c, c)))
+    b = cols[1].selectbox("Group B", codes, index=0, key="md-gap-b", format_func=lambda c: str(labels.get(c, c)))
+    if a == b:
+        st.warning("Choose two different groups.", icon=":material/warning:")
+        return
+    spec = {"source": "gap", "survey": "own" if own else "synthetic", "indicator": indicator, "by": by,
+            "a": a.item() if hasattr(a, "item") else a, "b": b.item() if hasattr(b, "item") else b,
+            "lonely_psu": st.session_state.get("md-lonely", "fail")}
+    render.guarded(lambda: render.panel(data.panel(spec, own=own), board_item="estimate", name="gap"))()
+
+
+@render.guarded
+def body() -> None:
+    st.title("Microdata workbench")
+    source = st.radio("Survey", ["synthetic", "own"], horizontal=True, key="md-source",
+                      format_func={"synthetic": "The SYNTHETIC training survey (Synthetica, a fictional country)",
+                                   "own": "My own survey file"}.get)
+    if source == "synthetic":
+        survey, own = data.synthetic_survey(), None
+        st.caption("SYNTHETIC training data generated for this course: it describes no real country. "
+                   + words.survey(survey))
+    else:
+        own = own_survey()
+        if own is None:
+            return
+        survey = own[1]
+    lonely_choice()
+    estimates(survey, own)
+    st.divider()
+    gap(survey, own)
+
+
+body()

@@ -1,0 +1,115 @@
+"""The evidence board: items saved by the participant, each with its citation, kept in the store.
+
+Each store item's payload holds the brief's own evidence item (``evidence``: the dict of an
+:class:`evidencekit.brief.Item` — chart PNG with alt text, table, estimate with CIs, reconciliation or
+quotation, with citation and source line) and where it was made (``origin``: the view's spec), so the
+brief is built from exactly what the participant saw. Items keep the id they were given when saved
+(``E1``, ``E2`` …): reordering the board never changes what ``[E2]`` in a recommendation points to.
+"""
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import streamlit as st
+
+from ui import context
+
+STORE_KIND = {"chart": "chart", "table": "table", "estimate": "estimate", "reconcile": "table", "quote": "quote"}
+KIND_WORDS = {"chart": "Chart", "table": "Table", "estimate": "Estimate", "reconcile": "Reconciliation",
+              "quote": "Quotation"}
+
+
+def next_id(rows: list[dict]) -> str:
+    """The next unused evidence id (``E`` + a number) on a board.
+
+    >>> next_id([{"payload": {"evidence": {"id": "E1"}}}, {"payload": {"evidence": {"id": "E3"}}}])
+    'E4'
+    """
+    used = [int(m.group(1)) for r in rows
+            if (m := re.fullmatch(r"E(\d+)", str(((r.get("payload") or {}).get("evidence") or {}).get("id", ""))))]
+    return f"E{max(used, default=0) + 1}"
+
+
+def find(rows: list[dict], origin: dict) -> dict | None:
+    """The board item made from the same view with the same caption, if the participant saved it already."""
+    for r in rows:
+        if (r.get("payload") or {}).get("origin") == origin:
+            return r
+    return None
+
+
+def add(item: dict, caption: str, *, origin: dict, module: int | None = None, step: str | None = None) -> str:
+    """Save a brief evidence item (dict) to the participant's board; returns its evidence id (``E3``).
+    The same view saved twice with the same caption is kept once."""
+    me = context.participant()
+    rows = me.board()
+    caption = " ".join(str(caption or "").split()) or item.get("caption") or item.get("content", {}).get("title", "")
+    origin = {**origin, "caption": caption}
+    same = find(rows, origin)
+    if same is not None:
+        return same["payload"]["evidence"]["id"]
+    evidence = {**item, "id": next_id(rows), "caption": caption}
+    me.add_to_board({"kind": STORE_KIND[item["type"]], "title": caption or KIND_WORDS[item["type"]],
+                     "citation": evidence["citation"], "payload": {"evidence": evidence, "origin": origin},
+                     "module": module, "step": step})
+    return evidence["id"]
+
+
+def evidence_rows(rows: list[dict]) -> list[dict]:
+    """The board rows that hold a brief evidence item, in the board's order."""
+    return [r for r in rows if isinstance((r.get("payload") or {}).get("evidence"), dict)]
+
+
+def as_evidence_board(rows: list[dict]):
+    """The participant's board as an :class:`evidencekit.brief.EvidenceBoard` (checked as the brief's own
+    JSON is), each item's caption the one the participant last wrote."""
+    from evidencekit.brief import EvidenceBoard
+    from evidencekit.brief.board import SCHEMA, VERSION
+
+    items = [{**r["payload"]["evidence"], "caption": r["title"]} for r in evidence_rows(rows)]
+    return EvidenceBoard.from_dict({"schema": SCHEMA, "version": VERSION, "items": items}, "Your evidence board")
+
+
+def table_frame(content_table: dict, decimals: int = 1) -> pd.DataFrame:
+    """A board table (``columns``, ``rows``) for the screen, each cell written as the brief prints it
+    (:func:`evidencekit.brief.render.cell`: numbers to ``decimals``, years as years, empty cells blank)."""
+    from evidencekit.brief.render import cell
+
+    rows = [[cell(v, decimals) for v in row] for row in content_table.get("rows", [])]
+    return pd.DataFrame(rows, columns=content_table.get("columns", []))
+
+
+def png(item: dict) -> bytes:
+    return base64.b64decode(item["content"]["png"])
+
+
+def picture(item: dict) -> None:
+    """A chart item on screen at most at its own width (1100 px: the whole chart fits a full-HD screen, and a
+    narrower window shrinks it), handed over as the PNG it is (Streamlit re-encodes nothing), with its alt text."""
+    data = png(item)
+    width = int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
+    st.image(data, width=width or "stretch", output_format="PNG",
+             alt=item["content"].get("alt_text") or item["content"].get("title"))
+
+
+def show(item: dict, *, caption: bool = True, table: pd.DataFrame | None = None) -> None:
+    """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
+    already made for the screen)."""
+    kind, content = item["type"], item["content"]
+    if kind == "chart":
+        picture(item)
+    elif kind == "quote":
+        st.markdown(f"> {content['text']}")
+        who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)
+        if who:
+            st.markdown(f"— {who}")
+    else:
+        shown = table if table is not None else table_frame(content["table"], int(content.get("decimals", 1)))
+        st.dataframe(shown, hide_index=True, width="stretch")
+        for note in content.get("notes") or []:
+            st.caption(f"Note: {note}")
+    if caption and item.get("caption"):
+        st.markdown(f"**{item['id']}** · {item['caption']}" if item.get("id") else item["caption"])
+    st.caption(item.get("source_line") or item.get("citation", ""))

@@ -1,0 +1,135 @@
+"""Who is working and with what: the participant, the course, the data settings.
+
+Nothing about a participant is kept in a module global or in the URL. The participant's id comes from
+:func:`participant_id` — on a local install, the one person at this machine; a hosted class (PostgreSQL,
+signed-in participants) replaces only that function. Their progress, answers and evidence board are read
+and written through :mod:`evidencekit.store` on every run, so a reload or a restart loses nothing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+LOCAL_PARTICIPANT = "local"
+SETTINGS = ("EVIDENCEKIT_OFFLINE", "EVIDENCEKIT_ILOSTAT_URL", "EVIDENCEKIT_CACHE_DIR", "EVIDENCEKIT_EXERCISES",
+            "EVIDENCEKIT_DATABASE_URL")
+
+
+def participant_id() -> str:
+    """The participant this session works for. Local install: one participant per machine (their work is in
+    the local store). The hosted mode of a later version returns the signed-in user's id here instead."""
+    return LOCAL_PARTICIPANT
+
+
+class Participant:
+    """The participant's :class:`evidencekit.store.ParticipantStore`, read once per change.
+
+    A page reruns on every click; reading progress, answers and the board from the database each time would
+    make every click slower. Reads are kept for this session (never shared with another) until this session
+    writes — every write goes through here — or ``FRESH`` seconds pass, so work done in another tab shows.
+    Results are shared with the caller: treat them as read-only.
+    """
+
+    READS = ("progress", "latest_answers", "answers", "board", "work", "records")
+    FRESH = 5.0
+
+    def __init__(self, store) -> None:
+        self.store, self.id = store, store.id
+        self._memo: dict = {}
+        self._at = 0.0
+
+    def __getattr__(self, name: str):
+        attr = getattr(self.store, name)
+        if not callable(attr):
+            return attr
+        if name not in self.READS:  # a write (or anything else): what was read may have changed
+            def write(*args, **kwargs):
+                self._memo.clear()
+                return attr(*args, **kwargs)
+            return write
+
+        def read(*args, **kwargs):
+            import time
+
+            now = time.monotonic()
+            if now - self._at > self.FRESH:
+                self._memo.clear()
+                self._at = now
+            key = (name, args, tuple(sorted(kwargs.items())))
+            if key not in self._memo:
+                self._memo[key] = attr(*args, **kwargs)
+            return self._memo[key]
+        return read
+
+
+def participant() -> Participant:
+    """The participant's store (every read and write scoped to them), kept in this session."""
+    from evidencekit.store import default_url, open_store
+
+    key = (os.environ.get("EVIDENCEKIT_DATABASE_URL", ""), participant_id())
+    held = st.session_state.get("ek_participant")
+    if held is None or held[0] != key:
+        held = (key, Participant(open_store(default_url()).participant(participant_id())))
+        st.session_state["ek_participant"] = held
+    return held[1]
+
+
+def settings() -> tuple[str, ...]:
+    """The environment settings that change what the library returns: part of every data cache key, so that
+    switching offline, the ILOSTAT address or the course folder never serves figures made under other ones."""
+    return tuple(os.environ.get(k, "") for k in SETTINGS)
+
+
+def offline() -> bool:
+    """True when the app never touches the network (``evidencekit app --offline`` or EVIDENCEKIT_OFFLINE=1)."""
+    from evidencekit.ilostat import Settings
+
+    try:
+        return Settings.resolve().offline
+    except Exception:  # a bad ILOSTAT address is reported where data are read, not here
+        return False
+
+
+_STAMPS: dict[str, tuple[float, str]] = {}  # folder -> (when looked, stamp): file times, not anyone's data
+
+
+def _stamp(folder: Path) -> str:
+    """The course folder's files and their modification times (looked at most once a second): a change
+    reloads the course."""
+    import time
+
+    now = time.monotonic()
+    seen = _STAMPS.get(str(folder))
+    if seen and now - seen[0] < 1.0:
+        return seen[1]
+    try:
+        stamp = ";".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.y*ml")))
+    except OSError:
+        stamp = ""
+    _STAMPS[str(folder)] = (now, stamp)
+    return stamp
+
+
+_COURSES: dict[str, tuple[str, object]] = {}  # folder -> (stamp, course): the course files, the same for all
+
+
+def course():
+    """The validated course (:func:`evidencekit.course.load_course`), loaded once per change of its files.
+    Shared read-only by every session: the course is the same for everyone."""
+    from evidencekit.course import default_folder, load_course
+
+    folder = default_folder()
+    stamp = _stamp(folder)
+    held = _COURSES.get(str(folder))
+    if held is None or held[0] != stamp:
+        held = (stamp, load_course(folder))
+        _COURSES[str(folder)] = held
+    return held[1]
+
+
+def course_stamp() -> str:
+    from evidencekit.course import default_folder
+
+    return _stamp(default_folder())

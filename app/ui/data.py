@@ -1,0 +1,204 @@
+"""Cached calls into the library. Every cache is keyed by plain values (a view's spec as JSON, the data
+settings, the course files' stamp) and bounded (``ttl``, ``max_entries``); a participant's own survey is
+cached per session only.
+
+A *panel* is a view (:mod:`ui.views`) made ready to show and to save: the chart as the evidence-board item
+the brief will use (PNG, title, alt text, source line), the table as the brief would print it, the figures
+for the CSV/XLSX downloads, and the notes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import context, views
+
+TTL = "1h"
+DPI = 110  # charts on screen and on the board: 1100 x 619 pixels, sharp at a laptop's width and in a Word page
+
+
+@dataclass
+class Panel:
+    spec: dict
+    frame: pd.DataFrame                       # the figures (with provenance): CSV/XLSX downloads
+    table: dict                               # the board item of the table (table, estimate or reconcile)
+    chart: dict | None = None                 # the board item of the chart (None: no chart; message says why)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+    extra: dict = field(default_factory=dict)
+    shown: pd.DataFrame | None = None         # the table as the screen shows it (made once, with the panel)
+
+    @property
+    def citation(self) -> str:
+        return self.table["citation"]
+
+    @property
+    def source_line(self) -> str:
+        return (self.chart or self.table)["source_line"]
+
+
+def _items(view: views.View) -> tuple[dict, dict | None]:
+    from evidencekit.brief import EvidenceBoard
+
+    board = EvidenceBoard()
+    rec = view.extra.get("reconciliation")
+    if rec is not None:
+        table = board.add_reconcile(rec)
+    elif {"estimate", "ci_low", "ci_high"} <= set(view.frame.columns):
+        table = board.add_estimate(view.frame)
+    else:
+        table = board.add_table(view.frame.head(500))
+    chart = board.add_chart(view.figure, dpi=DPI) if view.figure is not None else None
+    return table.to_dict(), (chart.to_dict() if chart is not None else None)
+
+
+def make_panel(spec: dict, view: views.View) -> Panel:
+    """A view made ready to show: board items for the table and the chart, extras as plain items."""
+    from evidencekit.brief import EvidenceBoard
+
+    table, chart = _items(view)
+    notes = list(view.notes)
+    if len(view.frame) > 500:
+        notes.append(f"The table shows the first 500 of {len(view.frame):,} rows; the CSV and Excel downloads hold "
+                     "them all.")
+    extra: dict[str, Any] = {}
+    if "changes" in view.extra:
+        extra["changes"] = EvidenceBoard().add_table(view.extra["changes"]).to_dict()
+    if "distribution" in view.extra and view.extra["distribution"] is not view.frame:
+        board = EvidenceBoard()
+        dfig = view.extra.get("distribution_figure")
+        extra["distribution"] = Panel(spec={**spec, "part": "distribution"}, frame=view.extra["distribution"],
+                                      table=board.add_estimate(view.extra["distribution"]).to_dict(),
+                                      chart=board.add_chart(dfig, dpi=DPI).to_dict() if dfig is not None else None)
+    if "compare_with" in view.extra:
+        c = view.extra["compare_with"]
+        extra["compare_with"] = {"value": float(c.value), "citation": c.citation,
+                                 "area": c.detail.get("area_name") or c.detail.get("area"), "year": c.detail.get("year"),
+                                 "flags": list(c.detail.get("flags") or [])}
+    if "differences" in view.extra:
+        d = view.extra["differences"]
+        extra["differences"] = d[d["aspect"] != "value"][["time", "aspect", "detail", "explanation"]].to_dict("records")
+        extra["spread"] = d[d["aspect"] == "value"][["time", "detail", "explanation"]].to_dict("records")
+        extra["text"] = view.extra["text"]
+    return Panel(spec=spec, frame=view.frame, table=table, chart=chart, notes=notes, message=view.message,
+                 extra=extra, shown=shown_table(table))
+
+
+def shown_table(item: dict) -> pd.DataFrame:
+    from ui.board import table_frame
+
+    return table_frame(item["content"]["table"], int(item["content"].get("decimals", 1)))
+
+
+@st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
+def _panel(spec_json: str, settings: tuple, stamp: str) -> Panel:
+    spec = json.loads(spec_json)
+    return make_panel(spec, views.build(spec, context.course()))
+
+
+@st.cache_data(ttl=TTL, max_entries=30, show_spinner="Estimating from your file…", scope="session")
+def _own_panel(spec_json: str, token: str, _survey) -> Panel:
+    spec = json.loads(spec_json)
+    return make_panel(spec, views.build(spec, context.course(), survey=_survey))
+
+
+def spec_json(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, default=str)
+
+
+def panel(spec: dict, *, own=None) -> Panel:
+    """The panel of ``spec`` (cached). ``own``: ``(token, survey)`` of the participant's uploaded survey, when
+    the spec uses it (cached for this session only)."""
+    if own is not None:
+        return _own_panel(spec_json(spec), own[0], own[1])
+    return _panel(spec_json(spec), context.settings(), context.course_stamp())
+
+
+def figure(spec: dict, *, own=None):
+    """The chart of ``spec`` as a matplotlib figure, built again (for PNG/SVG downloads, on click); a spec with
+    ``part: distribution`` names the second chart of an estimate step."""
+    view = views.build(spec, context.course(), survey=own[1] if own else None)
+    return view.extra.get("distribution_figure") if spec.get("part") == "distribution" else view.figure
+
+
+# -- catalogue and code lists -------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, max_entries=100, show_spinner="Searching the ILOSTAT catalogue…")
+def search(text: str, settings: tuple) -> pd.DataFrame:
+    import evidencekit as ek
+
+    return ek.ilostat.search(text, limit=100)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def areas(settings: tuple) -> pd.DataFrame:
+    import evidencekit as ek
+
+    return ek.ilostat.areas()
+
+
+@st.cache_resource(ttl=TTL, max_entries=4, show_spinner=False)
+def _area_names(settings: tuple) -> dict[str, str]:
+    a = areas(settings)
+    return dict(zip(a["ref_area"].astype(str), a["ref_area.label"].astype(str)))
+
+
+def area_names() -> dict[str, str]:
+    """Area code -> name (shared, read-only)."""
+    return _area_names(context.settings())
+
+
+@st.cache_resource(ttl=TTL, max_entries=100, show_spinner="Reading what the indicator holds…")
+def breakdowns(dataset: str, ref_area: tuple, settings: tuple) -> dict:
+    """What an indicator holds for some areas: its years and the codes (with labels) of sex and the
+    classifications, to offer as choices (shared, read-only: ILOSTAT's code lists are the same for everyone)."""
+    df, notes = views.fetch({"id": dataset, "ref_area": list(ref_area)})
+    out: dict[str, Any] = {"notes": notes, "rows": len(df)}
+    years = pd.to_numeric(df["time"].astype(str).str[:4], errors="coerce").dropna().astype(int)
+    out["years"] = sorted(set(years.tolist()))
+    for dim in ("sex", "classif1", "classif2"):
+        if dim in df.columns and df[dim].notna().any():
+            lab = f"{dim}.label"
+            pairs = df[[dim, lab]].drop_duplicates(dim) if lab in df.columns else df[[dim]].drop_duplicates()
+            out[dim] = [(str(r[0]), str(r[1]) if len(r) > 1 and pd.notna(r[1]) else str(r[0]))
+                        for r in pairs.itertuples(index=False)]
+    return out
+
+
+@st.cache_data(ttl=TTL, max_entries=2, show_spinner=False)
+def indicator_catalogue(settings: tuple) -> pd.DataFrame:
+    from evidencekit import indicators
+
+    return indicators.catalogue()
+
+
+@st.cache_resource(show_spinner="Loading the SYNTHETIC training survey…", max_entries=2)
+def synthetic_survey():
+    """The SYNTHETIC training survey (read-only, shared: the same fictional data for everyone)."""
+    return views.survey_of("synthetic")
+
+
+# -- answers computed from data -------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, max_entries=200, show_spinner="Computing the right answer from the data…")
+def _computed(question_key: str, settings: tuple, stamp: str):
+    from evidencekit.course import evaluate
+
+    q = context.course().question(question_key)
+    return evaluate(q.answer)
+
+
+def computed(question):
+    """The right answer of a question computed from the data (cached per data settings); None when it is
+    not a computed question. Raises the library's error when it cannot be computed."""
+    if not question.computed:
+        return None
+    return _computed(question.key, context.settings(), context.course_stamp())
+
+
+def clear() -> None:
+    """Empty every data cache (tests; a trainer after changing the data settings)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

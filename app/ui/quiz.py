@@ -1,0 +1,116 @@
+"""Review questions: one form per question, checked by :func:`evidencekit.course.check_answer` with immediate,
+explained feedback; every attempt kept in the store (a reload shows the last feedback again)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import context, data
+
+STATUS_ICON = {"correct": ":material/check_circle:", "incorrect": ":material/cancel:",
+               "invalid": ":material/help:", "unavailable": ":material/warning:"}
+
+
+def check(q, response):
+    """The feedback on ``response``: a computed answer comes from the cached evaluation of the same data the
+    pages show; when it cannot be computed, the library says so and the answer is not marked."""
+    from evidencekit.course import check_answer
+    from evidencekit.errors import EvidenceKitError
+
+    try:
+        computed = data.computed(q)
+    except EvidenceKitError:
+        computed = None  # check_answer computes again and returns "unavailable" with the reason
+    return check_answer(q, response, computed=computed)
+
+
+def feedback(fb: dict, q) -> None:
+    """Show one feedback record (``Feedback.to_record()`` or as stored)."""
+    status = fb.get("status")
+    shown = {"correct": st.success, "incorrect": st.error}.get(status, st.warning)
+    shown(fb.get("message", ""), icon=STATUS_ICON.get(status))
+    for line in fb.get("option_feedback") or []:
+        st.markdown(f"- {line}")
+    if fb.get("reveal") and fb.get("expected") and status != "correct":
+        st.markdown(f"**The right answer:** {fb['expected']}")
+    retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
+    if retry and fb.get("explanation"):  # available after every try, but not spoiling the next one
+        st.caption("You can change your answer and check it again.")
+        with st.expander("Show the explanation (it gives the right answer)"):
+            st.markdown(fb["explanation"])
+    elif status in ("correct", "incorrect") and fb.get("explanation"):
+        st.markdown(fb["explanation"])
+    elif status == "unavailable" and fb.get("explanation"):
+        st.caption(fb["explanation"])
+    for note in fb.get("notes") or []:
+        st.caption(note)
+    if fb.get("citation") and not (fb.get("explanation") and fb["citation"] in fb["explanation"]):
+        st.caption(fb["citation"])
+
+
+def _response_widget(q, key: str, previous):
+    texts = {o.id: o.text for o in q.options}
+    if q.kind == "single":
+        ids = [o.id for o in q.options]
+        if key not in st.session_state and previous in ids:
+            st.session_state[key] = previous
+        return st.radio("Your answer", ids, index=None, format_func=texts.get, key=key)
+    if q.kind == "multiple":
+        st.markdown("Choose all that apply:")
+        before = set(previous or []) if isinstance(previous, list) else set()
+        chosen = []
+        for o in q.options:
+            k = f"{key}-{o.id}"
+            if k not in st.session_state:
+                st.session_state[k] = o.id in before
+            if st.checkbox(o.text, key=k):
+                chosen.append(o.id)
+        return chosen
+    if key not in st.session_state and previous is not None:
+        st.session_state[key] = str(previous)
+    unit = f" (in {q.unit})" if q.unit else ""
+    return st.text_input(f"Your answer{unit}", key=key, placeholder="Type a number, e.g. 4.2")
+
+
+def question(module, q, latest: dict | None) -> str | None:
+    """One question in its form; returns the status of the latest answer (None: not answered)."""
+    key = f"q-{module.number}-{q.id}"
+    with st.form(key, border=True):
+        st.markdown(f"**Question {q.number} of {len(module.questions)}**")
+        st.markdown(q.prompt)
+        if q.computed:
+            st.caption("The right answer is computed from the data when you check it.")
+        response = _response_widget(q, key + "-answer", (latest or {}).get("response"))
+        submitted = st.form_submit_button("Check my answer", type="primary")
+    if submitted:
+        fb = check(q, response)
+        record = fb.to_record()
+        if fb.status in ("correct", "incorrect", "unavailable"):
+            context.participant().save_answer(module.number, q.id, response, fb, content=module.digest)
+        feedback(record, q)
+        return fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")
+    if latest:
+        if latest.get("content") and latest["content"] != module.digest:
+            st.caption("This module was updated after you answered: check your answer again.")
+        feedback(latest.get("feedback") or {}, q)
+        return latest.get("status")
+    return None
+
+
+def review(module) -> None:
+    """The module's review: every question with its feedback, a score, and the module marked done."""
+    me = context.participant()
+    latest = {a["question"]: a for a in me.latest_answers(module.number)}
+    st.markdown("Answer each question and check it: the feedback explains the answer. You can try again.")
+    statuses = []
+    for q in module.questions:
+        statuses.append(question(module, q, latest.get(q.id)))
+    answered = sum(s in ("correct", "incorrect") for s in statuses)
+    right = sum(s == "correct" for s in statuses)
+    st.divider()
+    cols = st.columns(2)
+    cols[0].metric("Questions answered", f"{answered} of {len(statuses)}")
+    cols[1].metric("Right", f"{right} of {len(statuses)}")
+    if answered == len(statuses):
+        if not any(p["item"] == "review" and p["status"] == "done" for p in me.progress(module.number)):
+            me.mark(module.number, "review", "done", content=module.digest)
+        st.success("You have answered every question of this module.", icon=":material/school:")

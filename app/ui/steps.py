@@ -1,0 +1,328 @@
+"""A learning step, drawn by kind from the course model: the explanation, the task, the participant's
+choices, the figures (chart, source line, notes, table, downloads), hints, key points, and saving to the
+evidence board. Every number comes from the library; the participant's choices are checked again there."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import board, context, data, render, words
+
+SEX = {"SEX_T": "Total", "SEX_F": "Women", "SEX_M": "Men"}
+LEVELS = [0.9, 0.95, 0.99]
+BY_COLUMNS = ("ilo_sex", "ilo_geo", "region", "ilo_age_aggregate", "ilo_edu_aggregate", "ilo_job1_ste_aggregate",
+              "ilo_job1_eco_sector", "ilo_job1_ins_sector")
+
+
+def _key(step, name: str) -> str:
+    return f"m{step.module}-{step.id}-{name}"
+
+
+def _initial(step, name: str, default, valid=None):
+    """The widget's starting value: what the participant chose last time (kept in the store), else the
+    step's own; a value the widget cannot show (``valid`` says no) falls back to the step's own. Set once per
+    session, before the widget is drawn."""
+    key = _key(step, name)
+    if key not in st.session_state:
+        saved = (context.participant().work(step.module, step.id) or {}).get("choices", {})
+        value = saved.get(name, default)
+        st.session_state[key] = tuple(value) if isinstance(default, tuple) and isinstance(value, list) else value
+    if valid is not None and not valid(st.session_state[key]):
+        st.session_state[key] = default
+    return key
+
+
+def _remember(step, choices: dict) -> None:
+    me = context.participant()
+    work = me.work(step.module, step.id) or {}
+    if work.get("choices") != choices:
+        me.save_work(step.module, step.id, {**work, "choices": choices})
+
+
+def _year_range(step) -> list[int]:
+    info = data.breakdowns(step.params["indicator"], tuple(step.params["areas"]), context.settings())
+    years = info["years"] or list(range(2000, 2025))
+    lo, hi = years[0], years[-1]
+    for y in step.params.get("years") or []:
+        lo, hi = min(lo, y), max(hi, y)
+    return list(range(lo, hi + 1))
+
+
+def choices_for_series(step) -> dict:
+    """Widgets for what the step lets the participant change (its ``choose``); returns the choices."""
+    p, allowed = step.params, step.params.get("choose", [])
+    names = data.area_names()
+    out: dict = {}
+    if "areas" in allowed:
+        options = list(dict.fromkeys(list(p["areas"]) + sorted(names, key=lambda c: names[c])))
+        key = _initial(step, "areas", list(p["areas"]),
+                       lambda v: isinstance(v, list) and all(c in options for c in v))
+        chosen = st.multiselect("Countries and regions", options, key=key, format_func=lambda c: names.get(c, c),
+                                help="Type a name to find it. ILOSTAT's regions (such as Asia and the Pacific) are "
+                                     "aggregates; ASEAN is a group of countries, not an ILOSTAT region.")
+        if not chosen:
+            st.warning("Choose at least one country or region to see figures.", icon=":material/warning:")
+            return {}
+        out["areas"] = chosen
+    cols = st.columns(3)
+    if "sex" in allowed:
+        start = p.get("sex", ["SEX_T"])[0] if isinstance(p.get("sex"), list) else p.get("sex", "SEX_T")
+        key = _initial(step, "sex", start, lambda v: v in SEX)
+        out["sex"] = cols[0].radio("Sex", list(SEX), key=key, format_func=SEX.get, horizontal=True)
+    if "year" in allowed:
+        years = _year_range(step)
+        options = (["latest"] if p.get("year") == "latest" else []) + list(reversed(years))
+        key = _initial(step, "year", p.get("year") if p.get("year") in options else options[0],
+                       lambda v: v in options)
+        out["year"] = cols[1].selectbox("Year", options, key=key,
+                                        format_func=lambda y: "Each country's latest year" if y == "latest" else str(y))
+    if "benchmark" in allowed and p.get("benchmark"):
+        key = _initial(step, "benchmark", p["benchmark"][0], lambda v: v in p["benchmark"])
+        out["benchmark"] = cols[2].selectbox("Benchmark", list(p["benchmark"]), key=key,
+                                             format_func=lambda c: names.get(c, c))
+    if "classif1" in allowed and p.get("classif1"):
+        info = data.breakdowns(p["indicator"], tuple(p["areas"]), context.settings())
+        family = p["classif1"][0].rsplit("_", 1)[0]
+        options = [c for c, _ in info.get("classif1", []) if c.startswith(family)] or list(p["classif1"])
+        labels = dict(info.get("classif1", []))
+        key = _initial(step, "classif1", p["classif1"][0], lambda v: v in options)
+        out["classif1"] = st.selectbox("Group", options, key=key,
+                                       format_func=lambda c: labels.get(c, c).split(": ", 1)[-1])
+    if "years" in allowed:
+        years = _year_range(step)
+        start = tuple(p.get("years") or (years[0], years[-1]))
+        key = _initial(step, "years", start,
+                       lambda v: isinstance(v, tuple) and len(v) == 2 and all(y in years for y in v))
+        picked = st.select_slider("Years", options=years, key=key)
+        out["years"] = [int(picked[0]), int(picked[1])]
+    _remember(step, out)
+    return out
+
+
+def series_step(step) -> None:
+    p = step.params
+    choices = choices_for_series(step)
+    if "areas" in p.get("choose", []) and not choices.get("areas"):
+        return
+    options = {}
+    if step.kind == "change_over_time" and p.get("base_year"):
+        cols = st.columns(2)
+        show = cols[0].radio("Show", ["values", "index"], horizontal=True, key=_key(step, "show"),
+                             format_func=lambda s: "Values" if s == "values" else f"Index ({p['base_year']} = 100)")
+        options["show"] = show
+        years = _year_range(step)
+        later = [y for y in years if y != p["base_year"] and (not choices.get("years") or
+                                                               choices["years"][0] <= y <= choices["years"][1])]
+        if later:  # by default the year after the base year: the shock
+            after = [y for y in later if y > p["base_year"]]
+            start = after[0] if after else later[-1]
+            to = cols[1].selectbox(f"Compare {p['base_year']} with", later, key=_key(step, "to"),
+                                   index=later.index(start))
+            options["to_year"] = int(to)
+    spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
+    panel = data.panel(spec)
+    item = (step.board or {}).get("item")
+    render.panel(panel, caption=(step.board or {}).get("caption", ""), board_item="chart" if item in ("chart", None)
+                 else "table", module=step.module, step=step.id, name=step.title)
+    if "changes" in panel.extra:
+        st.markdown(f"**Change from {p['base_year']}**")
+        board.show(panel.extra["changes"], caption=False)
+    if step.kind == "read_notes":
+        look_for(step, panel)
+
+
+LOOK_FOR = {"sources": "Which survey or source each figure comes from (a change of source is a break).",
+            "notes": "The notes on the indicator, the source and the classification.",
+            "flags": "The flags: B = break in series, U = unreliable, P = provisional, E = estimate, F = forecast.",
+            "breaks": "Breaks in series: years on either side cannot be compared directly.",
+            "vintage": "The release (vintage) in the source line: how recent the figures are.",
+            "coverage": "Coverage: the whole country or part of it, all ages or some."}
+
+
+def look_for(step, panel) -> None:
+    """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
+    st.markdown("**What to look for**")
+    st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
+    f = panel.frame.copy(deep=False)
+    f.attrs = {}  # pandas copies attrs at every step: the provenance is shown in the source line instead
+    cols = [c for c in ("ref_area.label", "time", "obs_value", "source.label", "obs_status.label", "flags",
+                        "note_indicator.label", "note_source.label", "note_classif.label") if c in f.columns]
+    names = {"ref_area.label": "Area", "time": "Year", "obs_value": "Value", "source.label": "Source",
+             "obs_status.label": "Flag", "flags": "What it means here", "note_indicator.label": "Note on the indicator",
+             "note_source.label": "Note on the source", "note_classif.label": "Note on the classification"}
+    table = f[cols].rename(columns=names).astype("string").fillna("")
+    table = table.loc[:, [c for c in table.columns if table[c].str.len().gt(0).any()]]
+    st.table(table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table)
+    st.caption(panel.source_line)
+
+
+def estimate_step(step) -> None:
+    from evidencekit.course.schema import survey_indicator_names
+
+    p, allowed = step.params, step.params.get("choose", [])
+    survey = data.synthetic_survey() if p.get("survey", "synthetic") == "synthetic" else \
+        (st.session_state.get("own_survey") or (None, None))[1]
+    own = st.session_state.get("own_survey") if p.get("survey") == "own" else None
+    if survey is None:
+        st.info("This step uses your own survey file. Open the Microdata workbench, upload it, then come back.",
+                icon=":material/upload_file:")
+        st.page_link("app_pages/microdata.py", label="Open the Microdata workbench", icon=":material/table_chart:")
+        return
+    if "SYNTHETIC" in (survey.source or "").upper():
+        st.caption("Data: the SYNTHETIC training survey of Synthetica — a fictional country, for practice only.")
+    choices: dict = {}
+    cols = st.columns(2)
+    if "indicators" in allowed:
+        names = sorted(survey_indicator_names())
+        key = _initial(step, "indicators", list(p.get("indicators") or []),
+                       lambda v: isinstance(v, list) and all(i in names for i in v))
+        choices["indicators"] = cols[0].multiselect("Indicators", names, key=key, format_func=words.indicator)
+    if "by" in allowed:
+        default = p.get("by") or []
+        default = [default] if isinstance(default, str) else list(default)
+        options = list(dict.fromkeys(default + [c for c in BY_COLUMNS if c in survey.data.columns]))
+        key = _initial(step, "by", default, lambda v: isinstance(v, list) and all(c in options for c in v))
+        choices["by"] = cols[0].multiselect("Break down by", options, key=key,
+                                            format_func=lambda c: words.column(c, survey),
+                                            help="Each extra breakdown divides the sample: watch the small-cell flags.")
+    if "level" in allowed:
+        key = _initial(step, "level", p.get("level", 0.95), lambda v: v in LEVELS)
+        choices["level"] = cols[1].select_slider("Confidence level", LEVELS, key=key,
+                                                 format_func=lambda v: f"{round(v * 100)}%")
+    _remember(step, choices)
+    spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
+    panel = data.panel(spec, own=own)
+    caption = (step.board or {}).get("caption", "")
+    second = panel.extra.get("distribution")
+    flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
+    if flagged:
+        st.warning(f"{len(flagged)} estimate(s) rest on too few observations to publish: see the notes under the "
+                   "table.", icon=":material/warning:")
+    render.panel(panel, caption="" if second else (caption or step.title), board_item="estimate"
+                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id,
+                 own=own, name=step.title)
+    if second is not None:
+        st.markdown("**Shares of each answer, with confidence intervals**")
+        render.panel(second, caption=caption, board_item="estimate", module=step.module, step=step.id, own=own)
+    if "compare_with" in panel.extra:
+        c = panel.extra["compare_with"]
+        st.metric(f"Published figure for comparison: {c['area']}, {c['year']}", f"{c['value']:.1f}")
+        st.caption(c["citation"])
+
+
+def reconcile_step(step) -> None:
+    from evidencekit.course.spec import REASONS
+
+    panel = data.panel({"source": "step", "module": step.module, "step": step.id})
+    st.markdown("**The figures side by side**")
+    board.show(panel.table, caption=False)
+    render.notes(panel.notes)
+    me = context.participant()
+    work = me.work(step.module, step.id) or {}
+    words = {"definition": "Definition (who is counted)", "source": "Source (which survey or register)",
+             "coverage": "Coverage (ages, areas, groups)", "timing": "Timing (which months or year)",
+             "icls": "Statistical standard (13th or 19th ICLS)", "method": "Method (who computed it, how)",
+             "revision": "Revision (a later release)", "rounding": "Rounding"}
+    with st.form(render.key_for("reasons", step.key)):
+        st.markdown("**Which reasons could explain the difference?**")
+        ticked = [r for r in step.params["reasons"] if r in REASONS and
+                  st.checkbox(words.get(r, r), value=r in work.get("reasons", []), key=_key(step, f"r-{r}"))]
+        note = st.text_area("Your reconciliation note (two sentences: which figure you would use for what, and why)",
+                            value=work.get("note", ""), key=_key(step, "note"))
+        done = st.form_submit_button("Compare with what the figures' metadata say", type="primary")
+    if done:
+        me.save_work(step.module, step.id, {**work, "reasons": ticked, "note": note})
+        work = {**work, "reasons": ticked, "note": note}
+    if work.get("reasons") is not None and (done or work.get("reasons")):
+        st.markdown("**What differs between the figures, from their metadata**")
+        for d in panel.extra.get("differences", []):
+            st.markdown(f"- **{d['aspect'].capitalize()}** ({d['time']}): {d['detail']} {d['explanation']}".rstrip())
+        for d in panel.extra.get("spread", []):
+            st.markdown(f"- **Values** ({d['time']}): {d['detail']} {d['explanation']}".rstrip())
+        st.caption(f"You ticked: {', '.join(words.get(r, r) for r in work['reasons']) or 'nothing'}.")
+    render.downloads(panel, name=step.title)
+    render.save_form(panel, caption=work.get("note") or (step.board or {}).get("caption", ""), what="table",
+                     module=step.module, step=step.id)
+
+
+def coding_step(step) -> None:
+    from evidencekit.course import check_tags, quotation, theme_counts
+
+    p = step.params
+    if p.get("illustrative"):
+        st.warning("ILLUSTRATIVE notes written for the course: they describe no real people.",
+                   icon=":material/theater_comedy:")
+    st.markdown(p["context"])
+    with st.expander("The codebook", expanded=True):
+        st.markdown("\n".join(f"- **{c['label']}** — {c['definition']}" + (f" *(e.g. “{c['example']}”)*"
+                                                                           if c.get("example") else "")
+                               for c in p["codebook"]))
+    labels = {c["code"]: c["label"] for c in p["codebook"]}
+    me = context.participant()
+    work = me.work(step.module, step.id) or {}
+    saved = work.get("tags", {})
+    with st.form(render.key_for("tags", step.key)):
+        st.markdown("**Tag each passage with one or more codes**")
+        tags = {}
+        for passage in p["passages"]:
+            st.markdown(f"**{passage['id']}** — *{passage['speaker']}* ({passage.get('group', '')})\n\n"
+                        f"> {passage['text']}")
+            key = _key(step, f"tag-{passage['id']}")
+            if key not in st.session_state:
+                st.session_state[key] = [c for c in saved.get(passage["id"], []) if c in labels]
+            tags[passage["id"]] = st.multiselect("Codes", list(labels), key=key, format_func=labels.get,
+                                                 label_visibility="collapsed", placeholder="Choose codes")
+        counted = st.form_submit_button("Save my tags and count the themes", type="primary")
+    if counted:
+        tidy = check_tags(step, tags)
+        me.save_work(step.module, step.id, {**work, "tags": tidy})
+        saved = tidy
+    if saved:
+        counts = theme_counts(step, saved)
+        st.markdown(f"**Themes** — {counts.attrs['tagged_passages']} of {counts.attrs['total_passages']} passages "
+                    "tagged")
+        st.dataframe(counts.drop(columns=["code"]).rename(columns={"label": "Theme", "passages": "Passages"}),
+                     hide_index=True, width="stretch")
+        st.caption(counts.attrs["provenance"]["citation"])
+    st.markdown("**Save quotations to your evidence board**")
+    choice = st.selectbox("Passage", [x["id"] for x in p["passages"]], key=_key(step, "quote"),
+                          format_func=lambda pid: next(f"{x['id']} — {x['speaker']}: {x['text'][:70]}…"
+                                                       for x in p["passages"] if x["id"] == pid))
+    if st.button("Add this quotation to my board", key=_key(step, "quote-add"), icon=":material/format_quote:"):
+        from evidencekit.brief import EvidenceBoard
+
+        q = quotation(step, choice)
+        item = EvidenceBoard().add_quote(q["payload"]["text"], q["citation"], speaker=q["payload"]["speaker"],
+                                         context=q["payload"].get("group") or "",
+                                         caption=(step.board or {}).get("caption", "")).to_dict()
+        eid = board.add(item, item["caption"], origin={"quote": step.key, "passage": choice}, module=step.module,
+                        step=step.id)
+        st.success(f"Saved to your evidence board as {eid}.", icon=":material/check:")
+
+
+def write_step(step) -> None:
+    from ui import brief
+
+    st.markdown("**The sections of your brief**")
+    for s in step.params["sections"]:
+        words = f" (about {s['words']} words at most)" if s.get("words") else ""
+        st.markdown(f"- **{s['title']}**{words}: {s['prompt']}")
+    brief.editor(prefix=f"m{step.module}-{step.id}")
+
+
+KINDS = {"explore": series_step, "compare_countries": series_step, "change_over_time": series_step,
+         "gap": series_step, "read_notes": series_step, "estimate": estimate_step, "reconcile": reconcile_step,
+         "code_passages": coding_step, "write": write_step}
+
+
+@st.fragment
+def _panel(step) -> None:
+    """The step's working panel as a fragment: a choice or a form in it reruns the panel, not the page."""
+    render.guarded(KINDS[step.kind])(step)
+
+
+def learning_step(step) -> None:
+    """Draw one learning step of any kind."""
+    if step.kind in KINDS:
+        _panel(step)
+    else:
+        st.info(f"This kind of step ({step.kind}) cannot be shown yet.")

@@ -1,0 +1,202 @@
+"""Benchmark the workbench's pages with AppTest, beside a bare one-chart page measured in the same run
+(run by hand: ``python bench/bench_app.py``).
+
+For every page (Home, each step of each module, the Data explorer, the Microdata workbench, the Evidence
+board, the Brief builder):
+
+- **cold**: the first render in a new session with every Streamlit cache emptied (the Python modules are
+  already imported, as in a running server; the data are read and the charts drawn again);
+- **rerun**: the rerun after a cached interaction (a module step: "Show a hint"; the explorer: back to a chart
+  type seen before; the others: a rerun of the page), data served from the cache.
+
+Both run with the app's own settings (``app/.streamlit/config.toml``: magic off, as ``evidencekit app``
+runs it). The peer is a bare page in the same process: one ILOSTAT series read with ``evidencekit.ilostat.get``, drawn
+with ``evidencekit.charts.line``, shown with ``st.image`` from ``st.cache_data``, and a radio button; its cold
+render and its rerun after a click are timed the same way. Ratios are page / bare. Medians of ``--reps``
+interleaved repetitions (each repetition runs every case once, so a load spike hits all alike).
+
+Aims (the issue): every page cold under 1.5 s; reruns within 1.3x the bare page's.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ENTRY = REPO / "app" / "streamlit_app.py"
+
+BARE = '''
+import io
+import streamlit as st
+import evidencekit as ek
+from evidencekit import charts
+
+@st.cache_data(ttl="1h", max_entries=10)
+def picture(area: str) -> bytes:
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=[area, "THA"], sex="SEX_T",
+                        classif1="AGE_YTHADULT_YGE15", start=2015, end=2022, labels=True)
+    buf = io.BytesIO()
+    charts.line(df).savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
+
+st.title("A bare page")
+area = st.radio("Area", ["PHL", "IDN"], key="area")
+st.image(picture(area), width="stretch")
+st.caption("Source: ILOSTAT")
+'''
+
+
+def clear() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def check(at, name: str) -> None:
+    if at.exception or at.error:
+        raise SystemExit(f"{name}: the page failed: {[e.value for e in (*at.exception, *at.error)]}")
+
+
+def cases(course):
+    """(name, open, interact): ``open`` returns a run AppTest (cold); ``interact`` does a cached interaction
+    on it and returns the seconds of that rerun."""
+    from streamlit.testing.v1 import AppTest
+
+    def app(**query):
+        at = AppTest.from_file(str(ENTRY), default_timeout=120)
+        for k, v in query.items():
+            at.query_params[k] = str(v)
+        return at
+
+    def page(path):
+        def open_():
+            at = app()
+            at.run()
+            at.switch_page(path).run()
+            return at
+        return open_
+
+    def rerun(at):
+        return timed(at.run)
+
+    out = [("Home", lambda: app().run(), rerun)]
+    for m in course.modules:
+        out.append((f"module {m.number} introduction", lambda n=m.number: app(module=n, step="intro").run(), rerun))
+        for s in m.steps:
+            hint = (lambda at, k=s.key: timed(lambda: at.button(key=f"hint-{k}").click().run())) if s.hints else rerun
+            out.append((f"module {m.number} step {s.number} ({s.kind})",
+                        lambda n=m.number, k=s.number: app(module=n, step=k).run(), hint))
+        out.append((f"module {m.number} review", lambda n=m.number: app(module=n, step="review").run(), rerun))
+
+    def explorer_again(at):
+        at.segmented_control(key="ex-chart").set_value("table").run()
+        return timed(lambda: at.segmented_control(key="ex-chart").set_value("line").run())
+
+    out += [("Data explorer", page("app_pages/explorer.py"), explorer_again),
+            ("Microdata workbench", page("app_pages/microdata.py"), rerun),
+            ("Evidence board (3 items)", page("app_pages/board.py"), rerun),
+            ("Brief builder", page("app_pages/brief.py"), rerun)]
+    return out
+
+
+def seed() -> None:
+    """Three items on the board and a brief draft, as a participant part-way through the course has."""
+    sys.path.insert(0, str(REPO / "tests" / "app"))
+    from appbrowser import seed as fill
+
+    fill(Path(os.environ["EVIDENCEKIT_BENCH_DIR"]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="", help="only pages whose name contains this text")
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    logging.disable(logging.WARNING)
+    tmp = Path(tempfile.mkdtemp(prefix="evidencekit-bench-app-"))
+    os.environ.update({"EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(tmp / "cache"),
+                       "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{tmp / 'store.db'}", "EVIDENCEKIT_BENCH_DIR": str(tmp)})
+    import tomllib
+
+    import streamlit.config
+    from streamlit.testing.v1 import AppTest
+
+    from evidencekit.course import load_course
+
+    # the app's own settings, as `evidencekit app` runs it (AppTest reads only ./.streamlit/config.toml)
+    settings = tomllib.loads((ENTRY.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    for section, values in settings.items():
+        for key, value in values.items():
+            if section in ("runner", "client"):
+                streamlit.config.set_option(f"{section}.{key}", value)
+    seed()
+    course = load_course()
+    todo = [c for c in cases(course) if args.only.lower() in c[0].lower()]
+    bare_file = tmp / "bare.py"
+    bare_file.write_text(BARE, encoding="utf-8")
+
+    def bare_open():
+        at = AppTest.from_file(str(bare_file), default_timeout=120)
+        at.run()
+        return at
+
+    def bare_rerun(at):
+        at.radio(key="area").set_value("IDN").run()  # draws IDN once (cold for that key)
+        return timed(lambda: at.radio(key="area").set_value("PHL").run())  # PHL again: from the cache
+
+    # warm-up: imports, the snapshot's first reads, matplotlib's fonts
+    clear()
+    bare_rerun(bare_open())
+    app_warm = AppTest.from_file(str(ENTRY), default_timeout=120)
+    app_warm.run()
+    results: dict[str, dict[str, list[float]]] = {}
+    for rep in range(args.reps):
+        for name, open_, interact in [("bare one-chart page", bare_open, bare_rerun), *todo]:
+            clear()
+            holder = {}
+            cold = timed(lambda: holder.setdefault("at", open_()))
+            at = holder["at"]
+            check(at, name)
+            warm = interact(at)
+            check(at, name)
+            results.setdefault(name, {"cold": [], "rerun": []})
+            results[name]["cold"].append(cold)
+            results[name]["rerun"].append(warm)
+        print(f"repetition {rep + 1} of {args.reps} done", file=sys.stderr, flush=True)
+    med = {n: {k: statistics.median(v) for k, v in r.items()} for n, r in results.items()}
+    bare = med["bare one-chart page"]
+    print(f"{'page':44} {'cold s':>8} {'x bare':>7} {'rerun ms':>9} {'x bare':>7}  aims: cold < 1.5 s, rerun <= 1.3x")
+    missed = []
+    for name, m in med.items():
+        rc, rr = m["cold"] / bare["cold"], m["rerun"] / bare["rerun"]
+        flag = []
+        if name != "bare one-chart page":
+            if m["cold"] >= 1.5:
+                flag.append("cold")
+            if rr > 1.3:
+                flag.append("rerun")
+        if flag:
+            missed.append(name)
+        print(f"{name:44} {m['cold']:8.2f} {rc:7.1f} {1000 * m['rerun']:9.0f} {rr:7.2f}  {' '.join(flag)}")
+    print(f"\n{len(med) - 1} pages; {len(missed)} miss an aim." + (f" ({', '.join(missed)})" if missed else ""))
+    print(f"load average: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Tests of the workbench (app/): AppTest for every page and step, one browser flow, the launcher."""

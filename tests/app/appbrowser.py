@@ -1,0 +1,181 @@
+"""Driving the workbench in a real browser: `evidencekit app` on a free loopback port, and Debian's headless
+Chromium through Playwright (never Playwright's own browser download). Used by the browser test and by
+``python tests/app/appbrowser.py OUT`` (screenshots of every page at a laptop's width and at full HD, for people
+to look at).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def chromium() -> str | None:
+    """Debian's chromium (``/usr/bin/chromium``), or None when it is not installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def workbench(folder: Path, env: dict | None = None):
+    """`evidencekit app --offline` on a free loopback port, with its own store and cache under ``folder``;
+    yields (url, process). The server's log is printed if it does not start."""
+    port = free_port()
+    environment = {**os.environ, "EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache"),
+                   "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{folder / 'store.db'}", "XDG_STATE_HOME": str(folder),
+                   **(env or {})}
+    environment.pop("EVIDENCEKIT_ILOSTAT_URL", None)
+    cli = [sys.executable, "-m", "evidencekit", "app", "--offline", "--no-browser", "--port", str(port)]
+    out = open(folder / "launcher.log", "wb")
+    proc = subprocess.Popen(cli, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("the workbench did not answer in 120 s")
+        if proc.poll() is not None:
+            out.flush()
+            raise RuntimeError("the workbench stopped: " + (folder / "launcher.log").read_text(errors="replace"))
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        out.close()
+
+
+@contextlib.contextmanager
+def browser_page(folder: Path, width: int = 1366, height: int = 768):
+    """A page of a fresh headless Chromium (new profile under ``folder``), downloads accepted."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium()
+    if path is None:
+        raise RuntimeError("chromium is not installed (Debian: apt-get install chromium chromium-driver)")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(folder / "profile"), executable_path=path, headless=True,
+                                                       args=CHROMIUM_FLAGS, viewport={"width": width, "height": height},
+                                                       accept_downloads=True)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            context.close()
+
+
+def wait_for_app(page) -> None:
+    """Connected, and the script finished its run."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=90_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=90_000)
+
+
+def settle(page) -> None:
+    """Wait until the run a click started has finished (the state attribute may still show the previous run
+    for a moment, as Streamlit's own test helpers note: give it that moment, then wait on the attribute)."""
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+PAGES = [("home", ""), ("module-1-intro", "module-1?module=1&step=intro"), ("module-1-step-1", "module-1?module=1&step=1"),
+         ("module-1-step-2", "module-1?module=1&step=2"), ("module-1-step-3", "module-1?module=1&step=3"),
+         ("module-1-step-4", "module-1?module=1&step=4"), ("module-1-review", "module-1?module=1&step=review"),
+         ("module-2-step-2", "module-2?module=2&step=2"), ("module-2-step-3", "module-2?module=2&step=3"),
+         ("module-3-step-1", "module-3?module=3&step=1"), ("module-3-step-2", "module-3?module=3&step=2"),
+         ("module-3-step-4", "module-3?module=3&step=4"), ("module-4-step-2", "module-4?module=4&step=2"),
+         ("module-4-step-3", "module-4?module=4&step=3"), ("module-6-step-4", "module-6?module=6&step=4"),
+         ("explorer", "explorer"), ("microdata", "microdata"), ("board", "board"), ("brief", "brief")]
+
+
+def seed(folder: Path) -> None:
+    """A participant part-way through the course (for screenshots of a filled board and brief): a chart, an
+    estimate and a quotation on the board, made by the app's own views, and a brief draft."""
+    os.environ.update({"EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache"),
+                       "EVIDENCEKIT_DATABASE_URL": f"sqlite:///{folder / 'store.db'}"})
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "app"))
+    from ui import board, brief, views
+
+    from evidencekit.brief import EvidenceBoard
+    from evidencekit.course import load_course, quotation
+    from evidencekit.store import open_store
+
+    course = load_course()
+    made = EvidenceBoard()
+    chart = made.add_chart(views.build({"source": "step", "module": 1, "step": "shock-and-recovery"}, course).figure,
+                           dpi=110)  # as the app saves charts
+    board.add(chart.to_dict(), "Unemployment rate since 2015: the 2020 shock", origin={"seed": 1}, module=1,
+              step="shock-and-recovery")
+    est = made.add_estimate(views.build({"source": "step", "module": 3, "step": "informality-estimate"}, course).frame)
+    board.add(est.to_dict(), "Informal employment by sex (SYNTHETIC training data)", origin={"seed": 2}, module=3)
+    q = quotation(course.module(3).step("focus-groups"), "p1")
+    quote = made.add_quote(q["payload"]["text"], q["citation"], speaker=q["payload"]["speaker"])
+    board.add(quote.to_dict(), "Care duties decide where women work", origin={"seed": 3}, module=3)
+    open_store().participant("local").put_record(*brief.DRAFT, {
+        "title": "Jobs after COVID-19", "audience": "Adviser to the Minister of Labour",
+        "problem": "Unemployment rose in 2020 in all four countries.", "key_messages": "Compare with 2019 first.",
+        "policy_options": "Extend wage subsidies [E1]", "recommendations": "Keep the wage subsidy for youth [E1]",
+        "evidence": ["E1", "E2", "E3"]})
+
+
+def screenshots(out: Path, only: str = "", widths=((1366, 768), (1920, 1080))) -> list[Path]:
+    """Screenshots of every page at 1366x768 (a laptop) and 1920x1080, with a tall window so the whole page
+    shows (the main area scrolls in its own container); the board and the brief with a few items."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="evidencekit-shots-") as tmp:
+        seed(Path(tmp))
+        with workbench(Path(tmp)) as (url, _):
+            for width, height in widths:
+                with browser_page(Path(tmp) / f"w{width}", width, height) as page:
+                    for name, path in PAGES:
+                        if only and only not in name:
+                            continue
+                        page.goto(f"{url}/{path}")
+                        wait_for_app(page)
+                        page.wait_for_timeout(800)
+                        first = out / f"{name}-{width}.png"
+                        page.screenshot(path=str(first))
+                        page.set_viewport_size({"width": width, "height": 4000})
+                        page.wait_for_timeout(1500)  # images below the first screen load now
+                        wait_for_app(page)
+                        full = out / f"{name}-{width}-full.png"
+                        page.screenshot(path=str(full))
+                        page.set_viewport_size({"width": width, "height": height})
+                        written += [first, full]
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    for p in screenshots(target, sys.argv[2] if len(sys.argv) > 2 else ""):
+        print(p)

@@ -1,0 +1,42 @@
+"""Helpers of the workbench tests: a new session of the app, and what a page says."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
+ENTRY = APP / "streamlit_app.py"
+if str(APP) not in sys.path:  # the app's ui package, for tests that call it directly
+    sys.path.insert(0, str(APP))
+
+
+def new_app(**query):
+    """A fresh session of the app (a new browser tab), opened at ``?key=value`` when given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    return at
+
+
+def texts(at) -> str:
+    """Every text the page shows (markdown, captions, alerts, titles), joined: for 'the page says …' checks."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "error", "warning", "info"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def no_problem(at) -> None:
+    """No exception element and no error message on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def submit(at, form_key: str):
+    """Click the submit button of the form ``form_key`` and run."""
+    buttons = [b for b in at.button if b.form_id == form_key]
+    assert buttons, f"no submit button in form {form_key}"
+    return buttons[0].click().run()

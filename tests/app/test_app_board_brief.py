@@ -1,0 +1,111 @@
+"""The evidence board filled from the modules (a chart, a quotation, an estimate), kept across a reload,
+reordered, captioned and trimmed; the brief written on it, checked, and produced as a Word document."""
+from __future__ import annotations
+
+import io
+
+from .apphelp import new_app, no_problem, submit, texts
+from docx import Document
+
+from evidencekit.store import open_store
+
+
+def _save(at, label: str = "Add to my evidence board"):
+    button = next(b for b in at.button if b.label == label)
+    return submit(at, button.form_id)
+
+
+def _fill_board():
+    at = new_app(module=1, step=2)
+    at.run()
+    _save(at)
+    no_problem(at)
+    assert any(s.value.startswith("Saved to your evidence board as E1.") for s in at.success)
+    _save(at)  # the same chart saved twice is kept once
+    assert any(s.value.startswith("Saved to your evidence board as E1.") for s in at.success)
+    at = new_app(module=3, step=4)
+    at.run()
+    at.selectbox(key="m3-focus-groups-quote").set_value("p8")
+    at.button(key="m3-focus-groups-quote-add").click().run()
+    assert any(s.value == "Saved to your evidence board as E2." for s in at.success)
+    at = new_app(module=3, step=1)
+    at.run()
+    _save(at)
+    assert any(s.value.startswith("Saved to your evidence board as E3.") for s in at.success)
+    return open_store().participant("local").board()
+
+
+def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
+    rows = _fill_board()
+    assert [r["payload"]["evidence"]["id"] for r in rows] == ["E1", "E2", "E3"]
+    assert [r["kind"] for r in rows] == ["chart", "quote", "estimate"]
+    assert rows[0]["citation"].startswith("ILOSTAT, International Labour Organization")
+    assert rows[1]["citation"].startswith("Illustrative focus-group notes written for the course")
+    assert "SYNTHETIC" in rows[2]["citation"]
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()  # a new session: everything comes back from the store
+    no_problem(at)
+    page = texts(at)
+    assert "**E1** · Chart · from module 1" in page and "**E3** · Estimate · from module 3" in page
+    assert "I bring my baby to the site because there is no one else." in page
+    assert len(at.image) == 1 and at.dataframe
+
+
+def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
+    _fill_board()
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()
+    first = open_store().participant("local").board()[0]["item_id"]
+    at.button(key=f"down-{first}").click().run()
+    rows = open_store().participant("local").board()
+    assert [r["payload"]["evidence"]["id"] for r in rows] == ["E2", "E1", "E3"]
+    at.text_input(key=f"cap-{first}").input("Unemployment jumped in 2020").run()
+    rows = open_store().participant("local").board()
+    assert rows[1]["title"] == "Unemployment jumped in 2020"
+    assert rows[1]["payload"]["evidence"]["caption"] == "Unemployment jumped in 2020"
+    at.button(key=f"rm-{rows[2]['item_id']}").click().run()
+    no_problem(at)
+    assert [r["payload"]["evidence"]["id"] for r in open_store().participant("local").board()] == ["E2", "E1"]
+
+
+def test_the_brief_is_written_checked_and_produced_as_word():
+    from ui import board, brief  # the app's own helpers: the bytes the download button sends
+
+    _fill_board()
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/brief.py").run()
+    no_problem(at)
+    at.text_input(key="brief-title").input("Informal work after COVID-19")
+    at.text_input(key="brief-aud").input("Adviser to the Minister of Labour")
+    at.text_area(key="brief-problem").input("Unemployment rose in 2020, and many women work informally.")
+    at.text_area(key="brief-msg").input("Look at women and men separately.\nCompare with 2019.")
+    at.text_area(key="brief-opt").input("Extend social protection to informal workers [E3]")
+    at.text_area(key="brief-rec").input("Register home-based workers [E2, E3]\nKeep wage subsidies [E1]")
+    submit(at, "brief-form")
+    no_problem(at)
+    page = texts(at)
+    assert "Your brief is saved." in page
+    assert "Each recommendation names the evidence it rests on." in page
+    assert "Problem, key messages, options and recommendations are all there." in page
+    assert [b.label for b in at.get("download_button")][:1] == ["Download the brief (Word)"]
+    rows = open_store().participant("local").board()
+    draft = brief.draft()
+    assert draft["title"] == "Informal work after COVID-19"
+    doc = Document(io.BytesIO(brief._bytes(draft, board.evidence_rows(rows), ".docx")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Informal work after COVID-19" in text and "For: Adviser to the Minister of Labour" in text
+    assert len(doc.inline_shapes) == 1 and len(doc.tables) == 1  # the chart, and the estimate with its CIs
+    assert "I bring my baby to the site" in text
+    assert "ILOSTAT, International Labour Organization" in text and "SYNTHETIC" in text
+    assert "Register home-based workers (evidence: Quotation 1, Table 1)" in text
+
+
+def test_an_empty_board_says_where_evidence_comes_from():
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()
+    no_problem(at)
+    assert any("Your board is empty" in i.value for i in at.info)

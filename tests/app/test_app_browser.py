@@ -1,0 +1,104 @@
+"""The workbench in a real browser: `evidencekit app` on loopback, driven by Debian's headless Chromium through
+Playwright — Home, module 1, a step's chart saved to the board, a review answer, the brief builder, the brief
+downloaded as Word and opened.
+
+Needs Debian's ``chromium`` (``.ci/run`` installs it). Where it is missing the test is skipped on a developer's
+machine, and fails when ``CI`` is set: a green CI run must have driven the browser.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from .appbrowser import browser_page, chromium, settle, wait_for_app, workbench
+
+from evidencekit.course import load_course, right_answer
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if chromium() is None:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail("CI is set but chromium is not installed: the browser test cannot run (it never skips on CI)")
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium chromium-driver)")
+    pytest.importorskip("playwright.sync_api")
+
+
+def test_a_participant_goes_from_home_to_a_downloaded_brief(tmp_path):
+    _require_chromium()
+    from docx import Document
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)  # a cold first page imports pandas and matplotlib on a busy machine
+    shots = os.environ.get("EVIDENCEKIT_SCREENSHOTS")
+    q2 = load_course().module(1).question("highest-2020")
+    right, _ = right_answer(q2, offline=True)
+    right_text = next(o.text for o in q2.options if o.id in right)
+    with workbench(tmp_path) as (url, _), browser_page(tmp_path) as page:
+        page.goto(url)
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Evidence-based policy making for decent work")).to_be_visible()
+        expect(page.get_by_text("0% of the course")).to_be_visible()
+
+        # module 1: the introduction, then the learning steps
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="1 · Evidence and the policy cycle").click()
+        expect(page.get_by_role("heading", name="Introduction")).to_be_visible()
+        page.get_by_role("button").filter(has_text="Start the learning steps").click()
+        expect(page.get_by_text("Step 1 of 4 · Unemployment in ASEAN since 2015")).to_be_visible()
+        assert page.url.endswith("module=1&step=1") or "step=1" in page.url
+        page.get_by_role("button").filter(has_text="Done — next step").click()
+        expect(page.get_by_text("Step 2 of 4 · Reading a shock and a recovery")).to_be_visible()
+        settle(page)
+        chart = page.get_by_test_id("stImage").first
+        expect(chart).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Source: ILOSTAT, ILO \(CC BY 4\.0\)")).first).to_be_visible()
+
+        # the chart to the evidence board
+        page.get_by_role("button").filter(has_text="Add to my evidence board").click()
+        expect(page.get_by_text("Saved to your evidence board as E1.")).to_be_visible()
+        if shots:
+            page.screenshot(path=os.path.join(shots, "browser-module-1-step-2-saved.png"), full_page=True)
+
+        # the review: one question with a typed answer, one computed from the data
+        page.get_by_test_id("stButtonGroup").get_by_text("Review").click()
+        expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+        settle(page)
+        form = page.get_by_test_id("stForm").filter(has_text="Question 2 of 5")
+        form.get_by_text(right_text, exact=True).click()
+        form.get_by_role("button").filter(has_text="Check my answer").click()
+        expect(page.get_by_role("status").get_by_text("Right.", exact=True)).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Computed by evidencekit \(max"))).to_be_visible()
+
+        # the brief builder: write, save, check, download
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Brief builder").click()
+        expect(page.get_by_role("heading", name="Brief builder")).to_be_visible()
+        settle(page)
+        page.get_by_label("Title", exact=True).fill("Jobs after COVID-19 in Malaysia")
+        page.get_by_label("Audience (who will read it)").fill("Adviser to the Minister of Human Resources")
+        page.get_by_label("The problem").fill("Unemployment rose in 2020 and has not fallen back everywhere.")
+        page.get_by_label("Key messages (one per line)").fill("Compare with 2019 before claiming a recovery.")
+        page.get_by_label("Policy options (one per line; cite evidence as [E1])").fill("Extend wage subsidies [E1]")
+        page.get_by_label(re.compile(r"^Recommendations")).fill("Keep the wage subsidy for young workers [E1]")
+        page.get_by_role("button").filter(has_text="Save and check my brief").click()
+        expect(page.get_by_text("Your brief is saved.")).to_be_visible()
+        expect(page.get_by_text("Each recommendation names the evidence it rests on.")).to_be_visible()
+        if shots:
+            page.screenshot(path=os.path.join(shots, "browser-brief-builder.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("button").filter(has_text="Download the brief (Word)").click()
+        target = tmp_path / "brief.docx"
+        download.value.save_as(target)
+
+        # Home shows the progress made (and a page switch leaves no module link behind)
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Home").click()
+        expect(page.get_by_role("heading", name="Evidence-based policy making for decent work")).to_be_visible()
+        expect(page.get_by_text("0% of the course")).not_to_be_visible()
+
+    doc = Document(str(target))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Jobs after COVID-19 in Malaysia" in text
+    assert "Adviser to the Minister of Human Resources" in text
+    assert len(doc.inline_shapes) == 1  # the chart saved from module 1
+    assert "ILOSTAT" in text and "Keep the wage subsidy for young workers" in text

@@ -1,0 +1,123 @@
+"""The Microdata workbench: the SYNTHETIC training survey estimated with CIs and small-cell flags; a participant's
+own file read with its design (the same figures as the library gives); bad uploads (empty, binary, wrong
+extension) answered with a plain message and a way forward; the data explorer's search and choices."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from .apphelp import new_app, no_problem, texts
+
+import evidencekit as ek
+from evidencekit.brief.render import cell
+from evidencekit.microdata.synthetic import load_sample
+
+
+def _workbench():
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/microdata.py").run()
+    no_problem(at)
+    return at
+
+
+def test_the_synthetic_survey_is_estimated_with_intervals_and_named_synthetic():
+    at = _workbench()
+    page = texts(at)
+    assert "SYNTHETIC training data generated for this course: it describes no real country." in page
+    assert any(c.value.startswith("Source: SYNTHETIC training survey") for c in at.caption)
+    table = at.dataframe[0].value
+    expected = ek.indicators.estimate(load_sample(), "informal_employment_rate", by="ilo_sex")
+    assert list(table["Estimate"]) == [cell(v, 1) for v in expected["estimate"]]
+    assert list(table["CI low"]) == [cell(v, 1) for v in expected["ci_low"]]
+
+
+def test_small_cells_are_flagged_when_the_breakdown_is_fine():
+    at = _workbench()
+    at.multiselect(key="md-by").set_value(["region", "ilo_age_aggregate", "ilo_sex"]).run()
+    no_problem(at)
+    assert any("too many to chart" in i.value for i in at.info)
+    assert any("small cell" in c.value or "n<" in c.value for c in at.caption)
+
+
+def _own(at, name: str, content: bytes):
+    at.radio(key="md-source").set_value("own").run()
+    at.file_uploader(key="md-upload").set_value((name, content, "application/octet-stream")).run()
+    return at
+
+
+@pytest.mark.parametrize("name, content, said", [
+    ("empty.csv", b"", "the file is empty"),
+    ("junk.csv", bytes(range(256)) * 4, "its content is binary data"),
+    ("report.pdf", b"%PDF-1.4 not a survey", "is not a survey format evidencekit reads"),
+    ("header-only.csv", b"ilo_sex,ilo_wgt\n", "the file holds no records"),
+])
+def test_a_bad_upload_gets_a_plain_message_and_a_way_forward(name, content, said):
+    at = _own(_workbench(), name, content)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(said in e and name in e for e in errors), errors
+    assert not any("evidencekit-upload-" in e for e in errors), "the private upload folder is not shown"
+    assert any(i.value.startswith("What to do:") for i in at.info)
+    assert "Traceback" not in texts(at)
+
+
+def test_an_own_file_is_read_with_its_design_and_estimated_like_the_library_does():
+    sample = load_sample()
+    data = sample.data[sample.data["strata"].isin(sorted(sample.data["strata"].unique())[:3])]
+    buf = io.BytesIO()
+    data.to_csv(buf, index=False)
+    at = _own(_workbench(), "my-lfs.csv", buf.getvalue())
+    no_problem(at)
+    assert f"my-lfs.csv: {len(data):,} records" in texts(at)
+    at.button(key="md-read").click().run()
+    no_problem(at)
+    assert any(s.value.startswith(f"Read my-lfs.csv: {len(data):,} people; design: weight ilo_wgt, 3 strata")
+               for s in at.success)
+    at.multiselect(key="md-indicators").set_value(["unemployment_rate"]).run()
+    no_problem(at)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "my-lfs.csv"
+        path.write_bytes(buf.getvalue())
+        survey = ek.microdata.read(path, weight="ilo_wgt", strata="strata", psu="psu")
+        expected = ek.indicators.estimate(survey, "unemployment_rate", by="ilo_sex")
+    table = at.dataframe[0].value
+    assert list(table["Estimate"]) == [cell(v, 1) for v in expected["estimate"]]
+    assert any("Own estimates from my-lfs.csv" in c.value or "my-lfs.csv" in c.value for c in at.caption)
+
+
+def test_a_stratum_with_one_psu_is_said_and_a_rule_can_be_chosen():
+    sample = load_sample()
+    data = sample.data.head(6000)  # the last stratum is cut: it keeps a single PSU
+    buf = io.BytesIO()
+    data.to_csv(buf, index=False)
+    at = _own(_workbench(), "cut.csv", buf.getvalue())
+    at.button(key="md-read").click().run()
+    assert not at.exception
+    assert any("have a single PSU" in e.value for e in at.error)
+    at.radio(key="md-lonely").set_value("adjust").run()
+    no_problem(at)
+    assert at.dataframe
+
+
+def test_the_explorer_searches_chooses_and_refuses_an_empty_selection():
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/explorer.py").run()
+    no_problem(at)
+    assert at.image and any(c.value.startswith("Source: ILOSTAT") for c in at.caption)
+    at.text_input(key="ex-search").input("not in education").run()
+    no_problem(at)
+    assert next(b for b in at.selectbox if b.label == "Indicator").value == "SDG_0861_SEX_RT_A"
+    at.segmented_control(key="ex-chart").set_value("bars").run()
+    no_problem(at)
+    assert at.image
+    at.multiselect(key="ex-areas").set_value([]).run()
+    assert not at.exception
+    assert any("Choose at least one country or region." in w.value for w in at.warning)
+    at.text_input(key="ex-search").input("zzzz nothing like this").run()
+    assert not at.exception
+    assert any("can be read here" in w.value for w in at.warning)
