@@ -286,13 +286,14 @@ def ilostat_frame(spec: dict, offline: bool | None, client=None) -> tuple[pd.Dat
 
 
 def _no_break_between(df: pd.DataFrame, a: int, b: int) -> None:
-    """Refuse a change across a break in series (flag B after the first year, up to the last): the two
+    """Refuse a change across a break in series (a break after the first year, up to the last, by
+    :func:`evidencekit.compare.break_mask`: flag B or ILOSTAT's 'Break in series' note): the two
     values were measured differently, so their difference mixes a real change with a change of method."""
-    if "obs_status" not in df.columns:
-        return
+    from evidencekit.compare import break_mask  # one rule for breaks: obs_status B or a 'Break in series' note
+
     lo, hi = min(a, b), max(a, b)
     years = pd.to_numeric(df["time"], errors="coerce")
-    breaks = df[(df["obs_status"].astype(str) == "B") & (years > lo) & (years <= hi)]
+    breaks = df[break_mask(df) & (years > lo) & (years <= hi)]
     if len(breaks):
         where = ", ".join(sorted({f"{r.ref_area} {r.time}" for r in breaks.itertuples()}))
         raise AnswerError("Computing the change", f"there is a break in series between {lo} and {hi} ({where})",
