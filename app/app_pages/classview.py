@@ -11,6 +11,7 @@ import streamlit as st
 from ui import auth, context, files, journey, render, trainer
 
 ISSUED = "ek_issued_code"
+REVOKED = "ek_revoked_code"
 
 
 def _cells(df: pd.DataFrame, columns: list[str], decimals: int = 1) -> pd.DataFrame:
@@ -97,8 +98,17 @@ def feedback(report) -> None:
         st.caption(f"Comments are shown once at least {report.min_count} participants have given feedback.")
 
 
-def _issue(view, pid: str) -> None:
-    st.session_state[ISSUED] = (pid, view.issue_code(pid))
+def _issue(view) -> None:
+    pid = st.session_state.get("code-for")  # the choice as it is at the click (not as it was drawn)
+    if pid:
+        st.session_state[ISSUED] = (pid, view.issue_code(pid))
+
+
+def _revoke(view) -> None:
+    pid = st.session_state.get("code-for")
+    if pid:
+        view.revoke_code(pid)
+        st.session_state[REVOKED] = pid
 
 
 def roster(view) -> None:
@@ -108,6 +118,10 @@ def roster(view) -> None:
         st.success(f"The access code of **{issued[0]}** is **{issued[1]}** — give it to them privately (a printed slip "
                    "or a direct message). It is shown only now; a new code replaces the old one.",
                    icon=":material/key:")
+    stopped = st.session_state.pop(REVOKED, None)
+    if stopped:
+        st.success(f"The access code of **{stopped}** no longer signs in. Issue a new one when they need it.",
+                   icon=":material/key_off:")
     people = view.roster()
     if people:
         st.dataframe(pd.DataFrame(people).rename(columns={"id": "Participant id", "name": "Name", "email": "E-mail",
@@ -125,10 +139,10 @@ def roster(view) -> None:
     ids = [p["id"] for p in people]
     if ids:
         cols = st.columns([2, 1, 1], vertical_alignment="bottom")
-        who = cols[0].selectbox("Participant", ids, key="code-for")
-        cols[1].button("Issue a new access code", key="code-issue", on_click=_issue, args=(view, who),
+        cols[0].selectbox("Participant", ids, key="code-for")
+        cols[1].button("Issue a new access code", key="code-issue", on_click=_issue, args=(view,),
                        icon=":material/key:")
-        cols[2].button("Stop their code", key="code-revoke", on_click=view.revoke_code, args=(who,),
+        cols[2].button("Stop their code", key="code-revoke", on_click=_revoke, args=(view,),
                        icon=":material/key_off:")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, frame, module, render, trainer
+from ui import context, module, render, trainer
 
 ICON = {True: ":material/check_circle:", False: ":material/error:", None: ":material/info:"}
 
@@ -30,12 +30,20 @@ def presets() -> None:
     st.markdown("A preset opens the step with the choices the course sets (countries, years, breakdowns), "
                 "whatever was chosen there before. The link beside it opens the same step for participants "
                 "(each keeps their own choices).")
+    if trainer.page_or_none("module-1") is None:  # a hosted class, a trainer signed in without a participant
+        st.info("In a hosted class the module pages open for a signed-in participant: to demo a step, sign in "
+                "also with a participant's access code (for example a demo participant you enrol in the class "
+                "view). The links below can be shared with participants.", icon=":material/info:")
     for m in context.course().modules:
+        page = trainer.page_or_none(f"module-{m.number}")
         with st.expander(f"Module {m.number} · {m.title}"):
             for part in module.parts(m):
                 cols = st.columns([3, 2], vertical_alignment="center")
-                cols[0].page_link(frame.page(f"module-{m.number}"), label=trainer.part_label(m, part),
-                                  query_params=trainer.preset_link(m.number, part), icon=":material/play_circle:")
+                if page is not None:
+                    cols[0].page_link(page, label=trainer.part_label(m, part),
+                                      query_params=trainer.preset_link(m.number, part), icon=":material/play_circle:")
+                else:
+                    cols[0].markdown(trainer.part_label(m, part))
                 cols[1].code(f"/module-{m.number}?module={m.number}&step={part}", language=None)
 
 
