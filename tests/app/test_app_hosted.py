@@ -249,3 +249,24 @@ def test_without_an_identity_provider_st_user_is_never_trusted(klass):
     at.run()
     assert at.title[0].value == "Sign in"
     assert not [b for b in at.button if b.key == "signin-oidc"]
+
+
+@pytest.mark.parametrize("hosted_db", ["postgresql"], indirect=True)
+def test_the_class_database_going_away_mid_session_loses_nothing(klass, pg_server):
+    at = signed_in_as("ana", klass)
+    at.switch_page("app_pages/before.py").run()
+    pg_server.stop()                                         # the class database goes away mid-session
+    at.text_area(key="goals-text").input("Written while the database was away")
+    submit(at, "goals-form")
+    assert not at.exception
+    warned = [w.value for w in at.warning]
+    assert any(w.startswith("Saved on this machine: the class database cannot be reached just now.")
+               and "nothing you entered is lost" in w for w in warned), warned
+    assert at.text_area(key="goals-text").value == "Written while the database was away"
+    pg_server.start()
+    at.button(key="ek-send-now").click().run()
+    no_problem(at)
+    assert any("The class database can be reached again" in s.value and "Nothing was lost" in s.value
+               for s in at.success)
+    ana = klass["store"].sign_in("ana", klass["codes"]["ana"])
+    assert [r["payload"]["text"] for r in ana.records("goal")] == ["Written while the database was away"]
