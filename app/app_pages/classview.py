@@ -46,27 +46,22 @@ def gains(report) -> None:
         ["module", "text", "participants", "pre", "post", "gain", "note"]].rename(columns={
             "module": "Module", "text": "Competence", "participants": "Took both", "pre": "Before (%)",
             "post": "After (%)", "gain": "Gain (points)", "note": "Note"})
-    st.dataframe(table, hide_index=True, width="stretch", key="class-gains",
-                 column_config={"Module": st.column_config.Column(width="small"),
-                                "Competence": st.column_config.Column(width="large")})
+    journey.whole_table(table, key="class-gains", column_config=journey.GAIN_COLUMNS)
     _csv(g, "learning gain", "dl-gains")
 
 
 def completion(report) -> None:
     st.subheader("Completion per module")
+    st.caption("A module is complete when its introduction, every learning step and every review question are done.")
     c = report.completion
     frame = journey.frame_table(c)
-    shown = frame[frame["percent"].notna()]
-    if len(shown) and shown["percent"].max() > 0:  # the library's percentages, drawn
-        st.bar_chart(pd.DataFrame({"Module": shown["module"].astype(str) + " · " + shown["title"],
-                                   "Completed (%)": shown["percent"]}),
-                     x="Module", y="Completed (%)", horizontal=True, height=300)
-    table = _cells(frame, ["completed", "percent"])[["module", "title", "participants", "completed", "percent",
-                                                     "note"]].rename(
+    table = _cells(frame, ["completed"], 0)[["module", "title", "participants", "completed", "percent", "note"]].rename(
         columns={"module": "Module", "title": "Title", "participants": "Participants", "completed": "Completed",
                  "percent": "Completed (%)", "note": "Note"})
-    st.dataframe(table, hide_index=True, width="stretch", key="class-completion",
-                 column_config={"Module": st.column_config.Column(width="small")})
+    journey.whole_table(table, key="class-completion", column_config={
+        "Module": st.column_config.NumberColumn(width="small"), "Title": st.column_config.TextColumn(width="medium"),
+        "Completed (%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%",
+                                                         width="medium")})
     _csv(c, "completion", "dl-completion")
 
 
@@ -74,25 +69,26 @@ def feedback(report) -> None:
     st.subheader("Course feedback")
     f = report.feedback
     scale = int(f["scale"].max()) if len(f) else 5
-    st.caption(f"Mean rating from 1 (strongly disagree) to {scale} (strongly agree).")
+    st.caption(f"Mean rating from 1 (strongly disagree) to {scale} (strongly agree); the bar spans 1 to {scale}.")
     frame = journey.frame_table(f)
     sections = {sec.id: sec.title for sec in context.feedback_form().sections}
-    shown = frame[frame["mean"].notna()]
-    if len(shown):  # the library's means, drawn
-        st.bar_chart(pd.DataFrame({"Statement": shown["text"], "Mean rating": shown["mean"]}), x="Statement",
-                     y="Mean rating", horizontal=True, height=80 + 30 * len(shown))
-    table = _cells(frame.assign(section=frame["section"].map(lambda x: sections.get(x, x))), ["mean"], 2)[
+    table = frame.assign(section=frame["section"].map(lambda x: sections.get(x, x)))[
         ["section", "text", "answered", "mean", "note"]].rename(columns={
             "section": "Section", "text": "Statement", "answered": "Answered", "mean": "Mean rating", "note": "Note"})
-    st.dataframe(table, hide_index=True, width="stretch", key="class-feedback",
-                 column_config={"Statement": st.column_config.Column(width="large")})
+    journey.whole_table(table, key="class-feedback", column_config={
+        "Section": st.column_config.TextColumn(width="small"), "Statement": st.column_config.TextColumn(width="large"),
+        "Answered": st.column_config.NumberColumn(width="small"),
+        "Mean rating": st.column_config.ProgressColumn(min_value=1, max_value=scale, format="%.2f", width="medium")})
     _csv(f, "feedback", "dl-feedback")
     frames = report.frames()
     if report.comments:
-        st.markdown("**Comments** (sorted, without names)")
+        st.markdown("**Comments** (sorted, without names; shown as typed, as plain text)")
         texts = {i.id: i.text for i in context.feedback_form().items}
-        for item, comments in report.comments.items():
-            st.markdown(f"*{texts.get(item, item)}*\n" + "\n".join(f"- {c}" for c in comments))
+        rows = [{"Question": texts.get(item, item), "Comment": c} for item, comments in report.comments.items()
+                for c in comments]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="class-comments",
+                     column_config={"Question": st.column_config.TextColumn(width="medium"),
+                                    "Comment": st.column_config.TextColumn(width="large")})
         _csv(frames["comments"], "comments", "dl-comments")
     else:
         st.caption(f"Comments are shown once at least {report.min_count} participants have given feedback.")

@@ -244,8 +244,22 @@ def gain_section(me) -> None:
         st.caption(gains.attrs["note"])
     shown = gains.rename(columns={"module": "Module", "text": "Competence", "questions": "Questions", "pre": "Before (%)",
                                   "post": "After (%)", "gain": "Gain (points)"})
-    st.dataframe(shown[["Module", "Competence", "Questions", "Before (%)", "After (%)", "Gain (points)"]],
-                 hide_index=True, width="stretch")
+    whole_table(shown[["Module", "Competence", "Questions", "Before (%)", "After (%)", "Gain (points)"]],
+                key="my-gains", column_config=GAIN_COLUMNS)
+
+
+ROW_PX = 38  # the height of a table row on screen (35 px in Streamlit's default theme; 37 with this app's font)
+GAIN_COLUMNS = {"Module": st.column_config.NumberColumn(width="small"),
+                "Competence": st.column_config.TextColumn(width="large"),
+                "Questions": st.column_config.NumberColumn(width="small"),
+                "Took both": st.column_config.NumberColumn(width="small")}
+
+
+def whole_table(df: pd.DataFrame, *, key: str, column_config: dict | None = None) -> None:
+    """A table with every row on screen (no scrolling inside it) and the page's width: the competences, modules
+    and statements of the journey are few, and a reader should see them all at once."""
+    st.dataframe(df, hide_index=True, width="stretch", height=ROW_PX * (len(df) + 1) + 3, key=key,
+                 column_config={k: v for k, v in (column_config or {}).items() if k in df.columns})
 
 
 def figure(fig, name: str) -> None:

@@ -161,11 +161,28 @@ def seed(folder: Path) -> None:
                                               for q in a.questions})
     journey.add_plan(me, "Check the notes and breaks in series before quoting a figure to the minister.",
                      date(2021, 1, 1), today=date(2020, 1, 1))   # due long ago: Home asks what happened
+    form = journey.load_feedback_form()
+    journey.submit_feedback(me, form, {i.id: 4 for i in form.items if i.kind == "likert"})
+    for n, (pid, right) in enumerate((("class-1", 0.3), ("class-2", 0.6), ("class-3", 0.8))):  # a class for the class view
+        other = open_store().participant(pid)
+        journey.submit_assessment(other, a, "pre", {q.id: _right(q) for q in a.questions[: int(len(a.questions) * right / 2)]})
+        journey.submit_assessment(other, a, "post", {q.id: _right(q) for q in a.questions[: int(len(a.questions) * right)]})
+        journey.submit_feedback(other, form, {i.id: 2 + (n * k) % 4 for k, i in enumerate(form.items) if i.kind == "likert"}
+                                | {i.id: f"Comment {n + 1} on {i.id}" for i in form.items if i.kind != "likert"})
+        for m in course.modules[: 2 + n]:
+            other.mark(m.number, "intro")
     open_store().participant("local").put_record(*brief.DRAFT, {
         "title": "Jobs after COVID-19", "audience": "Adviser to the Minister of Labour",
         "problem": "Unemployment rose in 2020 in all four countries.", "key_messages": "Compare with 2019 first.",
         "policy_options": "Extend wage subsidies [E1]", "recommendations": "Keep the wage subsidy for youth [E1]",
         "evidence": ["E1", "E2", "E3"]})
+
+
+def _right(q):
+    if q.kind == "numeric":
+        return str(q.answer["value"])
+    right = [o.id for o in q.options if o.correct]
+    return right[0] if q.kind == "single" else right
 
 
 def screenshots(out: Path, only: str = "", widths=((1366, 768), (1920, 1080))) -> list[Path]:
@@ -210,5 +227,7 @@ def _shots(tmp: Path, out: Path, pages, widths, env) -> list[Path]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    for p in screenshots(target, sys.argv[2] if len(sys.argv) > 2 else ""):  # NAME: parts of page names, a,b
+    sizes = ((1366, 768),) if "--laptop" in sys.argv else ((1366, 768), (1920, 1080))
+    args = [a for a in sys.argv[1:] if a != "--laptop"]
+    for p in screenshots(Path(args[0]) if args else target, args[1] if len(args) > 1 else "", sizes):  # NAME: parts of page names, a,b
         print(p)

@@ -152,7 +152,9 @@ def _class_of(n: int):
         me = store.participant(f"p{i}")
         journey.submit_assessment(me, a, "pre", {q.id: wrong})
         journey.submit_assessment(me, a, "post", {q.id: right})
-        journey.submit_feedback(me, form, {i.id: 4 for i in form.items if i.kind == "likert"})
+        comment = next(i.id for i in form.items if i.kind != "likert")
+        journey.submit_feedback(me, form, {**{i.id: 4 for i in form.items if i.kind == "likert"},
+                                           comment: f"![x](http://example.org/{i}.png) **more** time {i}"})
     return a, q
 
 
@@ -174,7 +176,10 @@ def test_the_class_view_shows_anonymised_gains_completion_and_feedback_with_csv(
     assert row["Took both"] == 3 and float(row["Gain (points)"]) == pytest.approx(share, abs=0.05)
     assert len(at.image) == 1                                             # the gain chart
     feedback = table_with(at, "Mean rating")
-    assert set(feedback["Mean rating"]) == {"4.00"}
+    assert set(feedback["Mean rating"].dropna()) == {4.0}
+    comments = table_with(at, "Comment")                                  # data, never markup
+    assert sorted(comments["Comment"]) == [f"![x](http://example.org/{i}.png) **more** time {i}" for i in range(3)]
+    assert not any("example.org" in m.value for m in at.markdown)
     labels = [b.label for b in at.get("download_button")]
     assert {"learning gain (CSV)", "completion (CSV)", "feedback (CSV)"} <= set(labels)
 
