@@ -197,6 +197,15 @@ def test_a_follow_up_plan_comes_back_on_home_when_its_date_comes():
     assert "Your follow-up plan: what happened?" not in texts(home)
     outcome = next(p for p in journey.plans(me.records("followup")) if p["id"] == due["id"])["outcome"]
     assert outcome["status"] == "partly" and outcome["text"] == "Done in two notes of three"
+    later = journey.add_plan(me, "Use NEET beside unemployment", date.today(), today=date.today() - timedelta(days=9))
+    home = new_app()                                                  # too early to say: asked again later
+    home.run()
+    assert home.date_input(key=f"later-date-{later}").value == date.today() + timedelta(days=90)
+    submit(home, f"later-{later}")
+    no_problem(home)
+    assert "Use NEET beside unemployment" not in texts(home)
+    moved = next(p for p in journey.plans(me.records("followup")) if p["id"] == later)
+    assert moved["due"] == (date.today() + timedelta(days=90)).isoformat() and not moved["outcome"]
 
 
 def test_my_work_goes_to_one_file_and_comes_back_on_another_computer(tmp_path, monkeypatch, course):
