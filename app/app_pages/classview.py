@@ -120,7 +120,7 @@ def roster(view) -> None:
                    icon=":material/key_off:")
     people = view.roster()
     if people:
-        st.dataframe(pd.DataFrame(people).rename(columns={"id": "Participant id", "name": "Name", "email": "E-mail",
+        st.dataframe(pd.DataFrame(people).fillna("").rename(columns={"id": "Participant id", "name": "Name", "email": "E-mail",
                                                           "has_code": "Has a code", "accounts": "Accounts bound"}),
                      hide_index=True, width="stretch", key="class-roster")
     with st.form("enrol-form", clear_on_submit=True):

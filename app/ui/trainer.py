@@ -294,8 +294,9 @@ def _course_check() -> dict:
     if not problems:
         return {"name": "What works offline", "ok": True,
                 "text": f"All {n} modules: every step's figures and every computed answer come from the embedded "
-                        "snapshot and the SYNTHETIC training survey; the evidence board and the brief are kept on "
-                        "this machine. The Data explorer offline shows the snapshot's indicators only."}
+                        "snapshot and the SYNTHETIC training survey; the evidence board and the brief are kept "
+                        + ("in the class database" if auth.hosted() else "on this machine")
+                        + ". The Data explorer offline shows the snapshot's indicators only."}
     listed = "; ".join(str(p) for p in problems[:5])
     return {"name": "What works offline", "ok": False,
             "text": f"{len(problems)} part(s) of the course cannot be shown offline: {listed}."}

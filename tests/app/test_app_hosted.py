@@ -99,6 +99,11 @@ def test_a_participant_sees_only_their_own_work_whatever_the_url_says(klass):
         at.run()
         assert at.text_area(key="goals-text").value == GOALS["ana"]
         assert GOALS["bob"] not in texts(at)
+    at.switch_page("app_pages/mydata.py").run()                  # a shared computer: sign out at the end
+    at.button(key="sign-out").click().run()
+    no_problem(at)
+    assert at.title[0].value == "Sign in" and "ek_scope" not in at.session_state
+    assert GOALS["ana"] not in texts(at)
 
 
 def test_changed_session_values_never_reach_another_participant(klass):
