@@ -29,9 +29,7 @@ def body() -> None:
     where = ("the class database of this hosted course" if hosted else
              "a file on this computer (nothing is sent anywhere)")
     st.markdown(f"Your progress, answers, evidence board, brief and course journey are kept in {where}.")
-    status = me.status()
-    if status.message:
-        st.warning(status.message, icon=":material/cloud_off:")
+    # (when the database cannot be reached, the frame says so above every page, this one included)
 
     st.subheader("Download all my work")
     st.markdown("One file with everything you have done in the course: keep it, or take it to another computer "

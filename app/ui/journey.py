@@ -203,6 +203,8 @@ def post_assessment(me, summary) -> None:
             st.warning("You have not taken the pre-course assessment: without it your learning gain cannot be shown. "
                        "Take it first on the page Before the course — once you take this one, that one is closed.",
                        icon=":material/warning:")
+            st.page_link(frame.page("before"), label="Before the course: the pre-course assessment",
+                         icon=":material/flag:")
         if left:
             st.info(f"It is best taken at the end: module{'s' if len(left) > 1 else ''} "
                     f"{', '.join(map(str, left))} {'are' if len(left) > 1 else 'is'} not complete yet.",

@@ -26,6 +26,14 @@ def _me():
     return _store().participant("local")
 
 
+def _me_export() -> dict:
+    """An export of the local participant's (empty) work, as the store writes it."""
+    from evidencekit.store.store import EXPORT_FORMAT, EXPORT_VERSION
+
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "participant": "local", "progress": [],
+            "answers": [], "work": [], "board": [], "records": []}
+
+
 def _right(q):
     if q.kind == "numeric":
         return str(q.answer["value"])
@@ -269,6 +277,12 @@ def test_the_progress_file_going_away_mid_session_loses_nothing(tmp_path, monkey
     warned = [w.value for w in at.warning]
     assert any(w.startswith("Saved on this machine:") and "nothing you entered is lost" in w for w in warned)
     assert at.text_area(key="goals-text").value == "Written while the drive was away"
+    at.switch_page("app_pages/mydata.py").run()                      # an import needs the file itself: said
+    at.file_uploader(key="import-file").upload("mine.json", json.dumps(_me_export()).encode(),
+                                               "application/json").run()
+    at.button(key="import-go").click().run()
+    assert not at.exception and any("cannot be reached" in e.value for e in at.error)
+    assert sum("Saved on this machine:" in w.value for w in at.warning) == 1   # said once, not twice
     (tmp_path / "usb-drive-away").rename(folder)                      # plugged in again
     at.button(key="ek-send-now").click().run()
     no_problem(at)
