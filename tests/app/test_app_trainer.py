@@ -103,8 +103,13 @@ def test_a_preset_opens_a_step_with_the_courses_own_choices_not_the_last_ones(co
     assert at.multiselect(key=key).value == default                     # the course's own
     assert "preset" not in at.query_params
     trainer_page = _trainer_page()
-    labels = [e.proto.label for e in trainer_page.get("page_link")]
-    assert f"Step {step.number}: {step.title}" in labels
+    links = {e.proto.label: e.proto.query_string for e in trainer_page.get("page_link")}
+    assert f"module={step.module}&step={step.number}&preset=1" in links[f"Step {step.number}: {step.title}"]
+    trainer_page.sidebar.selectbox(key="ek-jump-module").select(step.module).run()   # the sidebar's jump
+    trainer_page.sidebar.selectbox(key=f"ek-jump-part-{step.module}").select(str(step.number)).run()
+    jump = [e.proto.query_string for e in trainer_page.sidebar.get("page_link")
+            if e.proto.label == "Open it with its preset"]
+    assert jump == [f"module={step.module}&step={step.number}&preset=1"]
 
 
 def test_the_presentation_view_hides_the_sidebar_enlarges_and_is_left_with_one_click():
