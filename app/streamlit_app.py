@@ -59,6 +59,16 @@ def navigation():
     signin = st.Page("app_pages/signin.py", title="Sign in", icon=":material/login:", url_path="signin",
                      default=default == "signin")
     sections: dict[str, list] = {}
+    stand_ins = []
+    if signin_needed and not participant and not coach:
+        # every address of the app opens the sign-in page before signing in — a trainer's link to a step too —
+        # never Streamlit's "Page not found"; the step's query is kept, and Home follows it after signing in
+        stand_ins = [st.Page(functools.partial(to_signin, signin), title=title, url_path=path)
+                     for path, title in [("home", "Home"), ("before", "Before the course"), ("after", "After the course"),
+                                         ("my-data", "My data"), ("explorer", "Data explorer"),
+                                         ("microdata", "Microdata workbench"), ("board", "Evidence board"),
+                                         ("brief", "Brief builder"), ("trainer", "For trainers"), ("class", "Class view"),
+                                         *((f"module-{m.number}", f"Module {m.number}") for m in course.modules)]]
     if participant:
         sections[""] = [home, *journey]
         sections["Course modules"] = modules
@@ -74,7 +84,14 @@ def navigation():
                                            ("brief", tools[3]), ("trainer", coaching[0]), ("class", coaching[1]),
                                            ("signin", signin))}
     st.session_state["ek_pages"] = {names[id(p)]: p for group in sections.values() for p in group}
+    if stand_ins:
+        return st.navigation([signin, *stand_ins], position="hidden")
     return st.navigation(sections, expanded=True)
+
+
+def to_signin(signin) -> None:
+    """A page opened before signing in (in a hosted class): the sign-in page, with the address's query kept."""
+    st.switch_page(signin, query_params=st.query_params.to_dict())
 
 
 def main() -> None:
@@ -87,8 +104,9 @@ def main() -> None:
         st.stop()
     just = st.session_state.pop("ek_signin_done", None)  # a sign-in just now: open the page it gives
     target = st.session_state["ek_pages"].get({"participant": "home", "trainer": "trainer"}.get(just or "", ""))
-    if target is not None:
-        st.switch_page(target)
+    if target is not None:  # a link to a step followed before signing in is followed now (Home passes it on)
+        st.switch_page(target, query_params={k: v for k, v in st.query_params.to_dict().items()
+                                             if k in ("module", "step", "mode", "view")})
     render.guarded(frame.sidebar)()
     render.guarded(trainer.sidebar)()
     if trainer.presenting():

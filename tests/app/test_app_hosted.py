@@ -275,3 +275,14 @@ def test_the_class_database_going_away_mid_session_loses_nothing(klass, pg_serve
                for s in at.success)
     ana = klass["store"].sign_in("ana", klass["codes"]["ana"])
     assert [r["payload"]["text"] for r in ana.records("goal")] == ["Written while the database was away"]
+
+
+def test_a_link_to_a_step_opened_before_signing_in_is_followed_after(klass):
+    at = new_app(module=2, step=3)
+    at.run()
+    assert at.title[0].value == "Sign in"
+    sign_in(at, "ana", klass["codes"]["ana"])
+    at.run()
+    no_problem(at)
+    assert at.title[0].value == "Module 2 · Secondary data and metadata"
+    assert "### Step 3 of 4 · Young women and young men" in [m.value.split("\n")[0] for m in at.markdown]
