@@ -64,10 +64,11 @@ def navigation():
         # every address of the app opens the sign-in page before signing in — a trainer's link to a step too —
         # never Streamlit's "Page not found"; the step's query is kept, and Home follows it after signing in
         stand_ins = [st.Page(functools.partial(to_signin, signin), title=title, url_path=path)
-                     for path, title in [("home", "Home"), ("before", "Before the course"), ("after", "After the course"),
-                                         ("my-data", "My data"), ("explorer", "Data explorer"),
-                                         ("microdata", "Microdata workbench"), ("board", "Evidence board"),
-                                         ("brief", "Brief builder"), ("trainer", "For trainers"), ("class", "Class view"),
+                     for path, title in [("home", "Home"), ("before", "Before the course"),
+                                         ("after", "After the course"), ("my-data", "My data"),
+                                         ("explorer", "Data explorer"), ("microdata", "Microdata workbench"),
+                                         ("board", "Evidence board"), ("brief", "Brief builder"),
+                                         ("trainer", "For trainers"), ("class", "Class view"),
                                          *((f"module-{m.number}", f"Module {m.number}") for m in course.modules)]]
     if participant:
         sections[""] = [home, *journey]

@@ -111,8 +111,8 @@ def roster(view) -> None:
     st.subheader("Class list and access codes")
     issued = st.session_state.pop(ISSUED, None)
     if issued:
-        st.success(f"The access code of **{issued[0]}** is **{issued[1]}** — give it to them privately (a printed slip "
-                   "or a direct message). It is shown only now; a new code replaces the old one.",
+        st.success(f"The access code of **{issued[0]}** is **{issued[1]}** — give it to them privately (a "
+                   "printed slip or a direct message). It is shown only now; a new code replaces the old one.",
                    icon=":material/key:")
     stopped = st.session_state.pop(REVOKED, None)
     if stopped:
@@ -120,8 +120,9 @@ def roster(view) -> None:
                    icon=":material/key_off:")
     people = view.roster()
     if people:
-        st.dataframe(pd.DataFrame(people).fillna("").rename(columns={"id": "Participant id", "name": "Name", "email": "E-mail",
-                                                          "has_code": "Has a code", "accounts": "Accounts bound"}),
+        names = {"id": "Participant id", "name": "Name", "email": "E-mail", "has_code": "Has a code",
+                 "accounts": "Accounts bound"}
+        st.dataframe(pd.DataFrame(people).fillna("").rename(columns=names),
                      hide_index=True, width="stretch", key="class-roster")
     with st.form("enrol-form", clear_on_submit=True):
         st.markdown("**Enrol a participant**")

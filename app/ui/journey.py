@@ -244,8 +244,8 @@ def gain_section(me) -> None:
     figure(charts.learning_gain(gains), "my learning gain")
     if gains.attrs.get("note"):
         st.caption(gains.attrs["note"])
-    shown = gains.rename(columns={"module": "Module", "text": "Competence", "questions": "Questions", "pre": "Before (%)",
-                                  "post": "After (%)", "gain": "Gain (points)"})
+    shown = gains.rename(columns={"module": "Module", "text": "Competence", "questions": "Questions",
+                                  "pre": "Before (%)", "post": "After (%)", "gain": "Gain (points)"})
     whole_table(shown[["Module", "Competence", "Questions", "Before (%)", "After (%)", "Gain (points)"]],
                 key="my-gains", column_config=GAIN_COLUMNS)
 
@@ -329,7 +329,8 @@ def certificate_section(me) -> None:
         st.info("The certificate of participation is issued when every module is complete. Still to do:",
                 icon=":material/lock:")
         titles = {m.number: m.title for m in course.modules}
-        st.markdown("\n".join(f"- **Module {n} · {titles.get(n, '')}**: {what}" for n, what in sorted(check.left.items())))
+        st.markdown("\n".join(f"- **Module {n} · {titles.get(n, '')}**: {what}"
+                               for n, what in sorted(check.left.items())))
         for n in sorted(check.left):
             st.page_link(frame.page(f"module-{n}"), label=f"Open module {n}", icon=":material/arrow_forward:")
             break
@@ -361,8 +362,10 @@ def plan_section(me) -> None:
     plans = journey.plans(me.records("followup"))
     for p in plans:
         outcome = p.get("outcome") or {}
-        said = (f" — **{OUTCOME_WORDS.get(outcome.get('status'), outcome.get('status'))}** "
-                f"({_day(outcome.get('on'))}){': ' + outcome['text'] if outcome.get('text') else ''}") if outcome else ""
+        said = ""
+        if outcome:
+            said = (f" — **{OUTCOME_WORDS.get(outcome.get('status'), outcome.get('status'))}** "
+                    f"({_day(outcome.get('on'))})" + (f": {outcome['text']}" if outcome.get("text") else ""))
         due = "" if outcome or p["due"] > today.isoformat() else " (due: Home asks what happened)"
         st.markdown(f"- {p['change']} · look back on {_day(p['due'])}{due}{said}")
     with st.form("plan-form"):

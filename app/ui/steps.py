@@ -19,7 +19,8 @@ def _key(step, name: str) -> str:
 
 def _initial(step, name: str, default, valid=None):
     """The widget's starting value: what the participant chose last time (kept in the store), else the
-    step's own (always the step's own when the step was opened from a trainer's preset); a value the widget cannot show (``valid`` says no) falls back to the step's own. Set once per
+    step's own (always the step's own when the step was opened from a trainer's preset); a value the widget
+    cannot show (``valid`` says no) falls back to the step's own. Set once per
     session, before the widget is drawn."""
     from ui import trainer
 

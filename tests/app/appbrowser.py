@@ -156,19 +156,19 @@ def seed(folder: Path) -> None:
     journey.save_brief_topic(me, "Apprenticeships for young women in the Philippines")
     a = journey.load_assessment()
     journey.submit_assessment(me, a, "pre", {"m1-cause": "a", "m1-above-2019": "0.5", "m2-break": "a"})
-    journey.submit_assessment(me, a, "post", {q.id: (q.options[[o.correct for o in q.options].index(True)].id
-                                                     if q.kind == "single" and any(o.correct for o in q.options) else None)
-                                              for q in a.questions})
+    journey.submit_assessment(me, a, "post", {q.id: _right(q) for q in a.questions if q.kind == "single"})
     journey.add_plan(me, "Check the notes and breaks in series before quoting a figure to the minister.",
                      date(2021, 1, 1), today=date(2020, 1, 1))   # due long ago: Home asks what happened
     form = journey.load_feedback_form()
     journey.submit_feedback(me, form, {i.id: 4 for i in form.items if i.kind == "likert"})
-    for n, (pid, right) in enumerate((("class-1", 0.3), ("class-2", 0.6), ("class-3", 0.8))):  # a class for the class view
+    for n, (pid, right) in enumerate((("class-1", 0.3), ("class-2", 0.6), ("class-3", 0.8))):  # for the class view
         other = open_store().participant(pid)
-        journey.submit_assessment(other, a, "pre", {q.id: _right(q) for q in a.questions[: int(len(a.questions) * right / 2)]})
-        journey.submit_assessment(other, a, "post", {q.id: _right(q) for q in a.questions[: int(len(a.questions) * right)]})
-        journey.submit_feedback(other, form, {i.id: 2 + (n * k) % 4 for k, i in enumerate(form.items) if i.kind == "likert"}
-                                | {i.id: f"Comment {n + 1} on {i.id}" for i in form.items if i.kind != "likert"})
+        known = int(len(a.questions) * right)
+        journey.submit_assessment(other, a, "pre", {q.id: _right(q) for q in a.questions[: known // 2]})
+        journey.submit_assessment(other, a, "post", {q.id: _right(q) for q in a.questions[:known]})
+        ratings = {i.id: 2 + (n * k) % 4 for k, i in enumerate(form.items) if i.kind == "likert"}
+        comments = {i.id: f"Comment {n + 1} on {i.id}" for i in form.items if i.kind != "likert"}
+        journey.submit_feedback(other, form, ratings | comments)
         for m in course.modules[: 2 + n]:
             other.mark(m.number, "intro")
     open_store().participant("local").put_record(*brief.DRAFT, {
@@ -229,5 +229,6 @@ if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     sizes = ((1366, 768),) if "--laptop" in sys.argv else ((1366, 768), (1920, 1080))
     args = [a for a in sys.argv[1:] if a != "--laptop"]
-    for p in screenshots(Path(args[0]) if args else target, args[1] if len(args) > 1 else "", sizes):  # NAME: parts of page names, a,b
+    only = args[1] if len(args) > 1 else ""  # NAME: parts of page names, a,b
+    for p in screenshots(Path(args[0]) if args else target, only, sizes):
         print(p)

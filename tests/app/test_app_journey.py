@@ -14,7 +14,6 @@ import pytest
 from .apphelp import new_app, no_problem, submit, table_with, texts
 
 from evidencekit import journey
-from evidencekit.course import load_course
 from evidencekit.store import open_store
 
 
