@@ -1,9 +1,10 @@
-"""Home: the course, its six modules with the participant's progress, and where to continue."""
+"""Home: where the participant is in the course journey (before, the modules, after), a follow-up plan that
+has come due, the six modules with their progress, and where to continue."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, frame, render
+from ui import context, frame, journey, render
 
 
 @render.guarded
@@ -14,7 +15,11 @@ def body() -> None:
                 "labour force survey and focus-group notes. Each module has an **introduction**, **learning steps** "
                 "worked on the data, and a **review** with explained feedback. Charts, tables, estimates and "
                 "quotations you save go to your **evidence board**, with their sources, for your policy brief.")
+    journey.show_flash()
+    me = context.participant()
     summary = frame.progress()
+    render.guarded(journey.due_plans)(me)
+    render.guarded(journey.journey_strip)(me, summary, frame.page)
     frame.continue_link(summary)
     course = context.course()
     for m, p in zip(course.modules, summary):
@@ -36,7 +41,7 @@ def body() -> None:
     cols[2].page_link(frame.page("board"), label="Evidence board", icon=":material/dashboard:")
     cols[3].page_link(frame.page("brief"), label="Brief builder", icon=":material/description:")
     st.caption("A trainer can open any step directly: add ?module=2&step=3 to the address (step may also be "
-               "intro or review).")
+               "intro or review), or turn on trainer mode (?mode=trainer) for presets and the presentation view.")
 
 
 body()

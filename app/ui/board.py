@@ -87,9 +87,14 @@ def png(item: dict) -> bytes:
 
 def picture(item: dict) -> None:
     """A chart item on screen at most at its own width (1100 px: the whole chart fits a full-HD screen, and a
-    narrower window shrinks it), handed over as the PNG it is (Streamlit re-encodes nothing), with its alt text."""
+    narrower window shrinks it), handed over as the PNG it is (Streamlit re-encodes nothing), with its alt text.
+    The presentation view gives it the whole width of the screen."""
+    from ui import trainer
+
     data = png(item)
     width = int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
+    if trainer.presenting():
+        width = 0
     st.image(data, width=width or "stretch", output_format="PNG",
              alt=item["content"].get("alt_text") or item["content"].get("title"))
 

@@ -1,9 +1,10 @@
 """Who is working and with what: the participant, the course, the data settings.
 
-Nothing about a participant is kept in a module global or in the URL. The participant's id comes from
-:func:`participant_id` — on a local install, the one person at this machine; a hosted class (PostgreSQL,
-signed-in participants) replaces only that function. Their progress, answers and evidence board are read
-and written through :mod:`evidencekit.store` on every run, so a reload or a restart loses nothing.
+Nothing about a participant is kept in a module global or in the URL. On a participant's own machine the
+participant is the one person at it (:data:`LOCAL_PARTICIPANT`); in a hosted class it is whoever signed in
+(:mod:`ui.auth`: the scope a sign-in returned, kept in the session). Their progress, answers and evidence
+board are read and written through :mod:`evidencekit.store` on every run, so a reload or a restart loses
+nothing.
 """
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ SETTINGS = ("EVIDENCEKIT_OFFLINE", "EVIDENCEKIT_ILOSTAT_URL", "EVIDENCEKIT_CACHE
             "EVIDENCEKIT_DATABASE_URL")
 
 
+class NotSignedIn(Exception):
+    """A page that needs a participant was opened in a hosted class without one signed in (the navigation
+    shows only the sign-in page then; this is the guard behind it)."""
+
+
 def participant_id() -> str:
-    """The participant this session works for. Local install: one participant per machine (their work is in
-    the local store). The hosted mode of a later version returns the signed-in user's id here instead."""
-    return LOCAL_PARTICIPANT
+    """The participant this session works for: ``local`` on a participant's own machine; in a hosted class
+    the signed-in participant (:class:`NotSignedIn` without one)."""
+    return participant().id
 
 
 class Participant:
@@ -32,7 +38,8 @@ class Participant:
     Results are shared with the caller: treat them as read-only.
     """
 
-    READS = ("progress", "latest_answers", "answers", "board", "work", "records")
+    READS = ("progress", "latest_answers", "answers", "board", "work", "records", "profile")
+    AS_IS = ("status",)  # neither kept nor a write: where the work is, asked afresh each time
     FRESH = 5.0
 
     def __init__(self, store) -> None:
@@ -42,7 +49,7 @@ class Participant:
 
     def __getattr__(self, name: str):
         attr = getattr(self.store, name)
-        if not callable(attr):
+        if not callable(attr) or name in self.AS_IS:
             return attr
         if name not in self.READS:  # a write (or anything else): what was read may have changed
             def write(*args, **kwargs):
@@ -65,15 +72,42 @@ class Participant:
 
 
 def participant() -> Participant:
-    """The participant's store (every read and write scoped to them), kept in this session."""
-    from evidencekit.store import default_url, open_store
+    """The participant's store (every read and write scoped to them), kept in this session: on this machine
+    the local participant's; in a hosted class only the scope a sign-in gave (:func:`ui.auth.signed_in`)."""
+    from ui import auth
 
-    key = (os.environ.get("EVIDENCEKIT_DATABASE_URL", ""), participant_id())
+    store = auth.store()
     held = st.session_state.get("ek_participant")
-    if held is None or held[0] != key:
-        held = (key, Participant(open_store(default_url()).participant(participant_id())))
+    if store.hosted:
+        scope = auth.signed_in()
+        if scope is None:
+            raise NotSignedIn("sign in first")
+        if not (isinstance(held, tuple) and len(held) == 2 and isinstance(held[1], Participant)
+                and held[1].store is scope):
+            held = (("hosted", scope.id), Participant(scope))
+            st.session_state["ek_participant"] = held
+        return held[1]
+    key = (os.environ.get("EVIDENCEKIT_DATABASE_URL", ""), LOCAL_PARTICIPANT)
+    if not (isinstance(held, tuple) and len(held) == 2 and held[0] == key and isinstance(held[1], Participant)
+            and held[1].store.store is store):
+        held = (key, Participant(store.participant(LOCAL_PARTICIPANT)))
         st.session_state["ek_participant"] = held
     return held[1]
+
+
+def signed_in() -> bool:
+    """True when this session has a participant: always on one's own machine; in a hosted class after
+    signing in."""
+    from ui import auth
+
+    return not auth.hosted() or auth.signed_in() is not None
+
+
+def today():
+    """Today's date on the server (when a follow-up plan falls due)."""
+    from datetime import date
+
+    return date.today()
 
 
 def settings() -> tuple[str, ...]:
@@ -133,3 +167,28 @@ def course_stamp() -> str:
     from evidencekit.course import default_folder
 
     return _stamp(default_folder())
+
+
+_JOURNEY: dict[str, tuple[str, object]] = {}  # "assessment"/"feedback" -> (stamp, content): the same for all
+
+
+def _journey(kind: str):
+    from evidencekit import journey
+
+    folder = journey.journey_folder()
+    stamp = _stamp(folder)
+    held = _JOURNEY.get(f"{folder}:{kind}")
+    if held is None or held[0] != stamp:
+        held = (stamp, journey.load_assessment() if kind == "assessment" else journey.load_feedback_form())
+        _JOURNEY[f"{folder}:{kind}"] = held
+    return held[1]
+
+
+def assessment():
+    """The pre- and post-course assessment (``exercises/journey/assessment.yaml``), loaded once per change."""
+    return _journey("assessment")
+
+
+def feedback_form():
+    """The course feedback form (``exercises/journey/feedback.yaml``), loaded once per change."""
+    return _journey("feedback")

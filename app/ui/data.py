@@ -19,6 +19,7 @@ from ui import context, views
 
 TTL = "1h"
 DPI = 110  # charts on screen and on the board: 1100 x 619 pixels, sharp at a laptop's width and in a Word page
+           # (the presentation view draws them at ui.trainer.DPI[True]: large and sharp on a shared screen)
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Panel:
         return (self.chart or self.table)["source_line"]
 
 
-def _items(view: views.View) -> tuple[dict, dict | None]:
+def _items(view: views.View, dpi: int = DPI) -> tuple[dict, dict | None]:
     from evidencekit.brief import EvidenceBoard
 
     board = EvidenceBoard()
@@ -52,15 +53,16 @@ def _items(view: views.View) -> tuple[dict, dict | None]:
         table = board.add_estimate(view.frame)
     else:
         table = board.add_table(view.frame.head(500))
-    chart = board.add_chart(view.figure, dpi=DPI) if view.figure is not None else None
+    chart = board.add_chart(view.figure, dpi=dpi) if view.figure is not None else None
     return table.to_dict(), (chart.to_dict() if chart is not None else None)
 
 
-def make_panel(spec: dict, view: views.View) -> Panel:
-    """A view made ready to show: board items for the table and the chart, extras as plain items."""
+def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
+    """A view made ready to show: board items for the table and the chart (drawn at ``dpi``), extras as plain
+    items."""
     from evidencekit.brief import EvidenceBoard
 
-    table, chart = _items(view)
+    table, chart = _items(view, dpi)
     notes = list(view.notes)
     if len(view.frame) > 500:
         notes.append(f"The table shows the first 500 of {len(view.frame):,} rows; the CSV and Excel downloads hold "
@@ -73,7 +75,7 @@ def make_panel(spec: dict, view: views.View) -> Panel:
         dfig = view.extra.get("distribution_figure")
         extra["distribution"] = Panel(spec={**spec, "part": "distribution"}, frame=view.extra["distribution"],
                                       table=board.add_estimate(view.extra["distribution"]).to_dict(),
-                                      chart=board.add_chart(dfig, dpi=DPI).to_dict() if dfig is not None else None)
+                                      chart=board.add_chart(dfig, dpi=dpi).to_dict() if dfig is not None else None)
     if "compare_with" in view.extra:
         c = view.extra["compare_with"]
         extra["compare_with"] = {"value": float(c.value), "citation": c.citation,
@@ -95,15 +97,15 @@ def shown_table(item: dict) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
-def _panel(spec_json: str, settings: tuple, stamp: str) -> Panel:
+def _panel(spec_json: str, settings: tuple, stamp: str, dpi: int = DPI) -> Panel:
     spec = json.loads(spec_json)
-    return make_panel(spec, views.build(spec, context.course()))
+    return make_panel(spec, views.build(spec, context.course()), dpi)
 
 
 @st.cache_data(ttl=TTL, max_entries=30, show_spinner="Estimating from your file…", scope="session")
-def _own_panel(spec_json: str, token: str, _survey) -> Panel:
+def _own_panel(spec_json: str, token: str, _survey, dpi: int = DPI) -> Panel:
     spec = json.loads(spec_json)
-    return make_panel(spec, views.build(spec, context.course(), survey=_survey))
+    return make_panel(spec, views.build(spec, context.course(), survey=_survey), dpi)
 
 
 def spec_json(spec: dict) -> str:
@@ -112,10 +114,13 @@ def spec_json(spec: dict) -> str:
 
 def panel(spec: dict, *, own=None) -> Panel:
     """The panel of ``spec`` (cached). ``own``: ``(token, survey)`` of the participant's uploaded survey, when
-    the spec uses it (cached for this session only)."""
+    the spec uses it (cached for this session only). Charts are drawn larger in the presentation view."""
+    from ui import trainer
+
+    dpi = trainer.dpi()
     if own is not None:
-        return _own_panel(spec_json(spec), own[0], own[1])
-    return _panel(spec_json(spec), context.settings(), context.course_stamp())
+        return _own_panel(spec_json(spec), own[0], own[1], dpi)
+    return _panel(spec_json(spec), context.settings(), context.course_stamp(), dpi)
 
 
 def figure(spec: dict, *, own=None):

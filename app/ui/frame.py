@@ -1,10 +1,11 @@
-"""The frame around every page: the participant's progress and where to continue, the evidence board's size
-and where the figures come from (offline snapshot or live ILOSTAT)."""
+"""The frame around every page: the participant's progress and where to continue, the evidence board's size,
+where the figures come from (offline snapshot or live ILOSTAT), and where the participant's work is (all saved,
+or waiting on this machine while the database is out of reach)."""
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, render
+from ui import auth, context, render
 
 
 def progress():
@@ -33,8 +34,10 @@ def follow_link() -> None:
     except LocationError as err:
         render.problem(err)
         return
-    st.switch_page(page(f"module-{module.number}"), query_params={"module": str(module.number),
-                                                                  "step": step or "intro"})
+    query = {"module": str(module.number), "step": step or "intro"}
+    if "preset" in st.query_params:
+        query["preset"] = "1"
+    st.switch_page(page(f"module-{module.number}"), query_params=query)
 
 
 def where(nxt) -> str:
@@ -55,8 +58,15 @@ def continue_link(summary) -> None:
 
 
 def sidebar() -> None:
+    """The participant's part of the sidebar (nothing before a participant is signed in, in a hosted class)."""
+    if not context.signed_in():
+        with st.sidebar:
+            st.caption(render.data_mode())
+        return
     summary = progress()
     with st.sidebar:
+        if auth.hosted():
+            st.caption(f"Signed in as {context.participant().id}")
         total = sum(p.percent for p in summary) / max(len(summary), 1)
         st.markdown("**Your progress**")
         st.progress(total / 100, text=f"{total:.0f}% of the course")
@@ -64,3 +74,29 @@ def sidebar() -> None:
         st.caption(f"Evidence board: {items} item{'s' if items != 1 else ''}")
         st.caption(render.data_mode())
         continue_link(summary)
+
+
+WAITING = "ek_waiting"  # how many of the participant's changes were waiting for the database at the last run
+
+
+def _send_now() -> None:
+    auth.store().flush(force=True)
+
+
+def store_status() -> None:
+    """Where the participant's work is: said when changes wait on this machine for the database (with a way
+    to send them now), and said once when they have been sent."""
+    if not context.signed_in():
+        return
+    status = context.participant().status()
+    was = st.session_state.get(WAITING, 0)
+    st.session_state[WAITING] = status.pending
+    if status.message:
+        st.warning(status.message, icon=":material/cloud_off:")
+        if status.pending:
+            st.button("Try to send them now", key="ek-send-now", on_click=_send_now, icon=":material/cloud_upload:")
+    elif was and not status.pending:
+        noun = auth.store().noun
+        st.success(f"The {noun} can be reached again: the {was} change{'s' if was != 1 else ''} you made "
+                   f"meanwhile {'are' if was != 1 else 'is'} saved in it. Nothing was lost.",
+                   icon=":material/cloud_done:")

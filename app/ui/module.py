@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, quiz, render, steps
+from ui import context, quiz, render, steps, trainer
 
 
 def parts(module) -> list[str]:
@@ -113,6 +113,7 @@ def page(number: int) -> None:
     st.title(f"Module {module.number} · {module.title}")
     st.caption(f"Case study: {module.case_study}" + (f" · {module.time}" if module.time else ""))
     loc = location(module)
+    trainer.apply_preset(module, loc)
     part = {"introduction": "intro", "review": "review"}.get(loc.part) or str(loc.step.number)
     st.query_params["module"] = str(module.number)
     st.query_params["step"] = part

@@ -19,11 +19,15 @@ def _key(step, name: str) -> str:
 
 def _initial(step, name: str, default, valid=None):
     """The widget's starting value: what the participant chose last time (kept in the store), else the
-    step's own; a value the widget cannot show (``valid`` says no) falls back to the step's own. Set once per
+    step's own (always the step's own when the step was opened from a trainer's preset); a value the widget
+    cannot show (``valid`` says no) falls back to the step's own. Set once per
     session, before the widget is drawn."""
+    from ui import trainer
+
     key = _key(step, name)
     if key not in st.session_state:
-        saved = (context.participant().work(step.module, step.id) or {}).get("choices", {})
+        saved = {} if trainer.preset_for(step) else \
+            (context.participant().work(step.module, step.id) or {}).get("choices", {})
         value = saved.get(name, default)
         st.session_state[key] = tuple(value) if isinstance(default, tuple) and isinstance(value, list) else value
     if valid is not None and not valid(st.session_state[key]):

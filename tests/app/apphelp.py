@@ -40,3 +40,11 @@ def submit(at, form_key: str):
     buttons = [b for b in at.button if b.form_id == form_key]
     assert buttons, f"no submit button in form {form_key}"
     return buttons[0].click().run()
+
+
+def table_with(at, column: str):
+    """The first table (``st.dataframe``) on the page with a column named ``column``, as a DataFrame."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with a column {column!r} on the page")

@@ -1,10 +1,21 @@
 """Workbench tests: every test runs the app offline (EVIDENCEKIT_OFFLINE=1, a throw-away ILOSTAT cache), on a
-throw-away store (EVIDENCEKIT_DATABASE_URL), with Streamlit's caches emptied, and any network connection other
-than to this machine is an error."""
+throw-away store (EVIDENCEKIT_DATABASE_URL, its outbox in the test's folder), with Streamlit's caches emptied, and
+any network connection other than to this machine is an error.
+
+Hosted-class tests run on SQLite (``EVIDENCEKIT_HOSTED=1``) and on a real PostgreSQL server when
+``EVIDENCEKIT_TEST_POSTGRES_URL`` names one (each test gets a schema of its own, dropped afterwards);
+``EVIDENCEKIT_TEST_POSTGRES_CTL`` stops and starts it (``.ci/run`` sets both, as for ``tests/store``). When
+``CI`` is set and they are missing or the server cannot be reached, those tests fail; elsewhere they skip,
+saying why."""
 from __future__ import annotations
 
 import logging
+import os
+import shlex
 import socket
+import subprocess
+import time
+import uuid
 
 import pytest
 
@@ -24,6 +35,8 @@ def offline_app(monkeypatch, tmp_path):
     monkeypatch.setenv("EVIDENCEKIT_OFFLINE", "1")
     monkeypatch.setenv("EVIDENCEKIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("EVIDENCEKIT_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("EVIDENCEKIT_OUTBOX", str(tmp_path / "outbox.db"))
+    monkeypatch.delenv("EVIDENCEKIT_HOSTED", raising=False)
     monkeypatch.delenv("EVIDENCEKIT_ILOSTAT_URL", raising=False)
     monkeypatch.delenv("EVIDENCEKIT_EXERCISES", raising=False)
     ilostat._default = None
@@ -56,3 +69,107 @@ def course():
     return load_course()
 
 
+
+
+# -- hosted classes: SQLite and a real PostgreSQL server ----------------------------------------------------------
+PG_ENV = "EVIDENCEKIT_TEST_POSTGRES_URL"
+CTL_ENV = "EVIDENCEKIT_TEST_POSTGRES_CTL"
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing(why: str):
+    if on_ci():
+        pytest.fail(f"CI is set but {why}: the hosted-class tests on PostgreSQL cannot run (they never skip on CI)")
+    pytest.skip(f"{why} (set {PG_ENV} to a PostgreSQL database to run these tests; .ci/run does)")
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    """An engine on the PostgreSQL test server (for each test's schema)."""
+    import sqlalchemy as sa
+
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        _missing(f"{PG_ENV} is not set")
+    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"), pool_pre_ping=True,
+                              connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.DBAPIError as err:
+        _missing(f"the PostgreSQL server cannot be reached ({str(err.orig).strip()[:200]})")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hosted_db(request, monkeypatch, tmp_path):
+    """A hosted class's database for the app (``EVIDENCEKIT_DATABASE_URL``): a SQLite file with
+    ``EVIDENCEKIT_HOSTED=1``, or a schema of its own on the PostgreSQL test server (hosted by default).
+    Yields the address."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'class.db'}"
+        monkeypatch.setenv("EVIDENCEKIT_HOSTED", "1")
+        monkeypatch.setenv("EVIDENCEKIT_DATABASE_URL", url)
+        yield url
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = f"ek_app_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    url = admin.url.set(query={"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+    monkeypatch.setenv("EVIDENCEKIT_DATABASE_URL", url)
+    yield url
+    from evidencekit.store import store as store_module
+
+    with store_module._stores_lock:
+        for key in [k for k in store_module._stores if name in k]:
+            store_module._stores.pop(key).close()
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+    except Exception:  # noqa: BLE001 — a server stopped by the test is started again by pg_server
+        pass
+
+
+@pytest.fixture
+def pg_server(pg_admin):
+    """Stops and starts the PostgreSQL test server (``EVIDENCEKIT_TEST_POSTGRES_CTL``); always started again."""
+    import sqlalchemy as sa
+
+    ctl = os.environ.get(CTL_ENV, "").strip()
+    if not ctl:
+        _missing(f"{CTL_ENV} is not set (a command that takes stop or start)")
+
+    class Server:
+        def run(self, action: str) -> None:
+            done = subprocess.run([*shlex.split(ctl), action], capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise RuntimeError(f"{ctl} {action} failed: {done.stdout}{done.stderr}")
+
+        def stop(self) -> None:
+            self.run("stop")
+
+        def start(self) -> None:
+            self.run("start")
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with pg_admin.connect() as conn:
+                        conn.exec_driver_sql("SELECT 1")
+                    return
+                except sa.exc.DBAPIError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+
+    server = Server()
+    yield server
+    try:
+        with pg_admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.DBAPIError:
+        server.start()

@@ -40,7 +40,7 @@ import threading
 import pandas as pd
 
 from evidencekit.ilostat.cache import CacheWarning
-from evidencekit.ilostat.client import Client, Codes, SourceWarning
+from evidencekit.ilostat.client import Client, Codes, LiveCheck, SourceWarning
 from evidencekit.ilostat.groups import GROUPS
 from evidencekit.ilostat.sources import NoDataWarning
 from evidencekit.ilostat.errors import (
@@ -50,7 +50,7 @@ from evidencekit.ilostat.errors import (
 from evidencekit.ilostat.settings import Settings
 
 __all__ = [
-    "search", "get", "areas", "groups", "clear_cache", "default_client", "Client", "Settings", "GROUPS",
+    "search", "get", "areas", "groups", "clear_cache", "default_client", "Client", "LiveCheck", "Settings", "GROUPS",
     "DamagedAnswerError",
     "EvidenceKitError", "IlostatError", "QueryError", "UnknownIndicatorError", "NoMatchError", "NetworkError",
     "ChallengeError", "CacheError", "SnapshotError", "NotAvailableOfflineError", "SourceWarning", "CacheWarning", "NoDataWarning",

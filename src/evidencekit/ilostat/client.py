@@ -41,6 +41,7 @@ import difflib
 import json
 import time
 import warnings
+from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
@@ -63,7 +64,7 @@ from evidencekit.ilostat.settings import Settings
 from evidencekit.ilostat.sources import DATA_PATH, Answer, Cached, Live, NoDataWarning, Offline, Request, finish
 from evidencekit.ilostat.tidy import provenance
 
-__all__ = ["Client", "Codes", "SourceWarning", "NoDataWarning", "TOC_COLUMNS", "DATA_PATH"]
+__all__ = ["Client", "Codes", "LiveCheck", "SourceWarning", "NoDataWarning", "TOC_COLUMNS", "DATA_PATH"]
 
 TOC_PATH = "/metadata/toc/indicator/"
 AREAS_PATH = "/metadata/toc/ref_area/"
@@ -74,6 +75,18 @@ _FREQ_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
 
 class SourceWarning(UserWarning):
     """The answer did not come from live ILOSTAT (and why): a stale cache copy or the offline snapshot."""
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """Whether live ILOSTAT answered a small request just now (:meth:`Client.check_live`): ``tried`` (False
+    when the client is offline), ``ok``, ``seconds`` it took, the ``url`` asked and ``message`` in words."""
+
+    tried: bool
+    ok: bool
+    seconds: float
+    url: str
+    message: str
 
 
 class Client:
@@ -565,6 +578,37 @@ class Client:
             "every code exists in ILOSTAT, but this combination has no data",
             f"drop or change one filter at a time, or widen the period{span}",
         )
+
+    # -- is ILOSTAT there? -------------------------------------------------------------------------
+    def check_live(self, deadline: float | None = None) -> LiveCheck:
+        """Whether live ILOSTAT answers now: one small request (the ``sex`` code list, never cached) within
+        ``deadline`` seconds (default 5, never more than the client's own deadline). Never raises for a
+        network problem and never waits longer; an offline client is not tried. A failure is remembered as
+        any live failure is, so the next requests go straight to the cache and the snapshot for a while
+        (``down_for``) instead of each waiting for the network — what a trainer wants before a live demo.
+
+        >>> import tempfile
+        >>> c = Client(cache_dir=tempfile.mkdtemp(), offline=True).check_live()
+        >>> c.tried, c.ok, c.message
+        (False, False, 'Not tried: the workbench is offline (EVIDENCEKIT_OFFLINE=1); the embedded snapshot answers.')
+        """
+        limit = min(float(deadline) if deadline else 5.0, self.settings.deadline)
+        url = f"{self.settings.base_url}{DIC_PATH}?var=sex&lang=en&format=.csv"
+        if self.settings.offline:
+            return LiveCheck(False, False, 0.0, url, "Not tried: the workbench is offline (EVIDENCEKIT_OFFLINE=1); "
+                             "the embedded snapshot answers.")
+        start = time.monotonic()
+        try:
+            body = self.transport.probe(url, limit)
+            df = read_csv(body, url)
+            if "sex" not in df.columns or df.empty:
+                raise FormatError(f"Reading {url}", "the answer is not ILOSTAT's list of sex codes", "")
+        except EvidenceKitError as err:
+            took = time.monotonic() - start
+            why = err.why if getattr(err, "why", "") else str(err)
+            return LiveCheck(True, False, round(took, 2), url, f"ILOSTAT did not answer: {why}.")
+        took = time.monotonic() - start
+        return LiveCheck(True, True, round(took, 2), url, f"ILOSTAT answered in {took:.1f} s ({self.settings.base_url}).")
 
     # -- cache ------------------------------------------------------------------------------------
     def clear_cache(self) -> int:

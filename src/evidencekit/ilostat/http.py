@@ -580,6 +580,27 @@ class Transport:
                 self._discard_meta(err)
             return self.meta_session().get(url, timeout=self._timeout(), **kw)
 
+    def probe(self, url: str, seconds: float) -> bytes:
+        """GET a small answer at ``url`` (never cached) within ``seconds``, for a "can ILOSTAT be reached now?"
+        check. A failure is remembered like any live failure (the data then come from the cache or the
+        snapshot at once for ``down_for`` seconds); a success forgets an earlier one."""
+        session = self.data_session()
+        with Deadline(seconds) as deadline:
+            try:
+                response = session.get(url, timeout=self._timeout(), stream=False)
+                body = response.content
+                if deadline.reached:
+                    raise DeadlineReached("cut off")
+            except (requests.RequestException, DeadlineReached) as err:
+                kind = (f"did not answer within {seconds:g} s" if isinstance(err, DeadlineReached) or deadline.reached
+                        or _timed_out(err) else "could not be reached (no network, or the address is wrong)")
+                self.mark_down(f"{self.settings.base_url} {kind}")
+                raise NetworkError(f"Asking ILOSTAT for {url}", f"{self.settings.base_url} {kind}",
+                                   "work offline: the embedded snapshot answers (EVIDENCEKIT_OFFLINE=1)") from None
+        self._check(response, url, body)
+        self.mark_up()
+        return body
+
     def get_data(self, url: str, progress: bool | None = None, label: str = "ILOSTAT") -> bytes:
         """GET the data answer at ``url`` within the deadline, streamed; a progress bar on a terminal (or when
         ``progress=True``). A body cut off at the deadline is never returned."""
