@@ -51,7 +51,8 @@ FONT = {"title": 19, "subtitle": 13.5, "axis": 14, "tick": 13, "label": 13, "sou
 MAX_SERIES = len(PALETTE)
 BY_WORDS = {"ilo_sex": "sex", "ilo_age_aggregate": "age group", "ilo_age_10yrbands": "age group",
             "ilo_age_5yrbands": "age group", "ilo_geo": "area", "ilo_edu_aggregate": "education",
-            "ilo_job1_eco_aggregate": "economic activity", "ilo_job1_ste_aggregate": "status in employment"}
+            "ilo_job1_eco_aggregate": "economic activity", "ilo_job1_ste_aggregate": "status in employment",
+            "olf_reason_detail": "reason for being outside the labour force"}
 FORMATS = (".png", ".svg", ".pdf")
 
 
@@ -565,6 +566,8 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     data["_name"] = F.estimate_names(data)
     synthetic = provenance.is_synthetic(prov)
     what = str(data["label"].iloc[0]) if "label" in data.columns and not many else "Estimates"
+    if str(prov.get("estimate") or "").startswith("distribution"):  # indicators.distribution: shares of one column
+        what = "Shares (%)"
     if {"a_label", "b_label"} <= set(data.columns) and data["a_label"].nunique() == 1:
         what += f": gap {data['a_label'].iloc[0]} − {data['b_label'].iloc[0]}"
         data["_name"] = [n.split(" · ", 1)[1] if " · " in n else "Gap" for n in data["_name"]]
@@ -585,9 +588,11 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         notes.append("open marker: few observations or a high CV (use with care)")
     subtitle = subtitle if subtitle is not None else " · ".join(notes)
     source = provenance.source_line(prov)
-    longest = max(len(n) for n in data["_name"])
-    height = max(SIZE[1], 2.3 + 0.5 * len(data))
-    fig, ax = _figure(title, subtitle, source, left=min(3.6, 0.3 + 0.115 * longest), right=1.0,
+    names = ["\n".join(textwrap.wrap(n, 32)) or n for n in data["_name"]]  # long group names on two lines
+    longest = max(len(line) for n in names for line in n.split("\n"))
+    lines = sum(n.count("\n") + 1 for n in names)
+    height = max(SIZE[1], 2.3 + 0.5 * len(data) + 0.25 * (lines - len(data)))
+    fig, ax = _figure(title, subtitle, source, left=min(4.2, 0.3 + 0.13 * longest), right=1.0,
                       size=(SIZE[0], height), bottom_axis=0.85 if unit else 0.55)
     y = np.arange(len(data))[::-1]
     lo_err = data["estimate"] - data["ci_low"]
@@ -602,7 +607,7 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     for yi, (_, r) in zip(y, data.iterrows()):
         ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({_num(r['ci_low'])}–{_num(r['ci_high'])})",
                 va="bottom", ha="left", fontsize=FONT["label"], color="#222222", gid="value")
-    ax.set_yticks(y, list(data["_name"]), fontsize=FONT["tick"])
+    ax.set_yticks(y, names, fontsize=FONT["tick"])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=LIGHT, lw=1)

@@ -176,3 +176,20 @@ def test_estimates_read_flag_details_and_gap_frames():
     assert charts.info(g).title.startswith("Unemployment rate (LU1): gap Female − Male")
     assert g.axes[0].get_xlabel() == "percentage points"
     assert "covariance" in charts.info(g).subtitle
+
+
+def test_estimates_of_a_distribution_keep_long_group_names_inside_the_figure():
+    """Reasons for being outside the labour force: long names wrap and stay whole on the page (were clipped)."""
+    import evidencekit as ek
+
+    s = ek.microdata.synthetic.load_sample()
+    fig = charts.estimates(ek.indicators.distribution(s, "olf_reason_detail", by="ilo_sex"))
+    assert fig.axes[0].get_title() == "" and "Shares (%) by reason for being outside the labour force" in \
+        charts.info(fig).title
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = fig.axes[0].get_yticklabels()
+    assert any("\n" in t.get_text() for t in labels)
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= 0, t.get_text()

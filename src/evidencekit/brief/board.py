@@ -204,8 +204,37 @@ class Item:
         return out
 
 
-class EvidenceBoard:
+class JsonFile:
+    """JSON in and out for a document that has ``to_dict`` and ``from_dict(data, where)``: ``to_json``,
+    ``from_json``, ``save`` (written beside and renamed into place) and ``load``; ``NOUN`` names it in messages."""
+
+    NOUN = "document"
+    TITLE = "The document"
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, where: str | None = None):
+        where = where or cls.TITLE
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError) as err:
+            raise InputError(where, f"is not valid JSON ({err})", f"open a {cls.NOUN} saved by evidencekit") from None
+        return cls.from_dict(data, where)
+
+    def save(self, path: str | Path) -> Path:
+        return _write_text(Path(path), self.to_json())
+
+    @classmethod
+    def load(cls, path: str | Path):
+        return cls.from_json(_read_text(Path(path)), f"The {cls.NOUN} file {str(path)!r}")
+
+
+class EvidenceBoard(JsonFile):
     """Evidence saved while working, each item with its citation; JSON in and out (see the module doc)."""
+
+    NOUN, TITLE = "board", "The evidence board"
 
     def __init__(self, items: Iterable[Item] = ()) -> None:
         self.items: list[Item] = list(items)
@@ -347,9 +376,6 @@ class EvidenceBoard:
     def to_dict(self) -> dict:
         return {"schema": SCHEMA, "version": VERSION, "items": [i.to_dict() for i in self.items]}
 
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
     @classmethod
     def from_dict(cls, data: object, where: str = "The evidence board") -> "EvidenceBoard":
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -362,21 +388,6 @@ class EvidenceBoard:
         if not isinstance(items, list):
             raise InputError(where, "has no list of items", "open a board saved by evidencekit")
         return cls(_item_from_dict(raw, f"{where}, item {n}") for n, raw in enumerate(items, start=1))
-
-    @classmethod
-    def from_json(cls, text: str | bytes, where: str = "The evidence board") -> "EvidenceBoard":
-        try:
-            data = json.loads(text)
-        except (ValueError, TypeError) as err:
-            raise InputError(where, f"is not valid JSON ({err})", "open a board saved by evidencekit") from None
-        return cls.from_dict(data, where)
-
-    def save(self, path: str | Path) -> Path:
-        return _write_text(Path(path), self.to_json())
-
-    @classmethod
-    def load(cls, path: str | Path) -> "EvidenceBoard":
-        return cls.from_json(_read_text(Path(path)), f"The board file {str(path)!r}")
 
 
 def _item_from_dict(raw: object, where: str) -> Item:

@@ -11,7 +11,6 @@ Markdown and the HTML say the same thing in the same order (``docs/brief.md``).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from evidencekit import provenance
 from evidencekit.brief import checks as C
-from evidencekit.brief.board import EvidenceBoard, Item, _read_text, _write_text
+from evidencekit.brief.board import EvidenceBoard, Item, JsonFile, _write_text
 from evidencekit.errors import InputError
 
 SCHEMA = "evidencekit.brief"
@@ -66,13 +65,14 @@ Recommendation = Point
 
 
 @dataclass
-class PolicyBrief:
+class PolicyBrief(JsonFile):
     """A policy brief built on an :class:`EvidenceBoard`.
 
     ``evidence``: the ids of the board's items to include, in order (default: all of them). Options and
     recommendations are :class:`Point` (text + evidence ids), dicts, or text ending in ``[E1, E2]``.
     """
 
+    NOUN, TITLE = "brief", "The brief"
     title: str
     audience: str
     problem: str = ""
@@ -293,9 +293,6 @@ class PolicyBrief:
                 "recommendations": [r.to_dict() for r in self.recommendations], "author": self.author,
                 "date": self.date, "board": self.board.to_dict()}
 
-    def to_json(self, indent: int | None = 1) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
     @classmethod
     def from_dict(cls, data: object, where: str = "The brief") -> "PolicyBrief":
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -320,18 +317,3 @@ class PolicyBrief:
                    policy_options=[Point.parse(o) for o in lists["policy_options"]],
                    recommendations=[Point.parse(r) for r in lists["recommendations"]],
                    author=str(data.get("author") or ""), date=str(data.get("date") or ""))
-
-    @classmethod
-    def from_json(cls, text: str | bytes, where: str = "The brief") -> "PolicyBrief":
-        try:
-            data = json.loads(text)
-        except (ValueError, TypeError) as err:
-            raise InputError(where, f"is not valid JSON ({err})", "open a brief saved by evidencekit") from None
-        return cls.from_dict(data, where)
-
-    def save(self, path: str | Path) -> Path:
-        return _write_text(Path(path), self.to_json())
-
-    @classmethod
-    def load(cls, path: str | Path) -> "PolicyBrief":
-        return cls.from_json(_read_text(Path(path)), f"The brief file {str(path)!r}")

@@ -30,7 +30,7 @@ examples:
   evidencekit get SDG_0852_SEX_AGE_RT_A --ref-area PHL --out phl.csv
   evidencekit get SDG_0852_SEX_AGE_RT_A --ref-area IDN PHL --sex SEX_T --start 2015 --end 2024 --labels
   evidencekit areas --group ASEAN
-  evidencekit snapshot build --from ../shared/data/ilostat --out my-snapshot
+  evidencekit snapshot build --from ilostat-files/ --out my-snapshot
   evidencekit snapshot info
   evidencekit cache clear
   evidencekit estimate --list

@@ -13,9 +13,11 @@ rules) are in ``docs/compare.md``.
 """
 from __future__ import annotations
 
+from evidencekit.compare._frames import break_mask
 from evidencekit.compare.across import across
 from evidencekit.compare.gaps import gap
 from evidencekit.compare.overtime import change, over_time, real
 from evidencekit.compare.reconcile import RULES, Reconciliation, figures, reconcile
 
-__all__ = ["across", "over_time", "change", "real", "gap", "figures", "reconcile", "Reconciliation", "RULES"]
+__all__ = ["across", "over_time", "change", "real", "gap", "figures", "reconcile", "Reconciliation", "RULES",
+           "break_mask"]

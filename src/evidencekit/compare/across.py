@@ -38,6 +38,7 @@ def across(df: pd.DataFrame, year: int | str = "latest", *, benchmark: str | Non
     """
     F.need(df, ("ref_area", "time", "obs_value"), WHAT)
     src = provenance.of(df, "The figures to compare")
+    df = F.bare(df)
     F.one_value_each(df, ["ref_area"], WHAT)
     F.no_duplicates(df, ["ref_area"], WHAT)
     data = df.copy()
@@ -74,7 +75,7 @@ def across(df: pd.DataFrame, year: int | str = "latest", *, benchmark: str | Non
         raise InputError(WHAT, f"no area has a figure for {how}", "choose another year, or year='latest'")
     pick = pick.copy()
     agg = F.is_aggregate(pick["ref_area"])
-    bench = _benchmark(pick, data, benchmark, agg, year)
+    bench = _benchmark(pick, data, benchmark, agg, year, src)
     if bench is not None and bench.get("row") is not None:  # the benchmark area shows the figure used
         pick = pd.concat([pick[pick["ref_area"].astype(str) != bench["ref_area"]], data.loc[[bench.pop("row")]]])
         agg = F.is_aggregate(pick["ref_area"])
@@ -127,7 +128,7 @@ def across(df: pd.DataFrame, year: int | str = "latest", *, benchmark: str | Non
 
 
 def _benchmark(pick: pd.DataFrame, data: pd.DataFrame, benchmark: str | None, agg: pd.Series,
-               year: int | str) -> dict | None:
+               year: int | str, src: dict) -> dict | None:
     """The benchmark value and its label (see :func:`across`)."""
     if benchmark is None:
         return None
@@ -156,7 +157,7 @@ def _benchmark(pick: pd.DataFrame, data: pd.DataFrame, benchmark: str | None, ag
     if isinstance(year, str):  # latest: the countries' most common year, never a projection when avoidable
         counts = pick.loc[~agg, "_year"].value_counts()
         target = max(counts[counts == counts.max()].index) if len(counts) else rows["_year"].max()
-        proj = F.projection_mask(rows, provenance.of(data)) if len(rows) else pd.Series(dtype=bool)
+        proj = F.projection_mask(rows, src) if len(rows) else pd.Series(dtype=bool)
         usable = rows[(rows["_year"] <= target) & ~proj.reindex(rows.index, fill_value=False)]
         row = (usable if len(usable) else rows).sort_values("_year").iloc[-1]
     else:

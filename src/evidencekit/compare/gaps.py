@@ -38,6 +38,7 @@ def gap(df: pd.DataFrame, by: str, a: str, b: str) -> pd.DataFrame:
         raise InputError(WHAT, f"by={by!r} is not a column that holds groups",
                          "use by='sex', 'classif1' (age, area type, …) or 'classif2'")
     src = provenance.of(df, "The figures")
+    df = F.bare(df)
     codes = set(df[by].dropna().astype(str))
     for name, code in (("a", a), ("b", b)):
         if str(code) not in codes:

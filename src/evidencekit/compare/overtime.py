@@ -36,13 +36,19 @@ ALL_ITEMS = "COI_COICOP_CP01T12"  # ILOSTAT's CPI code for all items (COICOP 201
 def _series(df: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[str], dict]:
     F.need(df, ("time", "obs_value"), what)
     src = provenance.of(df, f"The figures ({what.lower()})")
+    df = F.bare(df)
     keys = F.series_keys(df)
     F.no_duplicates(df, keys, what)
     data = df.copy()
     data["_year"] = F.years(data)
     data["_break"] = F.break_mask(data)
     data["_projection"] = F.projection_mask(data, src)
-    data["_key"] = data[keys].astype(str).agg(" · ".join, axis=1) if keys else "all"
+    data["_key"] = "all"
+    if keys:  # "PHL · SEX_T · AGE_…": joined column by column (a row-wise join took most of this function's time)
+        key = data[keys[0]].astype(str)
+        for k in keys[1:]:
+            key = key + " · " + data[k].astype(str)
+        data["_key"] = key
     data = data.sort_values(["_key", "_year"], kind="stable")
     prev_source = data.groupby("_key")["source"].shift(1) if "source" in data.columns else None
     data["_source_change"] = False
@@ -86,35 +92,40 @@ def over_time(df: pd.DataFrame, *, base: int | None = None, allow_breaks: bool =
         data["change_pct"] = 100 * (data["obs_value"] - prev_v) / prev_v.where(prev_v != 0)
     data["growth_pa"] = _growth(prev_v, data["obs_value"], data["years"])
     flags = [[] for _ in range(len(data))]
-    for n, (i, r) in enumerate(data.iterrows()):
-        if r["_break"]:
-            before = prev_time[i] if pd.notna(prev_time[i]) else "earlier years"
-            flags[n].append(f"break in series: not comparable with {before}")
-        if r["_source_change"]:
-            flags[n].append(f"source changed from {r['_prev_source']} to {r['source']}")
-        if r["_projection"]:
+    source = data["source"] if "source" in data.columns else pd.Series(pd.NA, index=data.index)
+    rows = zip(data["_break"].to_numpy(bool), data["_source_change"].to_numpy(bool), data["_projection"].to_numpy(bool),
+               prev_time.to_numpy(object), data["_prev_source"].to_numpy(object), source.to_numpy(object),
+               prev_v.to_numpy(float), data["obs_value"].to_numpy(float))
+    for n, (is_break, changed, projected, before, was, now, v0, v1) in enumerate(rows):
+        if is_break:
+            flags[n].append(f"break in series: not comparable with {before if pd.notna(before) else 'earlier years'}")
+        if changed:
+            flags[n].append(f"source changed from {was} to {now}")
+        if projected:
             flags[n].append("projection")
-        if pd.notna(prev_v[i]) and (prev_v[i] <= 0 or r["obs_value"] <= 0):
+        if not np.isnan(v0) and (v0 <= 0 or v1 <= 0):
             flags[n].append("growth not defined for values of 0 or below")
     if not allow_breaks:
         data.loc[brk, ["change", "change_pct", "growth_pa"]] = np.nan
     if base is not None:
-        data["index"] = np.nan
-        for n, (key, part) in enumerate(data.groupby("_key", sort=False)):
-            at = part[part["_year"] == float(base)]
-            if at.empty or pd.isna(at["obs_value"].iloc[0]) or at["obs_value"].iloc[0] == 0:
-                for i in part.index:
-                    flags[data.index.get_loc(i)].append(f"no figure for the base year {base}")
-                continue
-            b = at["obs_value"].iloc[0]
-            for i, r in part.iterrows():
-                lo, hi = sorted((float(base), r["_year"]))
-                between = part[(part["_year"] > lo) & (part["_year"] <= hi)]
-                crossed = bool((between["_break"] | between["_source_change"]).any())
-                if crossed and not allow_breaks:
-                    flags[data.index.get_loc(i)].append(f"break in series between {int(lo)} and {int(hi)}: no index")
-                    continue
-                data.loc[i, "index"] = 100 * r["obs_value"] / b
+        # index = 100 * value / the series' value in the base year; not across a break between the two years:
+        # with cum the running count of breaks in the series, a break lies between year y and the base year B
+        # (in (min, max]) exactly when cum(y) != cum(B)
+        key = data["_key"]
+        cum = brk.astype(int).groupby(key).cumsum()
+        at_base = data["_year"] == float(base)
+        base_value = data["obs_value"].where(at_base).groupby(key).transform("first")
+        base_cum = cum.where(at_base).groupby(key).transform("first")
+        missing = (base_value.isna() | (base_value == 0)).to_numpy()
+        crossed = ((cum != base_cum).to_numpy() & ~missing) & (not allow_breaks)
+        ok = ~missing & ~crossed
+        data["index"] = np.where(ok, 100 * data["obs_value"] / base_value.where(ok), np.nan)
+        years = data["_year"].to_numpy()
+        for n in np.flatnonzero(missing):
+            flags[n].append(f"no figure for the base year {base}")
+        for n in np.flatnonzero(crossed):
+            lo, hi = sorted((float(base), float(years[n])))
+            flags[n].append(f"break in series between {int(lo)} and {int(hi)}: no index")
     data["break"] = brk.astype(bool)
     data["projection"] = data["_projection"].astype(bool)
     data["flags"] = pd.array(["; ".join(f) for f in flags], dtype="string")
@@ -146,6 +157,9 @@ def change(df: pd.DataFrame, start: int, end: int, *, allow_breaks: bool = False
         raise InputError(what, f"the end year {e} is not after the start year {s}", f"e.g. start={min(s, e)}, "
                          f"end={max(s, e)}")
     data, keys, src = _series(df, what)
+    wanted = keys + [f"{k}.label" for k in keys] + ["time", "obs_value", "_key", "_year", "_break", "_source_change",
+                                                    "_projection"]
+    data = data[[c for c in dict.fromkeys(wanted) if c in data.columns]]  # the loop takes only what it reads
     rows = []
     for key, part in data.groupby("_key", sort=False):
         first = part.iloc[0]
@@ -224,6 +238,7 @@ def real(df: pd.DataFrame, cpi: pd.DataFrame, *, base: int) -> pd.DataFrame:
     F.need(df, ("ref_area", "time", "obs_value"), what)
     src = provenance.of(df, "The figures to deflate")
     cpi_src = provenance.of(cpi, "The consumer price index")
+    df, cpi = F.bare(df), F.bare(cpi)
     F.need(cpi, ("ref_area", "time", "obs_value"), what + " (the CPI)")
     if F.unit_of(df, src) == "%":
         raise InputError(what, "the figures are rates (%), which are not deflated",

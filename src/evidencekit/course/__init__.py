@@ -19,7 +19,8 @@ progress. It never imports Streamlit: the app renders what it returns.
 """
 from __future__ import annotations
 
-from evidencekit.course.answers import OPERATIONS, Computed, distribution, evaluate, operate, share
+from evidencekit.course.answers import OPERATIONS, Computed, evaluate, operate
+from evidencekit.indicators import distribution, share  # the indicators' own (steps show them; kept here for the app)
 from evidencekit.course.check import check_course, check_module
 from evidencekit.course.checking import Feedback, check_answer, parse_number, right_answer
 from evidencekit.course.coding import check_tags, quotation, theme_counts

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -286,13 +286,14 @@ def ilostat_frame(spec: dict, offline: bool | None, client=None) -> tuple[pd.Dat
 
 
 def _no_break_between(df: pd.DataFrame, a: int, b: int) -> None:
-    """Refuse a change across a break in series (flag B after the first year, up to the last): the two
+    """Refuse a change across a break in series (a break after the first year, up to the last, by
+    :func:`evidencekit.compare.break_mask`: flag B or ILOSTAT's 'Break in series' note): the two
     values were measured differently, so their difference mixes a real change with a change of method."""
-    if "obs_status" not in df.columns:
-        return
+    from evidencekit.compare import break_mask  # one rule for breaks: obs_status B or a 'Break in series' note
+
     lo, hi = min(a, b), max(a, b)
     years = pd.to_numeric(df["time"], errors="coerce")
-    breaks = df[(df["obs_status"].astype(str) == "B") & (years > lo) & (years <= hi)]
+    breaks = df[break_mask(df) & (years > lo) & (years <= hi)]
     if len(breaks):
         where = ", ".join(sorted({f"{r.ref_area} {r.time}" for r in breaks.itertuples()}))
         raise AnswerError("Computing the change", f"there is a break in series between {lo} and {hi} ({where})",
@@ -312,51 +313,6 @@ def survey_of(name: str):
     raise AnswerError("Computing the answer", f"the survey '{name}' is not known", "write survey: synthetic")
 
 
-def share(survey, column: str, value, by=None, level: float = 0.95) -> pd.DataFrame:
-    """Share (%) of records whose ``column`` equals ``value``, among those where ``column`` is known, with
-    design-based SE and CI: the weighted mean of a 0/100 variable (:func:`evidencekit.indicators.mean`,
-    = R ``svymean`` of the indicator variable, ``na.rm=TRUE``).
-
-    >>> from evidencekit.microdata.synthetic import load_sample
-    >>> out = share(load_sample(), "olf_reason_detail", 1, by="ilo_sex")
-    >>> list(out["ilo_sex"]), bool((out["ci_low"] < out["estimate"]).all())
-    (['Male', 'Female'], True)
-    """
-    from evidencekit import indicators
-    if column not in survey.data.columns:
-        raise AnswerError("Computing a share", f"the survey has no column '{column}'", "check the column name")
-    data = survey.data.copy()
-    known = data[column].notna()
-    if not (data.loc[known, column] == value).any():
-        have = sorted(data.loc[known, column].unique().tolist())[:20]
-        raise AnswerError("Computing a share", f"no record has {column} = {value!r}", f"one of {have}")
-    name = f"{column}__share"
-    data[name] = (data[column] == value).astype(float).where(known) * 100.0
-    return indicators.mean(replace(survey, data=data), name, by=by, level=level)
-
-
-def distribution(survey, column: str, by=None, level: float = 0.95) -> pd.DataFrame:
-    """The share (%) of each value of ``column`` (e.g. reasons for being outside the labour force), among the
-    records where it is known, by groups, with confidence intervals and small-cell flags (see :func:`share`).
-
-    >>> from evidencekit.microdata.synthetic import load_sample
-    >>> out = distribution(load_sample(), "olf_reason_detail", by="ilo_sex")
-    >>> round(float(out.groupby("ilo_sex")["estimate"].sum().iloc[0]), 6)
-    100.0
-    """
-    labels = survey.value_labels.get(column, {})
-    codes = sorted(survey.data[column].dropna().unique().tolist())
-    frames = []
-    for code in codes:
-        out = share(survey, column, code, by=by, level=level)
-        out.insert(0, column, labels.get(code, labels.get(int(code), code) if float(code).is_integer() else code))
-        out.insert(1, f"{column}_code", code)
-        frames.append(out)
-    result = pd.concat(frames, ignore_index=True)
-    result.attrs = frames[0].attrs if frames else {}
-    return result
-
-
 def survey_frame(spec: dict) -> tuple[pd.DataFrame, dict, list[str]]:
     """Estimates from the survey a spec names -> (frame with by-columns + value + flag, provenance, dims)."""
     from evidencekit import indicators
@@ -369,7 +325,7 @@ def survey_frame(spec: dict) -> tuple[pd.DataFrame, dict, list[str]]:
         col, wanted = q["share"]["column"], q["share"]["value"]
         labels = s.value_labels.get(col, {})
         code = next((c for c, lab in labels.items() if str(lab) == str(wanted)), wanted)
-        out = share(s, col, code, by=by or None, level=level)
+        out = indicators.share(s, col, code, by=by or None, level=level)
         what = f"share of {labels.get(code, code)} among records with {col}"
     else:
         out = indicators.estimate(s, q["indicator"], by=by or None, level=level)

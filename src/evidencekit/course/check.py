@@ -66,7 +66,7 @@ def _series_problems(client, module: Module, i: int) -> list[Problem]:
 
 def _estimate_problems(module: Module, i: int) -> list[Problem]:
     from evidencekit import indicators
-    from evidencekit.course.answers import distribution
+    from evidencekit.indicators import distribution
     q = estimate_query(module.steps[i])
     if q["survey"] != "synthetic":
         return []

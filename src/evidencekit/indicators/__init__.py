@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from evidencekit.indicators.compute import computable, estimate, gap, needed_by
 from evidencekit.indicators.definitions import Indicator, catalogue
-from evidencekit.indicators.estimation import mean, quantile, ratio, total
+from evidencekit.indicators.estimation import distribution, mean, quantile, ratio, share, total
 from evidencekit.indicators.reliability import DEFAULT_CV_CAUTION, DEFAULT_CV_UNRELIABLE, DEFAULT_MIN_N, Thresholds
 
-__all__ = ["catalogue", "estimate", "gap", "ratio", "mean", "total", "quantile", "computable", "needed_by",
+__all__ = ["catalogue", "estimate", "gap", "ratio", "mean", "share", "distribution", "total", "quantile", "computable",
+           "needed_by",
            "Indicator", "Thresholds", "DEFAULT_MIN_N", "DEFAULT_CV_CAUTION", "DEFAULT_CV_UNRELIABLE"]

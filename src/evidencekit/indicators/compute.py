@@ -42,16 +42,16 @@ from evidencekit.indicators.estimation import (
     _cache,
     by_columns,
     check_lonely,
+    cite,
     design_flags,
     design_of,
     domains,
     frame,
-    numeric,
-    quantile_parts,
     mean_totals,
+    numeric,
     psu_totals,
+    quantile_parts,
     ratio_core,
-    summary,
     variance,
 )
 from evidencekit.indicators.intervals import check_ci, check_level, critical_value, logit_interval, p_value, t_quantile
@@ -455,21 +455,9 @@ def _check_survey(survey: object) -> None:
 
 def _attrs(out: pd.DataFrame, survey: Survey, names: list[str], level: float, ci: str, lonely_psu: str,
            thresholds: Thresholds, **extra) -> None:
-    """The attrs every result carries: provenance (the survey's, with the design's counts, level and interval
-    method), design, ci, icls_basis, legend (the flag codes present -> their explanation) and thresholds."""
-    design = summary(survey)
-    prov = survey.provenance
-    prov["design"] = {**prov["design"], **{k: design[k] for k in ("records", "n_strata", "n_psu")},
-                      "df": design_of(survey).df, "lonely_psu": lonely_psu}
-    prov.update({"level": level, "ci_method": ci, "indicators": list(names), **extra})
-    codes = [c.strip() for f in out["flags"] for c in f.split(",") if c.strip()]
-    checks = survey.checks
-    out.attrs["provenance"] = prov
-    out.attrs["design"] = design
-    out.attrs["ci"] = {"method": ci, "level": level, "df": design_of(survey).df}
+    """The attrs every result carries (:func:`~evidencekit.indicators.estimation.cite`), and ``icls_basis``."""
+    cite(out, survey, level, ci, lonely_psu, thresholds, indicators=list(names), **extra)
     out.attrs["icls_basis"] = {n: INDICATORS[n].icls_basis for n in names}
-    out.attrs["legend"] = {c: checks.get(c) or thresholds.explain(c) for c in dict.fromkeys(codes)}
-    out.attrs["thresholds"] = thresholds.as_dict()
 
 
 def estimate(survey: Survey, name: str | list[str], by: str | list[str] | None = None, level: float = 0.95, *,

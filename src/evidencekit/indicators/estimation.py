@@ -583,6 +583,33 @@ def _isna(v: object) -> bool:
         return False
 
 
+def cite(out: pd.DataFrame, survey: Survey, level: float, ci: str, lonely_psu: str, thresholds: Thresholds,
+         **extra) -> pd.DataFrame:
+    """Attach what every estimate cites and explains: ``provenance`` (the survey's record with the design's counts,
+    ``level``, ``ci_method`` and ``extra``), ``design``, ``ci``, ``legend`` (the flag codes present -> what they
+    mean) and ``thresholds``. Returns ``out``.
+
+    >>> s = Survey(pd.DataFrame({"v": [1.0, 3.0]}), source="lfs.csv", meta={"file": "lfs.csv"})
+    >>> p = mean(s, "v").attrs["provenance"]
+    >>> p["kind"], p["file"], p["level"], p["estimate"]
+    ('survey', 'lfs.csv', 0.95, 'mean of v')
+    """
+    design = summary(survey)
+    df = design_of(survey).df
+    prov = survey.provenance
+    prov["design"] = {**prov["design"], **{k: design[k] for k in ("records", "n_strata", "n_psu")},
+                      "df": df, "lonely_psu": lonely_psu}
+    prov.update({"level": level, "ci_method": ci, **extra})
+    codes = [c.strip() for f in out["flags"] for c in str(f).split(",") if c.strip()]
+    checks = survey.checks
+    out.attrs["provenance"] = prov
+    out.attrs["design"] = design
+    out.attrs["ci"] = {"method": ci, "level": level, "df": df}
+    out.attrs["legend"] = {c: checks.get(c) or thresholds.explain(c) for c in dict.fromkeys(codes)}
+    out.attrs["thresholds"] = thresholds.as_dict()
+    return out
+
+
 def _columns(survey: Survey, what: str, y_col: str, x_col: str | None, by, level: float, ci: str, min_n: int,
              lonely_psu: str) -> pd.DataFrame:
     """Ratio Σw·y/Σw·x (``x_col`` a column, ``"1"`` for a mean) or total Σw·y (``x_col`` None), na.rm=TRUE."""
@@ -605,8 +632,11 @@ def _columns(survey: Survey, what: str, y_col: str, x_col: str | None, by, level
     n = np.bincount(group, weights=keep, minlength=len(groups))
     crit = critical_value(level, ci, design.df)
     se = np.sqrt(var)
-    return frame(survey, groups, est, se, n, est - crit * se, est + crit * se, None, design_flags(design, lonely_psu),
-                 thresholds)
+    out = frame(survey, groups, est, se, n, est - crit * se, est + crit * se, None, design_flags(design, lonely_psu),
+                thresholds)
+    kind = "total" if x_col is None else "mean" if x_col == "1" else "ratio"
+    return cite(out, survey, level, ci, lonely_psu, thresholds,
+                estimate=f"{kind} of {y_col}" + (f" to {x_col}" if kind == "ratio" else ""))
 
 
 def ratio(survey: Survey, numerator: str, denominator: str, by: str | list[str] | None = None,
@@ -640,6 +670,66 @@ def mean(survey: Survey, column: str, by: str | list[str] | None = None, level: 
     2.5
     """
     return _columns(survey, "Estimating a mean", column, "1", by, level, ci, min_n, lonely_psu)
+
+
+def share(survey: Survey, column: str, value: object, by: str | list[str] | None = None, level: float = 0.95, *,
+          min_n: int = DEFAULT_MIN_N, lonely_psu: str = "fail") -> pd.DataFrame:
+    """Share (%) of records whose ``column`` equals ``value``, among those where ``column`` is known, with
+    design-based SE and CI: the weighted mean of a 0/100 variable (:func:`mean`; R ``svymean`` of the indicator
+    variable, ``na.rm=TRUE``).
+
+    >>> from evidencekit.microdata.synthetic import load_sample
+    >>> out = share(load_sample(), "olf_reason_detail", 1, by="ilo_sex")
+    >>> list(out["ilo_sex"]), bool((out["ci_low"] < out["estimate"]).all()), out.attrs["provenance"]["synthetic"]
+    (['Male', 'Female'], True, True)
+    """
+    from dataclasses import replace
+
+    if column not in survey.data.columns:
+        raise ColumnError(f"Computing a share of {column!r}", "the survey has no such column",
+                          suggest(column, survey.data.columns))
+    data = survey.data.copy()
+    known = data[column].notna()
+    if not (data.loc[known, column] == value).any():
+        have = sorted(data.loc[known, column].unique().tolist())[:20]
+        raise InputError(f"Computing a share of {column!r}", f"no record has {column} = {value!r}",
+                         f"choose one of {have}")
+    name = f"{column}__share"
+    data[name] = (data[column] == value).astype(float).where(known) * 100.0
+    out = mean(replace(survey, data=data), name, by=by, level=level, min_n=min_n, lonely_psu=lonely_psu)
+    out.attrs["provenance"]["estimate"] = f"share (%) of {column} = {value!r} among records where {column} is known"
+    return out
+
+
+def distribution(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
+                 min_n: int = DEFAULT_MIN_N, lonely_psu: str = "fail") -> pd.DataFrame:
+    """The share (%) of each value of ``column`` (e.g. reasons for being outside the labour force) among the
+    records where it is known, by groups, with confidence intervals and small-cell flags (see :func:`share`);
+    the value's label in ``column`` and its code in ``<column>_code``.
+
+    >>> from evidencekit.microdata.synthetic import load_sample
+    >>> out = distribution(load_sample(), "olf_reason_detail", by="ilo_sex")
+    >>> round(float(out.groupby("ilo_sex")["estimate"].sum().iloc[0]), 6)
+    100.0
+    """
+    if column not in survey.data.columns:
+        raise ColumnError(f"The distribution of {column!r}", "the survey has no such column",
+                          suggest(column, survey.data.columns))
+    labels = survey.value_labels.get(column, {})
+    frames = []
+    for code in sorted(survey.data[column].dropna().unique().tolist()):
+        out = share(survey, column, code, by=by, level=level, min_n=min_n, lonely_psu=lonely_psu)
+        whole = isinstance(code, (int, float, np.number)) and float(code).is_integer()
+        out.insert(0, column, labels.get(code, labels.get(int(code), code) if whole else code))
+        out.insert(1, f"{column}_code", code)
+        frames.append(out)
+    if not frames:
+        raise InputError(f"The distribution of {column!r}", "no record has a value", "choose another column")
+    result = pd.concat(frames, ignore_index=True)
+    result.attrs = frames[0].attrs
+    result.attrs["provenance"]["estimate"] = f"distribution (%) of {column} among records where it is known"
+    result.attrs["legend"] = {k: v for f in frames for k, v in f.attrs.get("legend", {}).items()}
+    return result
 
 
 def total(survey: Survey, column: str, by: str | list[str] | None = None, level: float = 0.95, *,
@@ -735,5 +825,7 @@ def quantile(survey: Survey, column: str, p: float = 0.5, by: str | list[str] | 
     v = numeric(survey, column, "Estimating a quantile")
     group, groups = domains(survey, by)
     parts = quantile_parts(design, group, len(groups), v, ~np.isnan(v), p, level, lonely_psu)
-    return frame(survey, groups, parts["q"], parts["se"], parts["n"], parts["low"], parts["up"], None,
-                 design_flags(design, lonely_psu), Thresholds(min_n=min_n))
+    thresholds = Thresholds(min_n=min_n)
+    out = frame(survey, groups, parts["q"], parts["se"], parts["n"], parts["low"], parts["up"], None,
+                design_flags(design, lonely_psu), thresholds)
+    return cite(out, survey, level, "woodruff", lonely_psu, thresholds, estimate=f"quantile {p:g} of {column}")
