@@ -238,7 +238,8 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     """
     F.need(df, ("time", value), "Drawing a line chart")
     prov = provenance.of(df, "The chart's figures")
-    data = df[df[value].notna()].copy()
+    data = F.bare(df)  # the provenance is taken: pandas would deep-copy it at every step below
+    data = data[data[value].notna()].copy()
     if data.empty:
         raise InputError("Drawing a line chart", f"the column {value!r} has no values", "check the filters")
     data["_x"] = F.years(data)
@@ -270,8 +271,9 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     fig, ax = _figure(title, subtitle, source, right=min(3.2, 0.35 + 0.105 * longest), legend=legend)
     marks = {"break": False, "proj": False}
     ends = []
-    for n, name in enumerate(names):
-        s = data[data["_series"] == name].sort_values("_x")
+    plot = data[["_series", "_x", "time", value, "_break", "_proj"]]  # what is drawn: each filter below takes
+    for n, name in enumerate(names):                                   # these columns only (was all ~25)
+        s = plot[plot["_series"] == name].sort_values("_x")
         color, marker = PALETTE[n], MARKERS[n]
         seg_id = s["_break"].cumsum()
         for _, seg in s.groupby(seg_id):
@@ -322,7 +324,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
                   fontsize=FONT["label"] - 1, frameon=False, borderaxespad=0.0, handletextpad=0.4)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{0 if abs(v) >= 100 else 1}f}".rstrip("0")
                                                .rstrip(".") if v else "0"))
-    alt = _line_alt(title, data, names, value, unit, marks)
+    alt = _line_alt(title, plot, names, value, unit, marks)
     return _finish(fig, "line", title, subtitle, source, alt, prov,
                    data.drop(columns=[c for c in data.columns if c.startswith("_") and c != "_series"]))
 
