@@ -206,3 +206,111 @@ def test_ilostat_failing_mid_session_leaves_the_page_working_on_the_snapshot_and
     at.switch_page("app_pages/board.py").run()
     no_problem(at)
     assert "**E1** · Chart · from module 1" in texts(at)
+
+
+# -- the ILOSTAT cache under a running app ---------------------------------------------------------------------
+def _cached_entries(dataset: str = "SDG_0852_SEX_AGE_RT_A") -> tuple[object, list[dict]]:
+    """The app's ILOSTAT disk cache and the records of its entries for ``dataset`` (written by the live answers:
+    the step's figures, and what the indicator holds for its areas), the step's own first."""
+    from evidencekit.ilostat.cache import DataCache
+
+    cache = DataCache(os.environ["EVIDENCEKIT_CACHE_DIR"])
+    records = [r for r in cache.records() if r.get("dataset") == dataset]
+    assert records, "the live answer was kept in the cache"
+    return cache, sorted(records, key=lambda r: not (r.get("query") or {}).get("sex"))
+
+
+def _step_areas(at) -> set[str]:
+    return set(at.dataframe[0].value["Area"])
+
+
+def _fresh_session_on_the_local_copy(online):
+    """A new tab, with ILOSTAT failing (500) and Streamlit's caches emptied: the figures must come from the disk
+    cache or the snapshot."""
+    from .conftest import clear_caches
+
+    online.mode = "500"
+    clear_caches()
+    at = new_app(module=1, step=2)
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("damage", ["parquet cut in half", "parquet replaced by garbage", "record not JSON"])
+def test_a_damaged_cache_file_is_set_aside_and_the_page_answers_from_the_snapshot(online, monkeypatch, damage):
+    monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_DEADLINE", "6")
+    at = new_app(module=1, step=2)
+    at.run()
+    no_problem(at)
+    live_areas = _step_areas(at)
+    cache, records = _cached_entries()
+    for record in records:   # every copy of the dataset, so that none can stand in for the damaged one
+        parquet, meta = cache.folder / record["file"], cache.folder / f"{record['key']}.json"
+        if damage == "parquet cut in half":
+            parquet.write_bytes(parquet.read_bytes()[: parquet.stat().st_size // 2])
+        elif damage == "parquet replaced by garbage":
+            parquet.write_bytes(os.urandom(parquet.stat().st_size))
+        else:
+            meta.write_text("{not json", encoding="utf-8")
+
+    at = _fresh_session_on_the_local_copy(online)
+    no_problem(at)
+    assert at.image and _step_areas(at) == live_areas
+    line = _source_line(at)
+    assert "offline snapshot" in line, line
+    page = texts(at)
+    assert "kept failing (HTTP 500)" in page and "Traceback" not in page, page
+    for record in records:   # each damaged copy was set aside (and said, in the library's warning), not read
+        assert not (cache.folder / f"{record['key']}.json").exists()
+
+
+WRITER = """
+import os, sys, time
+from evidencekit.ilostat.cache import DataCache
+cache = DataCache(sys.argv[1])
+key, pause_at = sys.argv[2], int(sys.argv[3])
+df, record = cache.get(key)
+calls = 0
+fsync = os.fsync
+def paused_fsync(fd):   # a file's bytes are written, not yet renamed into place: where the writer is killed
+    global calls
+    fsync(fd)
+    calls += 1
+    if calls == pause_at:
+        print("paused", flush=True)
+        time.sleep(600)
+os.fsync = paused_fsync
+cache.put(key, df.assign(obs_value=df["obs_value"] + 1.0), {**record, "retrieved_at": "2026-12-02T09:00:00Z"})
+print("finished", flush=True)
+"""
+# os.fsync calls of one cache write: 1 the new Parquet file, 2 its folder (after the rename), 3 the record, 4 its folder
+KILLED_AT = {"while the new Parquet file is written": 1, "between the new Parquet file and its record": 3}
+
+
+@pytest.mark.parametrize("moment", list(KILLED_AT))
+def test_a_process_killed_while_writing_the_cache_leaves_the_entry_the_app_reads(online, monkeypatch, moment):
+    """A second process (``evidencekit`` in another terminal, a second app) writing a newer copy of the entry the
+    app uses is killed with SIGKILL in the middle of the write; the app then reads the entry as it was before
+    (never half of the new one, never an error)."""
+    monkeypatch.setenv("EVIDENCEKIT_ILOSTAT_DEADLINE", "6")
+    at = new_app(module=1, step=2)
+    at.run()
+    no_problem(at)
+    live = at.dataframe[0].value
+    cache, (record, *_) = _cached_entries()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(cache.root), record["key"], str(KILLED_AT[moment])],
+                            stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        assert proc.stdout.readline().strip() == "paused"   # in the middle of its write
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert [p for p in cache.folder.iterdir() if p.suffix == ".tmp"]   # it left a half-done write behind
+
+    at = _fresh_session_on_the_local_copy(online)
+    no_problem(at)
+    assert "Traceback" not in texts(at) and at.image
+    line = _source_line(at)
+    assert "local cache" in line, line                     # the entry as it was: read whole, not set aside
+    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), live.reset_index(drop=True))
