@@ -39,6 +39,15 @@ cache and SQLite store, samples the server's RSS from ``/proc``)::
 
 Bounded: ``--time-limit`` (wall clock, default 300 s) and ``--max-interactions``; a participant that runs out
 of either stops where it is. Exit status 1 when any error or leak was seen.
+
+**A cached rerun in the browser's terms** (``--rerun-vs-bare``): one participant, no load. In the workbench,
+module 1 step 2, the step's countries switched back and forth between two choices already drawn (each switch
+reruns the step's panel only: a fragment, with the chart from the cache); beside it, on a second server
+(``streamlit run`` of ``bench/bench_app.py``'s bare page, same settings), the bare page's radio switched
+between its two cached areas (a whole-script rerun of a 4-element page). ``--reps`` interleaved repetitions
+(each runs one switch of each, in turn), medians, timed from the ``BackMsg`` to the ``script_finished``::
+
+    python bench/bench_load.py --rerun-vs-bare --reps 41
 """
 from __future__ import annotations
 
@@ -714,6 +723,94 @@ def warm(base: str) -> None:
     asyncio.run(drive(base, Plan(participants=1, rounds=1, think=(0, 0)), right_value()))
 
 
+# -- a cached rerun against the bare page ----------------------------------------------------------------------
+@contextlib.contextmanager
+def bare_page(folder: Path):
+    """``streamlit run`` of the bare one-chart page of ``bench/bench_app.py`` with the app's settings, offline, on
+    a free loopback port; yields (url, pid)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_app import BARE
+
+    (folder / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (folder / ".streamlit" / "config.toml").write_text(
+        (ROOT / "app" / ".streamlit" / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "bare.py").write_text(BARE, encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache")}
+    log = open(folder / "bare.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "bare.py", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--global.developmentMode", "false"], cwd=folder, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the bare page did not start: " + (folder / "bare.log").read_text()[-2000:])
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            time.sleep(0.3)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+async def rerun_vs_bare(app: str, bare: str, reps: int) -> dict[str, list[float]]:
+    """Seconds of each cached switch: the step's countries in the workbench (a fragment rerun), the bare page's
+    radio (a whole-script rerun); ``reps`` interleaved repetitions after both choices were drawn once."""
+    choices = (["Malaysia", "Philippines", "Thailand"], ["Cambodia", "Indonesia", "Viet Nam"])
+    out: dict[str, list[float]] = {"step panel (fragment)": [], "bare page": []}
+    a, b = Tab(app), Tab(bare)
+    try:
+        await a.open(f"module={STEP['module']}&step={STEP['step']}")
+        await b.open("")
+        for c in choices * 2:                                   # both choices drawn and cached
+            await a.set(STEP["areas"], c)
+        for v in ("IDN", "PHL") * 2:
+            await b.set("area", v)
+        for i in range(reps):
+            chosen = choices[i % 2]
+            t = await a.set(STEP["areas"], chosen)
+            if not a.run_fragments:
+                raise ProtocolError("the switch reran the whole page, not the step's panel")
+            named = {x for x in POOL if x in a.elements("imgs")[0].imgs[0].alt}
+            if named != set(chosen):
+                raise ProtocolError(f"the chart shows {sorted(named)}, not {chosen}")
+            out["step panel (fragment)"].append(t)
+            out["bare page"].append(await b.set("area", ("IDN", "PHL")[i % 2]))
+    finally:
+        await a.close()
+        await b.close()
+    return out
+
+
+def main_rerun(reps: int) -> int:
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="evidencekit-rerun-")))
+        (folder / "app").mkdir()
+        app, _ = stack.enter_context(workbench(folder / "app"))
+        bare, _ = stack.enter_context(bare_page(folder / "bare"))
+        load_before = os.getloadavg()
+        times = asyncio.run(rerun_vs_bare(app, bare, reps))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"cached switch, one participant, {reps} interleaved repetitions; medians (p25-p75) in ms; load average "
+          f"{load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}")
+    for k, v in times.items():
+        q = statistics.quantiles(v, n=4)
+        print(f"  {k:<24}{med[k] * 1e3:>8.1f}  ({q[0] * 1e3:.1f}-{q[2] * 1e3:.1f})")
+    print(f"  ratio step panel / bare page: {med['step panel (fragment)'] / med['bare page']:.2f}x")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--participants", type=int, default=30)
@@ -725,7 +822,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds a click may wait for its answer")
     ap.add_argument("--no-warm", action="store_true", help="measure from a server no one has used yet")
     ap.add_argument("--url", help="an app already running (default: start one offline on a free port)")
+    ap.add_argument("--rerun-vs-bare", action="store_true",
+                    help="instead: one participant's cached switch in a step's panel against the bare page's")
+    ap.add_argument("--reps", type=int, default=41, help="with --rerun-vs-bare: interleaved repetitions")
     args = ap.parse_args(argv)
+    if args.rerun_vs_bare:
+        return main_rerun(args.reps)
     lo, _, hi = args.think.partition("-")
     plan = Plan(participants=args.participants, rounds=args.rounds, think=(float(lo), float(hi or lo)),
                 together=args.together, time_limit=args.time_limit, max_interactions=args.max_interactions,
