@@ -7,8 +7,9 @@ string, the page, the values of every widget on the page (as the 1.67 frontend s
 shown label) and, for a widget inside a fragment, the fragment's id; the server answers with ``ForwardMsg``s —
 ``new_session`` (a run starts), ``delta`` (an element at a path), ``page_info_changed`` (the URL's query),
 ``script_finished``. Messages the server marks cacheable are kept, their hashes sent back and ``ref_hash``
-answers read from the copy, as the frontend does. Verified against a real headless Chromium session (frames
-logged with Playwright): same messages, same widget-state encoding.
+answers read from the copy, as the frontend does. The encoding was first compared with the frames a headless
+Chromium session sends (logged with Playwright); every run checks it again, since the chart, its table and the
+feedback must show the choices and the answer the participant sent.
 
 What one participant does, ``--rounds`` times (each round with other choices):
 
@@ -36,6 +37,9 @@ cache and SQLite store, samples the server's RSS from ``/proc``)::
     python bench/bench_load.py                          # 30 participants, 2 rounds, think time 1-3 s
     python bench/bench_load.py --participants 30 --think 0 --together     # every click at the same moment
     python bench/bench_load.py --url http://127.0.0.1:8501                # an app already running
+
+``--distinct K``: the participants share K choices of countries and sex (a class following the trainer)
+instead of each its own (every chart then new to the server).
 
 Bounded: ``--time-limit`` (wall clock, default 300 s) and ``--max-interactions``; a participant that runs out
 of either stops where it is. Exit status 1 when any error or leak was seen.
@@ -385,6 +389,7 @@ class Plan:
     max_interactions: int = 10_000
     timeout: float = 60.0
     seed: int = 2026
+    distinct: int = 0   # 0: every participant chooses its own countries; k: they share k choices (a class)
 
 
 COMBOS = list(itertools.combinations(POOL, 3))
@@ -424,7 +429,7 @@ async def participant(i: int, base: str, plan: Plan, right: float, out: Result, 
 
     try:
         for r in range(plan.rounds):
-            areas, sex = choices(i, r, plan.participants)
+            areas, sex = choices(i % plan.distinct if plan.distinct else i, r, plan.participants)
             await act("open", tab.open(f"module={STEP['module']}&step={STEP['step']}"))
             if tab.page_hash == "" or "step=2" not in tab.query_string:
                 raise ProtocolError(f"the deep link did not open the step (URL query {tab.query_string!r})")
@@ -648,6 +653,7 @@ class Report:
         mb = lambda b: "?" if b is None else f"{b / 2**20:.0f} MB"  # noqa: E731
         p = self.plan
         lines = [f"{p.participants} participants x {p.rounds} rounds, think {p.think[0]:g}-{p.think[1]:g} s"
+                 f"{f', {p.distinct} distinct choices' if p.distinct else ', each its own choices'}"
                  f"{', all together' if p.together else ''}; {self.interactions} interactions in {self.wall:.1f} s; "
                  f"rounds completed {sum(r.rounds_done for r in self.results)} of {p.participants * p.rounds}",
                  "", f"{'interaction':<10}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"]
@@ -820,6 +826,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=300.0, help="wall-clock limit in seconds")
     ap.add_argument("--max-interactions", type=int, default=10_000, help="per participant")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds a click may wait for its answer")
+    ap.add_argument("--distinct", type=int, default=0,
+                    help="participants share this many choices of countries and sex (default: each its own)")
     ap.add_argument("--no-warm", action="store_true", help="measure from a server no one has used yet")
     ap.add_argument("--url", help="an app already running (default: start one offline on a free port)")
     ap.add_argument("--rerun-vs-bare", action="store_true",
@@ -831,6 +839,7 @@ def main(argv: list[str] | None = None) -> int:
     lo, _, hi = args.think.partition("-")
     plan = Plan(participants=args.participants, rounds=args.rounds, think=(float(lo), float(hi or lo)),
                 together=args.together, time_limit=args.time_limit, max_interactions=args.max_interactions,
+                distinct=args.distinct,
                 timeout=args.timeout)
     with contextlib.ExitStack() as stack:
         if args.url:
