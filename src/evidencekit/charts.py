@@ -238,8 +238,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     """
     F.need(df, ("time", value), "Drawing a line chart")
     prov = provenance.of(df, "The chart's figures")
-    data = F.bare(df)  # the provenance is taken: pandas would deep-copy it at every step below
-    data = data[data[value].notna()].copy()
+    data = F.bare(df)[df[value].notna()].copy()
     if data.empty:
         raise InputError("Drawing a line chart", f"the column {value!r} has no values", "check the filters")
     data["_x"] = F.years(data)
@@ -271,9 +270,9 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     fig, ax = _figure(title, subtitle, source, right=min(3.2, 0.35 + 0.105 * longest), legend=legend)
     marks = {"break": False, "proj": False}
     ends = []
-    plot = data[["_series", "_x", "time", value, "_break", "_proj"]]  # what is drawn: each filter below takes
-    for n, name in enumerate(names):                                   # these columns only (was all ~25)
-        s = plot[plot["_series"] == name].sort_values("_x")
+    narrow = data[["_x", "_series", "_break", "_proj", "time", value]]  # per-series slices of a few columns
+    for n, name in enumerate(names):
+        s = narrow[narrow["_series"] == name].sort_values("_x")
         color, marker = PALETTE[n], MARKERS[n]
         seg_id = s["_break"].cumsum()
         for _, seg in s.groupby(seg_id):
@@ -324,7 +323,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
                   fontsize=FONT["label"] - 1, frameon=False, borderaxespad=0.0, handletextpad=0.4)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{0 if abs(v) >= 100 else 1}f}".rstrip("0")
                                                .rstrip(".") if v else "0"))
-    alt = _line_alt(title, plot, names, value, unit, marks)
+    alt = _line_alt(title, narrow, names, value, unit, marks)
     return _finish(fig, "line", title, subtitle, source, alt, prov,
                    data.drop(columns=[c for c in data.columns if c.startswith("_") and c != "_series"]))
 
@@ -363,7 +362,7 @@ def bars(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
         df = across(df)
     prov = provenance.of(df, "The chart's figures")
     bench = df.attrs.get("benchmark")
-    data = df[df["rank"].notna()].sort_values("rank", ascending=False).copy()
+    data = F.bare(df)[df["rank"].notna()].sort_values("rank", ascending=False).copy()
     if data.empty:
         raise InputError("Drawing ranked bars", "no area has a rank", "compare countries with compare.across")
     data["_name"] = F.label(data, "ref_area").astype(str)
@@ -440,7 +439,7 @@ def dumbbell(gaps: pd.DataFrame, *, year: int | str = "latest", title: str | Non
     F.need(gaps, ("value_a", "value_b", "gap", "time"), "Drawing a gap chart")
     prov = provenance.of(gaps, "The chart's figures")
     groups = gaps.attrs.get("groups") or {"label_a": "a", "label_b": "b"}
-    data = gaps[gaps["gap"].notna()].copy()
+    data = F.bare(gaps)[gaps["gap"].notna()].copy()
     data["_x"] = F.years(data)
     if isinstance(year, str):
         data = data.sort_values("_x").groupby("ref_area" if "ref_area" in data.columns else "_x").tail(1)
@@ -502,7 +501,7 @@ def slope(df: pd.DataFrame, start: int, end: int, *, title: str | None = None,
 
     ch = change(df, start, end, allow_breaks=True)
     prov = provenance.of(df, "The chart's figures")
-    ok = ch[ch["start_value"].notna() & ch["end_value"].notna()].copy()
+    ok = F.bare(ch)[ch["start_value"].notna() & ch["end_value"].notna()].copy()
     if ok.empty:
         raise InputError("Drawing a slope chart", f"no series has figures for both {start} and {end}",
                          "choose years the figures hold")
@@ -557,7 +556,7 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     """
     F.need(est, ("estimate", "ci_low", "ci_high"), "Drawing estimates")
     prov = provenance.of(est, "The estimates")
-    data = est.copy()
+    data = F.bare(est).copy()
     by = F.estimate_groups(data)
     many = data["indicator"].nunique() > 1 if "indicator" in data.columns else False
     units = set(data["unit"].dropna().astype(str)) if "unit" in data.columns else set()
