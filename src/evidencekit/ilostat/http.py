@@ -496,6 +496,8 @@ class Transport:
                 kind = f"answered too slowly: {err}"
         elif _timed_out(err):
             kind = "did not answer in time"
+        elif _cut_short(err):
+            kind = "broke off its answer before the end (the connection was cut during the download)"
         self.mark_down(f"{self.settings.base_url} {kind}")
         return NetworkError(
             f"Asking ILOSTAT for {url}", f"{self.settings.base_url} {kind}",
@@ -648,6 +650,38 @@ def _timed_out(err: BaseException) -> bool:
         if isinstance(e, NewConnectionError):  # urllib3 files refused connections and DNS failures under timeouts
             return False
         if isinstance(e, (requests.Timeout, Urllib3Timeout, TimeoutError)):
+            return True
+        if isinstance(e, BaseException):
+            todo += [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
+    return False
+
+
+def _cut_short(err: BaseException) -> bool:
+    """True when the server was reached but its answer stopped before the end: a body shorter than its
+    ``Content-Length`` or a chunked body cut off (urllib3 ``ProtocolError`` / ``IncompleteRead``, which requests
+    wraps in ``ChunkedEncodingError`` or ``ConnectionError``), or a connection closed without an answer.
+
+    >>> from urllib3.exceptions import ProtocolError, IncompleteRead, MaxRetryError, NewConnectionError
+    >>> _cut_short(requests.exceptions.ChunkedEncodingError(ProtocolError("Connection broken", IncompleteRead(10, 90))))
+    True
+    >>> _cut_short(requests.ConnectionError(MaxRetryError(None, "/x", NewConnectionError(None, "refused"))))
+    False
+    """
+    import http.client
+
+    from urllib3.exceptions import IncompleteRead, NewConnectionError, ProtocolError
+
+    seen: set[int] = set()
+    todo: list[object] = [err]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen or e is None:
+            continue
+        seen.add(id(e))
+        if isinstance(e, NewConnectionError):  # never reached
+            return False
+        if isinstance(e, (requests.exceptions.ChunkedEncodingError, ProtocolError, IncompleteRead,
+                          http.client.IncompleteRead, http.client.RemoteDisconnected)):
             return True
         if isinstance(e, BaseException):
             todo += [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]

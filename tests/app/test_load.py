@@ -1,0 +1,87 @@
+"""A few participants at once on one real ``evidencekit app`` process, driven over Streamlit's own websocket
+protocol by ``bench/bench_load.py`` (the load benchmark, here small and without timing): every participant
+works through module 1 step 2 (its own countries and sex on the chart) and answers the review question, and
+none sees an error, a traceback or another participant's choices or answer."""
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_load.py"
+
+
+def _driver():
+    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_load"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+load = _driver()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One app process for this file (offline, its own cache and store): (url, server pid)."""
+    with load.workbench(tmp_path_factory.mktemp("load")) as (url, pid):
+        yield url, pid
+
+
+def test_four_participants_at_once_see_only_their_own_work(server):
+    url, pid = server
+    plan = load.Plan(participants=4, rounds=1, think=(0.0, 0.0), together=True, time_limit=180, timeout=90)
+    report = load.run(url, plan, pid)
+    assert report.errors == []
+    assert report.leaks == []
+    assert [r.rounds_done for r in report.results] == [1, 1, 1, 1]
+    for kind in ("open", "chart", "page", "answer", "image"):  # every step was measured, for everyone
+        assert len(report.latencies(kind)) == 4 * (2 if kind == "chart" else 1), kind
+    assert report.rss_peak and report.rss_peak > 0  # the server's memory was sampled
+    # the participants chose different things: a leak would have been visible
+    assert len({tuple(load.choices(i, 0, 4)[0]) for i in range(4)}) == 4
+    assert "errors 0, leaks 0" in report.table()
+
+
+def test_the_driver_sees_a_chart_that_is_not_the_participants_own(server):
+    """The leak check is not blind: the chart a tab was really sent, checked against other choices, is a leak;
+    against its own, it is not."""
+    url, _ = server
+
+    async def one() -> tuple[list, list]:
+        tab = load.Tab(url, timeout=90)
+        try:
+            await tab.open("module=1&step=2")
+            mine, other = ["Cambodia", "Malaysia", "Viet Nam"], ["Indonesia", "Myanmar", "Thailand"]
+            await tab.set(load.STEP["areas"], mine)
+            await tab.set(load.STEP["sex"], "Women")
+            own, wrong = load.Result(), load.Result()
+            load.check_chart(tab, mine, "Women", own, 0)
+            load.check_chart(tab, other, "Men", wrong, 1)
+            return own.leaks, wrong.leaks
+        finally:
+            await tab.close()
+
+    own, wrong = asyncio.run(one())
+    assert own == []
+    assert any("its chart names ['Cambodia', 'Malaysia', 'Viet Nam']" in w for w in wrong)
+    assert any("its table shows" in w for w in wrong)
+    assert any("chose Men" in w for w in wrong)
+
+
+def test_the_driver_reports_a_page_error_as_an_error():
+    """An error message on the page ends a participant's run with an error (not a pass)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    tab = load.Tab("http://127.0.0.1:1")
+    msg = ForwardMsg()
+    msg.metadata.delta_path.extend([0, 0])
+    msg.delta.new_element.alert.body = "Sorry — something went wrong on this page (KeyError)."
+    msg.delta.new_element.alert.format = 1  # ERROR
+    tab._receive(msg)
+    with pytest.raises(load.ProtocolError, match="error on the page: Sorry"):
+        tab.check_page()
