@@ -19,7 +19,9 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the ui package beside this file (streamlit run adds it; AppTest may not)
     sys.path.insert(0, str(HERE))
 
-from ui import auth, context, frame, module, render, trainer  # noqa: E402
+from ui import auth, context, frame, module, render, trainer, workers  # noqa: E402
+
+workers.pool()  # with EVIDENCEKIT_APP_WORKERS (evidencekit app sets it): the chart workers start with the app
 
 st.set_page_config(page_title="evidencekit · Evidence-based policy making for decent work",
                    page_icon=":material/insights:", layout="wide")

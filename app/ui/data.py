@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import context, views
+from ui import context, views, workers
 
 TTL = "1h"
 DPI = 110  # charts on screen and on the board: 1100 x 619 pixels, sharp at a laptop's width and in a Word page
@@ -96,10 +96,15 @@ def shown_table(item: dict) -> pd.DataFrame:
     return table_frame(item["content"]["table"], int(item["content"].get("decimals", 1)))
 
 
-@st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
-def _panel(spec_json: str, settings: tuple, stamp: str, dpi: int = DPI) -> Panel:
+def build_panel(spec_json: str, dpi: int = DPI) -> Panel:
+    """The panel of a spec, built (in a worker process when the app has them: :mod:`ui.workers`)."""
     spec = json.loads(spec_json)
     return make_panel(spec, views.build(spec, context.course()), dpi)
+
+
+@st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
+def _panel(spec_json: str, settings: tuple, stamp: str, dpi: int = DPI) -> Panel:
+    return workers.call(build_panel, spec_json, dpi, settings=dict(zip(context.SETTINGS, settings)))
 
 
 @st.cache_data(ttl=TTL, max_entries=30, show_spinner="Estimating from your file…", scope="session")

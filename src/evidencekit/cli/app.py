@@ -116,6 +116,7 @@ def cmd_app(args, out) -> int:
     if args.offline:
         env["EVIDENCEKIT_OFFLINE"] = "1"
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("EVIDENCEKIT_APP_WORKERS", str(min(4, os.cpu_count() or 1)))  # charts drawn on every core
     host = "localhost" if address in ("127.0.0.1", "localhost") else address
     url = f"http://{host}:{port}"
     offline = env.get("EVIDENCEKIT_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
