@@ -637,23 +637,9 @@ def _timed_out(err: BaseException) -> bool:
     >>> _timed_out(requests.ConnectionError(MaxRetryError(None, "/x", NameResolutionError("h", None, OSError()))))
     False
     """
-    from urllib3.exceptions import NewConnectionError
     from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-    seen: set[int] = set()
-    todo: list[object] = [err]
-    while todo:
-        e = todo.pop()
-        if id(e) in seen or e is None:
-            continue
-        seen.add(id(e))
-        if isinstance(e, NewConnectionError):  # urllib3 files refused connections and DNS failures under timeouts
-            return False
-        if isinstance(e, (requests.Timeout, Urllib3Timeout, TimeoutError)):
-            return True
-        if isinstance(e, BaseException):
-            todo += [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
-    return False
+    return _in_chain(err, (requests.Timeout, Urllib3Timeout, TimeoutError))
 
 
 def _cut_short(err: BaseException) -> bool:
@@ -669,7 +655,17 @@ def _cut_short(err: BaseException) -> bool:
     """
     import http.client
 
-    from urllib3.exceptions import IncompleteRead, NewConnectionError, ProtocolError
+    from urllib3.exceptions import IncompleteRead, ProtocolError
+
+    return _in_chain(err, (requests.exceptions.ChunkedEncodingError, ProtocolError, IncompleteRead,
+                           http.client.IncompleteRead, http.client.RemoteDisconnected))
+
+
+def _in_chain(err: BaseException, wanted: tuple[type, ...]) -> bool:
+    """True when an exception of a ``wanted`` type is in ``err``'s chain (its args, ``reason``, cause and
+    context, as requests and urllib3 wrap one another), unless the chain says the server was never reached
+    (urllib3 ``NewConnectionError``: a refused connection or a failed name lookup)."""
+    from urllib3.exceptions import NewConnectionError
 
     seen: set[int] = set()
     todo: list[object] = [err]
@@ -678,10 +674,9 @@ def _cut_short(err: BaseException) -> bool:
         if id(e) in seen or e is None:
             continue
         seen.add(id(e))
-        if isinstance(e, NewConnectionError):  # never reached
+        if isinstance(e, NewConnectionError):
             return False
-        if isinstance(e, (requests.exceptions.ChunkedEncodingError, ProtocolError, IncompleteRead,
-                          http.client.IncompleteRead, http.client.RemoteDisconnected)):
+        if isinstance(e, wanted):
             return True
         if isinstance(e, BaseException):
             todo += [*e.args, getattr(e, "reason", None), e.__cause__, e.__context__]
