@@ -10,11 +10,7 @@ saying why."""
 from __future__ import annotations
 
 import logging
-import os
-import shlex
 import socket
-import subprocess
-import time
 import uuid
 
 import pytest
@@ -72,39 +68,6 @@ def course():
 
 
 # -- hosted classes: SQLite and a real PostgreSQL server ----------------------------------------------------------
-PG_ENV = "EVIDENCEKIT_TEST_POSTGRES_URL"
-CTL_ENV = "EVIDENCEKIT_TEST_POSTGRES_CTL"
-
-
-def on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _missing(why: str):
-    if on_ci():
-        pytest.fail(f"CI is set but {why}: the hosted-class tests on PostgreSQL cannot run (they never skip on CI)")
-    pytest.skip(f"{why} (set {PG_ENV} to a PostgreSQL database to run these tests; .ci/run does)")
-
-
-@pytest.fixture(scope="session")
-def pg_admin():
-    """An engine on the PostgreSQL test server (for each test's schema)."""
-    import sqlalchemy as sa
-
-    url = os.environ.get(PG_ENV, "").strip()
-    if not url:
-        _missing(f"{PG_ENV} is not set")
-    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"), pool_pre_ping=True,
-                              connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except sa.exc.DBAPIError as err:
-        _missing(f"the PostgreSQL server cannot be reached ({str(err.orig).strip()[:200]})")
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hosted_db(request, monkeypatch, tmp_path):
     """A hosted class's database for the app (``EVIDENCEKIT_DATABASE_URL``): a SQLite file with
@@ -135,41 +98,3 @@ def hosted_db(request, monkeypatch, tmp_path):
         pass
 
 
-@pytest.fixture
-def pg_server(pg_admin):
-    """Stops and starts the PostgreSQL test server (``EVIDENCEKIT_TEST_POSTGRES_CTL``); always started again."""
-    import sqlalchemy as sa
-
-    ctl = os.environ.get(CTL_ENV, "").strip()
-    if not ctl:
-        _missing(f"{CTL_ENV} is not set (a command that takes stop or start)")
-
-    class Server:
-        def run(self, action: str) -> None:
-            done = subprocess.run([*shlex.split(ctl), action], capture_output=True, text=True, timeout=120)
-            if done.returncode != 0:
-                raise RuntimeError(f"{ctl} {action} failed: {done.stdout}{done.stderr}")
-
-        def stop(self) -> None:
-            self.run("stop")
-
-        def start(self) -> None:
-            self.run("start")
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with pg_admin.connect() as conn:
-                        conn.exec_driver_sql("SELECT 1")
-                    return
-                except sa.exc.DBAPIError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-
-    server = Server()
-    yield server
-    try:
-        with pg_admin.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except sa.exc.DBAPIError:
-        server.start()
