@@ -73,6 +73,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidencekit.cli.app import stop, wait_until_ready
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Areas with figures for SDG_0852_SEX_AGE_RT_A (15+, both sexes) in the embedded snapshot: each participant
@@ -525,26 +527,13 @@ def workbench(folder: Path):
                              str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError("the workbench did not start: "
-                                   + (folder / "launcher.log").read_text(errors="replace")[-2000:])
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            time.sleep(0.3)
+        if not wait_until_ready(url, proc, timeout=120):
+            log.flush()
+            raise RuntimeError("the workbench did not start: "
+                               + (folder / "launcher.log").read_text(errors="replace")[-2000:])
         yield url, server_pid(proc.pid)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, timeout=20)
         log.close()
 
 
@@ -750,23 +739,11 @@ def bare_page(folder: Path):
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the bare page did not start: " + (folder / "bare.log").read_text()[-2000:])
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            time.sleep(0.3)
+        if not wait_until_ready(url, proc, timeout=120):
+            raise RuntimeError("the bare page did not start: " + (folder / "bare.log").read_text()[-2000:])
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
         log.close()
 
 

@@ -12,9 +12,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from evidencekit.cli.app import stop, wait_until_ready
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -46,29 +46,12 @@ def workbench(folder: Path, env: dict | None = None):
     proc = subprocess.Popen(cli, env=environment, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                break
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            time.sleep(0.3)
-        else:
-            raise RuntimeError("the workbench did not answer in 120 s")
-        if proc.poll() is not None:
+        if not wait_until_ready(url, proc, timeout=120):
             out.flush()
-            raise RuntimeError("the workbench stopped: " + (folder / "launcher.log").read_text(errors="replace"))
+            raise RuntimeError("the workbench did not start: " + (folder / "launcher.log").read_text(errors="replace"))
         yield url, proc
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc, timeout=20)
         out.close()
 
 

@@ -74,6 +74,17 @@ def wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = READY_TI
     return False
 
 
+def stop(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Terminate ``proc`` if it still runs; kill it if it has not stopped after ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def log_file() -> Path:
     """Where the server's log goes (the details of any error a participant was spared)."""
     import platformdirs
@@ -144,13 +155,7 @@ def cmd_app(args, out) -> int:
         print("Stopping the workbench…", file=out, flush=True)
         return 0
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def register(sub, missing) -> None:
