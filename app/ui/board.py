@@ -85,13 +85,14 @@ def png(item: dict) -> bytes:
     return base64.b64decode(item["content"]["png"])
 
 
-def picture(item: dict) -> None:
+def picture(item: dict, decoded: bytes | None = None) -> None:
     """A chart item on screen at most at its own width (1100 px: the whole chart fits a full-HD screen, and a
     narrower window shrinks it), handed over as the PNG it is (Streamlit re-encodes nothing), with its alt text.
-    The presentation view gives it the whole width of the screen."""
+    The presentation view gives it the whole width of the screen. ``decoded``: the item's PNG already decoded.
+    """
     from ui import trainer
 
-    data = png(item)
+    data = decoded if decoded is not None else png(item)
     width = int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
     if trainer.presenting():
         width = 0

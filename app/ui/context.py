@@ -35,7 +35,8 @@ class Participant:
     A page reruns on every click; reading progress, answers and the board from the database each time would
     make every click slower. Reads are kept for this session (never shared with another) until this session
     writes — every write goes through here — or ``FRESH`` seconds pass, so work done in another tab shows.
-    Results are shared with the caller: treat them as read-only.
+    Results are shared with the caller: treat them as read-only. A step's choices are saved a moment later
+    (:meth:`save_choices`); every other write is made at once, after any choices still waiting.
     """
 
     READS = ("progress", "latest_answers", "answers", "board", "work", "records", "profile")
@@ -54,7 +55,7 @@ class Participant:
         if name not in self.READS:  # a write (or anything else): what was read may have changed
             def write(*args, **kwargs):
                 self._memo.clear()
-                return attr(*args, **kwargs)
+                return LATER.before(self.store, attr, *args, **kwargs)
             return write
 
         def read(*args, **kwargs):
@@ -66,9 +67,124 @@ class Participant:
                 self._at = now
             key = (name, args, tuple(sorted(kwargs.items())))
             if key not in self._memo:
-                self._memo[key] = attr(*args, **kwargs)
+                waiting = LATER.peek(self.store, *args) if name == "work" else _MISSING
+                self._memo[key] = attr(*args, **kwargs) if waiting is _MISSING else waiting
             return self._memo[key]
         return read
+
+    def save_choices(self, module: int, item: str, work: dict) -> None:
+        """Save a step's work when only its choices changed (countries, sex, years…): at once for this
+        session's reads, in the store a moment later (:data:`LATER`), so that a click on a choice waits for no
+        database write."""
+        LATER.put(self.store, module, item, work)
+        self._memo[("work", (module, item), ())] = work
+
+
+_MISSING = object()
+
+
+class _Later:
+    """Choices waiting to be written: the newest work of each step, per participant, written to the store by
+    one thread ``DELAY`` seconds after its first unsaved change (a burst of clicks is one write), or at once
+    before any other write of that participant, or when the app stops (``atexit``). Reads in this process see a
+    waiting value (:meth:`peek`). Only a killed process (SIGKILL, power cut) can lose the last ``DELAY`` seconds
+    of choices; answers, marks, the board and the brief are written at once, as before.
+
+    >>> later = _Later()
+    >>> later.peek(object(), 1, "s1") is _MISSING
+    True
+    """
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()     # the waiting dict
+        self.io = threading.RLock()       # one write at a time: a waiting choice never lands after a later write
+        self._wake = threading.Event()
+        self._waiting: dict[tuple, tuple] = {}  # (store, participant, module, step) -> (ParticipantStore, work, since)
+        self._thread = None
+
+    @staticmethod
+    def _who(pstore) -> tuple:
+        return (id(getattr(pstore, "store", pstore)), getattr(pstore, "id", None))
+
+    def put(self, pstore, module: int, item: str, work: dict) -> None:
+        import atexit
+        import threading
+        import time
+
+        key = (*self._who(pstore), module, item)
+        with self._lock:
+            since = self._waiting[key][2] if key in self._waiting else time.monotonic()
+            self._waiting[key] = (pstore, work, since)
+            if self._thread is None or not self._thread.is_alive():
+                if self._thread is None:
+                    atexit.register(self.flush)
+                self._thread = threading.Thread(target=self._run, name="evidencekit-choices", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def peek(self, pstore, module: int, item: str):
+        with self._lock:
+            held = self._waiting.get((*self._who(pstore), module, item))
+        return _MISSING if held is None else held[1]
+
+    def waiting(self, pstore=None) -> int:
+        who = None if pstore is None else self._who(pstore)
+        with self._lock:
+            return sum(1 for k in self._waiting if who is None or k[:2] == who)
+
+    def flush(self, pstore=None, *, due: float | None = None) -> int:
+        """Write what waits now (only ``pstore``'s participant's when given; only what waits since ``due`` or
+        before when given); returns how many were written."""
+        who = None if pstore is None else self._who(pstore)
+        done = 0
+        with self.io:
+            with self._lock:
+                todo = [(k, v) for k, v in self._waiting.items()
+                        if (who is None or k[:2] == who) and (due is None or v[2] <= due)]
+            for key, held in todo:
+                try:
+                    held[0].save_work(key[2], key[3], held[1])
+                    done += 1
+                except Exception:  # noqa: BLE001 — logged; the store keeps what it could not send in its outbox
+                    import logging
+
+                    logging.getLogger("evidencekit.app").exception("A step's choices could not be saved")
+                with self._lock:
+                    if self._waiting.get(key) is held:
+                        del self._waiting[key]
+        return done
+
+    def before(self, pstore, write, *args, **kwargs):
+        """Run ``write`` (a write of ``pstore``'s participant) after their waiting choices are written."""
+        if not self.waiting(pstore):
+            return write(*args, **kwargs)
+        with self.io:
+            self.flush(pstore)
+            return write(*args, **kwargs)
+
+    def _run(self) -> None:
+        import time
+
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while True:
+                with self._lock:
+                    if not self._waiting:
+                        break
+                    first = min(v[2] for v in self._waiting.values())
+                wait = first + self.DELAY - time.monotonic()
+                if wait > 0:
+                    time.sleep(min(wait, 0.5))
+                else:
+                    self.flush(due=time.monotonic() - self.DELAY)
+
+
+LATER = _Later()
 
 
 def participant() -> Participant:
@@ -149,12 +265,26 @@ def _stamp(folder: Path) -> str:
 _COURSES: dict[str, tuple[str, object]] = {}  # folder -> (stamp, course): the course files, the same for all
 
 
+_FOLDERS: dict[str, Path] = {}  # EVIDENCEKIT_EXERCISES -> the course folder it gives
+
+
+def course_folder() -> Path:
+    """The course folder (:func:`evidencekit.course.default_folder`), looked up once per value of
+    ``EVIDENCEKIT_EXERCISES``."""
+    from evidencekit.course import default_folder
+
+    env = os.environ.get("EVIDENCEKIT_EXERCISES", "")
+    if env not in _FOLDERS:
+        _FOLDERS[env] = default_folder()
+    return _FOLDERS[env]
+
+
 def course():
     """The validated course (:func:`evidencekit.course.load_course`), loaded once per change of its files.
     Shared read-only by every session: the course is the same for everyone."""
-    from evidencekit.course import default_folder, load_course
+    from evidencekit.course import load_course
 
-    folder = default_folder()
+    folder = course_folder()
     stamp = _stamp(folder)
     held = _COURSES.get(str(folder))
     if held is None or held[0] != stamp:
@@ -164,9 +294,7 @@ def course():
 
 
 def course_stamp() -> str:
-    from evidencekit.course import default_folder
-
-    return _stamp(default_folder())
+    return _stamp(course_folder())
 
 
 _JOURNEY: dict[str, tuple[str, object]] = {}  # "assessment"/"feedback" -> (stamp, content): the same for all

@@ -31,7 +31,9 @@ class Panel:
     notes: list[str] = field(default_factory=list)
     message: str | None = None
     extra: dict = field(default_factory=dict)
-    shown: pd.DataFrame | None = None         # the table as the screen shows it (made once, with the panel)
+    png: bytes | None = None                  # the chart's PNG (decoded once, with the panel)
+    shown: Any = None                         # the table as the screen shows it, as Arrow (made once, with the
+                                              # panel: st.dataframe sends an Arrow table as it is)
 
     @property
     def citation(self) -> str:
@@ -87,7 +89,19 @@ def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
         extra["spread"] = d[d["aspect"] == "value"][["time", "detail", "explanation"]].to_dict("records")
         extra["text"] = view.extra["text"]
     return Panel(spec=spec, frame=view.frame, table=table, chart=chart, notes=notes, message=view.message,
-                 extra=extra, shown=shown_table(table))
+                 extra=extra, shown=_arrow(shown_table(table)), png=_png(chart))
+
+
+def _png(chart: dict | None) -> bytes | None:
+    from ui.board import png
+
+    return png(chart) if chart is not None else None
+
+
+def _arrow(frame: pd.DataFrame):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def shown_table(item: dict) -> pd.DataFrame:
@@ -102,8 +116,10 @@ def build_panel(spec_json: str, dpi: int = DPI) -> Panel:
     return make_panel(spec, views.build(spec, context.course()), dpi)
 
 
-@st.cache_data(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
+@st.cache_resource(ttl=TTL, max_entries=300, show_spinner="Preparing the figures…")
 def _panel(spec_json: str, settings: tuple, stamp: str, dpi: int = DPI) -> Panel:
+    """Shared by every session as one object (``cache_resource``: a rerun reads it without copying it), so
+    read-only: nothing that draws a panel changes it."""
     return workers.call(build_panel, spec_json, dpi, settings=dict(zip(context.SETTINGS, settings)))
 
 

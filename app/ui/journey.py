@@ -424,7 +424,11 @@ def due_plans(me) -> None:
 
 # -- the participant's file ------------------------------------------------------------------------------------
 def export_bytes(scope) -> bytes:
-    """All of a participant's work as the store exports it (``ParticipantStore.export``), as JSON bytes."""
+    """All of a participant's work as the store exports it (``ParticipantStore.export``), as JSON bytes; choices
+    still waiting to be written (:data:`ui.context.LATER`) are written first."""
+    from ui import context
+
+    context.LATER.flush(scope)
     return json.dumps(scope.export(), ensure_ascii=False, indent=1).encode("utf-8")
 
 

@@ -70,6 +70,10 @@ def introduction(module) -> None:
               on_click=_mark_and_go, args=(module, "intro", "1"), key=f"m{module.number}-start")
 
 
+def _one_more_hint(key: str) -> None:
+    st.session_state[f"hints-{key}"] = st.session_state.get(f"hints-{key}", 0) + 1
+
+
 def learning(module, step, done: set[str]) -> None:
     st.markdown(f"### Step {step.number} of {len(module.steps)} · {step.title}")
     st.caption(f"What you do: {step.action}")
@@ -80,11 +84,9 @@ def learning(module, step, done: set[str]) -> None:
         shown = st.session_state.setdefault(f"hints-{step.key}", 0)
         for i, hint in enumerate(step.hints[:shown], start=1):
             st.markdown(f"**Hint {i}.** {hint}")
-        if shown < len(step.hints):
-            if st.button(f"Show a hint ({shown + 1} of {len(step.hints)})", key=f"hint-{step.key}",
-                         icon=":material/lightbulb:"):
-                st.session_state[f"hints-{step.key}"] = shown + 1
-                st.rerun()
+        if shown < len(step.hints):  # counted in the click's callback: one run, not a run and a rerun
+            st.button(f"Show a hint ({shown + 1} of {len(step.hints)})", key=f"hint-{step.key}",
+                      icon=":material/lightbulb:", on_click=_one_more_hint, args=(step.key,))
     if step.key_points:
         st.success("**Key points to keep**\n" + "\n".join(f"- {k}" for k in step.key_points),
                    icon=":material/bookmark:")

@@ -1,5 +1,6 @@
 """Review questions: one form per question, checked by :func:`evidencekit.course.check_answer` with immediate,
-explained feedback; every attempt kept in the store (a reload shows the last feedback again)."""
+explained feedback; every attempt kept in the store (a reload shows the last feedback again). Each question is a
+fragment: checking an answer redraws that question (and the score under it), not the whole page."""
 from __future__ import annotations
 
 import streamlit as st
@@ -71,8 +72,9 @@ def _response_widget(q, key: str, previous):
     return st.text_input(f"Your answer{unit}", key=key, placeholder="Type a number, e.g. 4.2")
 
 
-def question(module, q, latest: dict | None) -> str | None:
-    """One question in its form; returns the status of the latest answer (None: not answered)."""
+def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
+    """One question in its form; returns the status of the latest answer (None: not answered), and whether it
+    was checked in this run."""
     key = f"q-{module.number}-{q.id}"
     with st.form(key, border=True):
         st.markdown(f"**Question {q.number} of {len(module.questions)}**")
@@ -87,30 +89,52 @@ def question(module, q, latest: dict | None) -> str | None:
         if fb.status in ("correct", "incorrect", "unavailable"):
             context.participant().save_answer(module.number, q.id, response, fb, content=module.digest)
         feedback(record, q)
-        return fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")
+        return (fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")), True
     if latest:
         if latest.get("content") and latest["content"] != module.digest:
             st.caption("This module was updated after you answered: check your answer again.")
         feedback(latest.get("feedback") or {}, q)
-        return latest.get("status")
-    return None
+        return latest.get("status"), False
+    return None, False
+
+
+def _statuses(module) -> list[str | None]:
+    latest = {a["question"]: a for a in context.participant().latest_answers(module.number)}
+    return [(latest.get(q.id) or {}).get("status") for q in module.questions]
+
+
+@st.fragment
+def _question(module, q) -> None:
+    """A question as a fragment. When it is checked, the score so far is said under it; the answer that
+    completes the review marks the module's review done and redraws the page (its header shows it done)."""
+    me = context.participant()
+    latest = {a["question"]: a for a in me.latest_answers(module.number)}
+    _, checked = question(module, q, latest.get(q.id))
+    if not checked:
+        return
+    statuses = _statuses(module)
+    answered = sum(s in ("correct", "incorrect") for s in statuses)
+    right = sum(s == "correct" for s in statuses)
+    st.caption(f"Your score so far: {answered} of {len(statuses)} questions answered, {right} right.")
+    if answered == len(statuses) and not _done(me, module):
+        me.mark(module.number, "review", "done", content=module.digest)
+        st.rerun(scope="app")
+
+
+def _done(me, module) -> bool:
+    return any(p["item"] == "review" and p["status"] == "done" for p in me.progress(module.number))
 
 
 def review(module) -> None:
-    """The module's review: every question with its feedback, a score, and the module marked done."""
+    """The module's review: every question with its feedback (each a fragment, with the score so far when it is
+    checked), and the module marked done when every question is answered."""
     me = context.participant()
-    latest = {a["question"]: a for a in me.latest_answers(module.number)}
     st.markdown("Answer each question and check it: the feedback explains the answer. You can try again.")
-    statuses = []
     for q in module.questions:
-        statuses.append(question(module, q, latest.get(q.id)))
+        _question(module, q)
+    statuses = _statuses(module)
     answered = sum(s in ("correct", "incorrect") for s in statuses)
-    right = sum(s == "correct" for s in statuses)
-    st.divider()
-    cols = st.columns(2)
-    cols[0].metric("Questions answered", f"{answered} of {len(statuses)}")
-    cols[1].metric("Right", f"{right} of {len(statuses)}")
     if answered == len(statuses):
-        if not any(p["item"] == "review" and p["status"] == "done" for p in me.progress(module.number)):
+        if not _done(me, module):
             me.mark(module.number, "review", "done", content=module.digest)
         st.success("You have answered every question of this module.", icon=":material/school:")

@@ -88,7 +88,7 @@ def panel(p: data.Panel, *, caption: str = "", board_item: str | None = "chart",
     """A panel as the participant sees it: the chart (or why there is none) with its source line, the
     notes, the table, downloads, and a form to save the chart or table to the evidence board."""
     if p.chart is not None:
-        board.picture(p.chart)
+        board.picture(p.chart, decoded=p.png)
         st.caption(p.chart["source_line"])
     elif p.message:
         st.info(p.message, icon=":material/info:")
@@ -99,43 +99,53 @@ def panel(p: data.Panel, *, caption: str = "", board_item: str | None = "chart",
         with st.expander("The figures as a table", expanded=p.chart is None):
             board.show(p.table, caption=False, table=p.shown)
     downloads(p, name=name or (p.chart or p.table)["content"].get("title") or "figures", own=own)
-    if board_item:
+    if board_item:  # (a step's panel has its form below it, outside the panel: steps.save_shown)
         save_form(p, caption=caption, what=board_item, module=module, step=step)
 
 
 def downloads(p: data.Panel, *, name: str, own=None) -> None:
-    """CSV / Excel of the figures and PNG / SVG of the chart, each made on click by the library's writers."""
-    cols = st.columns(4)
+    """CSV / Excel of the figures and PNG / SVG of the chart, each made on click by the library's writers,
+    behind one "Download" button: its menu is drawn only when opened, so a choice that redraws the figures
+    does not redraw four download buttons too."""
     k = key_for("dl", data.spec_json(p.spec))
-    cols[0].download_button("Data (CSV)", functools.partial(files.frame_bytes, p.frame, ".csv"),
-                            file_name=files.safe_name(name, ".csv"), mime=files.MIME[".csv"], on_click="ignore",
-                            key=k + "csv", icon=":material/download:", width="stretch")
-    cols[1].download_button("Data (Excel)", functools.partial(files.frame_bytes, p.frame, ".xlsx"),
-                            file_name=files.safe_name(name, ".xlsx"), mime=files.MIME[".xlsx"], on_click="ignore",
-                            key=k + "xlsx", icon=":material/download:", width="stretch")
-    if p.chart is not None:
-        for col, suffix, label in ((cols[2], ".png", "Chart (PNG)"), (cols[3], ".svg", "Chart (SVG)")):
-            col.download_button(label, functools.partial(_chart_bytes, p.spec, suffix, own),
-                                file_name=files.safe_name(name, suffix), mime=files.MIME[suffix], on_click="ignore",
-                                key=k + suffix, icon=":material/image:", width="stretch")
+    menu = st.popover("Download", icon=":material/download:", key=k, on_change="rerun")
+    if not menu.open:
+        return
+    with menu:
+        st.download_button("Data (CSV)", functools.partial(files.frame_bytes, p.frame, ".csv"),
+                           file_name=files.safe_name(name, ".csv"), mime=files.MIME[".csv"], on_click="ignore",
+                           key=k + "csv", icon=":material/download:", width="stretch")
+        st.download_button("Data (Excel)", functools.partial(files.frame_bytes, p.frame, ".xlsx"),
+                           file_name=files.safe_name(name, ".xlsx"), mime=files.MIME[".xlsx"], on_click="ignore",
+                           key=k + "xlsx", icon=":material/download:", width="stretch")
+        if p.chart is not None:
+            for suffix, label in ((".png", "Chart (PNG)"), (".svg", "Chart (SVG)")):
+                st.download_button(label, functools.partial(_chart_bytes, p.spec, suffix, own),
+                                   file_name=files.safe_name(name, suffix), mime=files.MIME[suffix],
+                                   on_click="ignore", key=k + suffix, icon=":material/image:", width="stretch")
 
 
 def _chart_bytes(spec: dict, suffix: str, own) -> bytes:
     return files.figure_bytes(data.figure(spec, own=own), suffix)
 
 
-def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, step: str | None) -> None:
-    """'Add to my evidence board' with an editable caption (the chart, or the table when there is no chart)."""
+def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, step: str | None,
+              key: str | None = None) -> None:
+    """'Add to my evidence board' with an editable caption (the chart, or the table when there is no chart).
+    ``key``: the form's own key, for a form that stays while the figures above it change (a step's panel): the
+    caption is then left for the participant to write, and an empty one saves the item's own title."""
     item = p.chart if (what == "chart" and p.chart is not None) else p.table
     kind = board.KIND_WORDS[item["type"]].lower()
-    k = key_for("save", data.spec_json(p.spec), what, caption)  # a new suggested caption shows at once
+    title = item["content"].get("title", "") or (p.chart or {}).get("content", {}).get("title", "")
+    k = key or key_for("save", data.spec_json(p.spec), what, caption)  # a new suggested caption shows at once
     with st.form(k, border=True):
-        st.markdown(f"**Save this {kind} to your evidence board**")
-        text = st.text_input("Caption (say what it shows)", value=caption or item["content"].get("title", "")
-                             or (p.chart or {}).get("content", {}).get("title", ""),
-                             key=k + "cap", max_chars=300)
+        st.markdown(f"**Save this {kind} to your evidence board**" if key is None else
+                    "**Save these figures to your evidence board**")
+        text = st.text_input("Caption (say what it shows)", value=caption or ("" if key else title), key=k + "cap",
+                             max_chars=300, placeholder="Leave it empty to use the chart's title" if key else None)
         if st.form_submit_button("Add to my evidence board", icon=":material/add:", type="primary"):
-            eid = board.add(item, text, origin={"spec": p.spec, "what": item["type"]}, module=module, step=step)
+            eid = board.add(item, text or title, origin={"spec": p.spec, "what": item["type"]}, module=module,
+                            step=step)
             st.success(f"Saved to your evidence board as {eid}. Cite it as [{eid}] in your brief.",
                        icon=":material/check:")
 

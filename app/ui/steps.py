@@ -35,15 +35,60 @@ def _initial(step, name: str, default, valid=None):
     return key
 
 
+def _memo(step) -> dict:
+    """What a step's panel works out from shared caches (area names, years, groups, the panels of the last
+    few choices), kept in this session for the data settings and course files it was made under: a choice's
+    rerun reads it here instead of hashing its way into the caches again (made again every ten minutes, as
+    live figures may change). Values are shared: read-only."""
+    import time
+
+    stamp = (context.settings(), context.course_stamp(), int(time.monotonic() // 600))
+    held = st.session_state.get(_key(step, "memo"))
+    if not (isinstance(held, tuple) and len(held) == 2 and held[0] == stamp):
+        held = (stamp, {})
+        st.session_state[_key(step, "memo")] = held
+    return held[1]
+
+
+def _once(step, name: str, make):
+    memo = _memo(step)
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
+
+
+def _panel_of(step, spec: dict):
+    """The panel of ``spec`` (:func:`ui.data.panel`), the last few of this step kept in the session."""
+    from ui import trainer
+
+    panels = _once(step, "panels", dict)
+    key = (data.spec_json(spec), trainer.dpi())
+    if key not in panels:
+        if len(panels) >= 8:
+            panels.pop(next(iter(panels)))
+        panels[key] = data.panel(spec)
+    return panels[key]
+
+
 def _remember(step, choices: dict) -> None:
+    """Keep the participant's choices for the step (a reload or a restart shows them again)."""
     me = context.participant()
     work = me.work(step.module, step.id) or {}
     if work.get("choices") != choices:
-        me.save_work(step.module, step.id, {**work, "choices": choices})
+        me.save_choices(step.module, step.id, {**work, "choices": choices})
 
 
 def _year_range(step) -> list[int]:
-    info = data.breakdowns(step.params["indicator"], tuple(step.params["areas"]), context.settings())
+    return _once(step, "years", lambda: _years_of(step))
+
+
+def _breakdowns(step) -> dict:
+    return _once(step, "breakdowns", lambda: data.breakdowns(step.params["indicator"], tuple(step.params["areas"]),
+                                                             context.settings()))
+
+
+def _years_of(step) -> list[int]:
+    info = _breakdowns(step)
     years = info["years"] or list(range(2000, 2025))
     lo, hi = years[0], years[-1]
     for y in step.params.get("years") or []:
@@ -54,10 +99,11 @@ def _year_range(step) -> list[int]:
 def choices_for_series(step) -> dict:
     """Widgets for what the step lets the participant change (its ``choose``); returns the choices."""
     p, allowed = step.params, step.params.get("choose", [])
-    names = data.area_names()
+    names = _once(step, "names", data.area_names)
     out: dict = {}
     if "areas" in allowed:
-        options = list(dict.fromkeys(list(p["areas"]) + sorted(names, key=lambda c: names[c])))
+        options = _once(step, "areas", lambda: list(dict.fromkeys(list(p["areas"]) +
+                                                                 sorted(names, key=lambda c: names[c]))))
         key = _initial(step, "areas", list(p["areas"]),
                        lambda v: isinstance(v, list) and all(c in options for c in v))
         chosen = st.multiselect("Countries and regions", options, key=key, format_func=lambda c: names.get(c, c),
@@ -84,7 +130,7 @@ def choices_for_series(step) -> dict:
         out["benchmark"] = cols[2].selectbox("Benchmark", list(p["benchmark"]), key=key,
                                              format_func=lambda c: names.get(c, c))
     if "classif1" in allowed and p.get("classif1"):
-        info = data.breakdowns(p["indicator"], tuple(p["areas"]), context.settings())
+        info = _breakdowns(step)
         family = p["classif1"][0].rsplit("_", 1)[0]
         options = [c for c, _ in info.get("classif1", []) if c.startswith(family)] or list(p["classif1"])
         labels = dict(info.get("classif1", []))
@@ -106,6 +152,7 @@ def series_step(step) -> None:
     p = step.params
     choices = choices_for_series(step)
     if "areas" in p.get("choose", []) and not choices.get("areas"):
+        st.session_state[_key(step, "shown")] = None
         return
     options = {}
     if step.kind == "change_over_time" and p.get("base_year"):
@@ -123,10 +170,9 @@ def series_step(step) -> None:
                                    index=later.index(start))
             options["to_year"] = int(to)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
-    panel = data.panel(spec)
-    item = (step.board or {}).get("item")
-    render.panel(panel, caption=(step.board or {}).get("caption", ""), board_item="chart" if item in ("chart", None)
-                 else "table", module=step.module, step=step.id, name=step.title)
+    panel = _panel_of(step, spec)
+    st.session_state[_key(step, "shown")] = spec  # what the save form below the panel saves (save_shown)
+    render.panel(panel, board_item=None, module=step.module, step=step.id, name=step.title)
     if "changes" in panel.extra:
         st.markdown(f"**Change from {p['base_year']}**")
         board.show(panel.extra["changes"], caption=False)
@@ -318,15 +364,33 @@ KINDS = {"explore": series_step, "compare_countries": series_step, "change_over_
          "code_passages": coding_step, "write": write_step}
 
 
+SERIES = {kind for kind, draw in KINDS.items() if draw is series_step}
+
+
 @st.fragment
 def _panel(step) -> None:
     """The step's working panel as a fragment: a choice or a form in it reruns the panel, not the page."""
     render.guarded(KINDS[step.kind])(step)
 
 
+def save_shown(step) -> None:
+    """'Add to my evidence board' for the figures a step's panel shows now. The form is drawn outside the
+    panel, so that a choice redraws only the figures; it saves what the panel shows when it is sent (the
+    panel keeps its view's spec in the session)."""
+    spec = st.session_state.get(_key(step, "shown"))
+    if spec is None:  # no figures shown (no country chosen): nothing to save
+        return
+    item = (step.board or {}).get("item")
+    render.save_form(_panel_of(step, spec), caption=(step.board or {}).get("caption", ""),
+                     what="chart" if item in ("chart", None) else "table", module=step.module, step=step.id,
+                     key=_key(step, "save"))
+
+
 def learning_step(step) -> None:
     """Draw one learning step of any kind."""
     if step.kind in KINDS:
         _panel(step)
+        if step.kind in SERIES:
+            render.guarded(save_shown)(step)
     else:
         st.info(f"This kind of step ({step.kind}) cannot be shown yet.")

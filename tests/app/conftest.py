@@ -47,6 +47,9 @@ def offline_app(monkeypatch, tmp_path):
     clear_caches()
     logging.getLogger("evidencekit.app").setLevel(logging.CRITICAL)  # expected failures are logged, not printed
     yield
+    from ui import context
+
+    context.LATER.flush()  # choices still waiting go to this test's store, not the next one's
     clear_caches()
     ilostat._default = None
 

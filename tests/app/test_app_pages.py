@@ -111,6 +111,42 @@ def test_a_participant_choice_changes_the_figures():
     assert at2.selectbox(key="m2-youth-compare-year").value == 2021
 
 
+def test_a_choice_is_saved_a_moment_later_and_before_any_other_write(monkeypatch):
+    """A click on a choice waits for no database write: the choice is written by a thread a moment later, or at
+    once before any other write of the participant (here: the step marked done), and is in an export."""
+    import json
+
+    from ui import context
+
+    from evidencekit.store import open_store
+
+    monkeypatch.setattr(context.LATER, "DELAY", 60.0)  # the thread waits: only the next write can save it
+    at = new_app(module=2, step=1)
+    at.run()
+    at.selectbox(key="m2-youth-compare-year").set_value(2021).run()
+    stored = open_store().participant("local").work(2, "youth-compare")
+    assert (stored or {}).get("choices", {}).get("year") != 2021  # not written yet
+    assert new_app(module=2, step=1).run().selectbox(key="m2-youth-compare-year").value == 2021  # a reload sees it
+    at.button(key="done-2/youth-compare").click().run()
+    assert open_store().participant("local").work(2, "youth-compare")["choices"]["year"] == 2021
+    monkeypatch.setattr(context.LATER, "DELAY", 0.05)
+    at2 = new_app(module=2, step=1)
+    at2.run()
+    at2.selectbox(key="m2-youth-compare-year").set_value(2020).run()
+    import time
+
+    deadline = time.monotonic() + 10
+    while open_store().participant("local").work(2, "youth-compare")["choices"]["year"] != 2020:
+        assert time.monotonic() < deadline, "the choice was not written within 10 s"
+        time.sleep(0.05)
+    monkeypatch.setattr(context.LATER, "DELAY", 60.0)
+    at2.selectbox(key="m2-youth-compare-year").set_value(2019).run()
+    from ui import journey
+
+    exported = json.loads(journey.export_bytes(open_store().participant("local")))  # "Download all my work"
+    assert [w["state"]["choices"]["year"] for w in exported["work"] if w["item"] == "youth-compare"] == [2019]
+
+
 def test_a_failing_library_call_is_said_in_plain_words(monkeypatch):
     from evidencekit.ilostat import NetworkError
 
