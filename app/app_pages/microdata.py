@@ -145,7 +145,30 @@ def lonely_choice() -> str:
                              "other rules are those of R's survey package (see your survey's documentation).")
 
 
+def facts(survey) -> dict:
+    """What the page shows of a survey that does not change while it is open: the number of distinct values of
+    each column (which columns have a few groups) and the survey in one line. Counted once per survey in this
+    session (counting them on every click took most of a rerun)."""
+    held = st.session_state.get("md-facts")
+    if isinstance(held, tuple) and len(held) == 2 and held[0] is survey:
+        return held[1]
+    distinct = survey.data.nunique(dropna=True)
+    design = {survey.weight, survey.strata, survey.psu}
+    out = {"groups": [c for c in survey.data.columns if distinct[c] <= 30 and c not in design],
+           "pairs": [c for c in survey.data.columns if 2 <= distinct[c] <= 30 and c not in design],
+           "line": words.survey(survey)}
+    st.session_state["md-facts"] = (survey, out)
+    return out
+
+
+@st.fragment
 def estimates(survey, own) -> None:
+    """Indicators with their confidence intervals, by the groups chosen (a fragment: a choice here redraws the
+    estimates only; a fragment shows its own errors, so it has its own guard)."""
+    render.guarded(_estimates)(survey, own)
+
+
+def _estimates(survey, own) -> None:
     from evidencekit.course.schema import survey_indicator_names
 
     names = sorted(survey_indicator_names())
@@ -153,8 +176,7 @@ def estimates(survey, own) -> None:
     chosen = cols[0].multiselect("Indicators", names, default=["informal_employment_rate"]
                                  if "informal_employment_rate" in names else names[:1], key="md-indicators",
                                  format_func=words.indicator)
-    groups = [c for c in survey.data.columns if survey.data[c].nunique(dropna=True) <= 30
-              and c not in (survey.weight, survey.strata, survey.psu)]
+    groups = facts(survey)["groups"]
     by = cols[0].multiselect("Break down by", groups, default=["ilo_sex"] if "ilo_sex" in groups else [],
                              key="md-by", format_func=lambda c: words.column(c, survey),
                              help="Each breakdown divides the sample: watch the small-cell flags.")
@@ -173,7 +195,13 @@ def estimates(survey, own) -> None:
                      words.column(c, survey).lower() for c in by) if by else "") + f" — {survey.source or 'my survey'}")
 
 
+@st.fragment
 def gap(survey, own) -> None:
+    """The gap between two groups with its confidence interval (a fragment, as the estimates)."""
+    render.guarded(_gap)(survey, own)
+
+
+def _gap(survey, own) -> None:
     from evidencekit import indicators
     from evidencekit.course.schema import survey_indicator_names
 
@@ -185,8 +213,7 @@ def gap(survey, own) -> None:
     cols = st.columns(2)
     indicator = cols[0].selectbox("Indicator", sorted(survey_indicator_names()), key="md-gap-indicator",
                                   format_func=words.indicator)
-    groups = [c for c in survey.data.columns if 2 <= survey.data[c].nunique(dropna=True) <= 30
-              and c not in (survey.weight, survey.strata, survey.psu)]
+    groups = facts(survey)["pairs"]
     if not groups:
         st.info("The survey has no column with a few groups to compare.")
         return
@@ -215,7 +242,7 @@ def body() -> None:
     if source == "synthetic":
         survey, own = data.synthetic_survey(), None
         st.caption("SYNTHETIC training data generated for this course: it describes no real country. "
-                   + words.survey(survey))
+                   + facts(survey)["line"])
     else:
         own = own_survey()
         if own is None:

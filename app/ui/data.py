@@ -72,6 +72,7 @@ def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
     extra: dict[str, Any] = {}
     if "changes" in view.extra:
         extra["changes"] = EvidenceBoard().add_table(view.extra["changes"]).to_dict()
+        extra["changes_shown"] = _arrow(shown_table(extra["changes"]))
     if "distribution" in view.extra and view.extra["distribution"] is not view.frame:
         board = EvidenceBoard()
         dfig = view.extra.get("distribution_figure")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, data
+from ui import context, data, render
 
 STATUS_ICON = {"correct": ":material/check_circle:", "incorrect": ":material/cancel:",
                "invalid": ":material/help:", "unavailable": ":material/warning:"}
@@ -105,8 +105,13 @@ def _statuses(module) -> list[str | None]:
 
 @st.fragment
 def _question(module, q) -> None:
-    """A question as a fragment. When it is checked, the score so far is said under it; the answer that
-    completes the review marks the module's review done and redraws the page (its header shows it done)."""
+    """A question as a fragment (with its own error guard, as a fragment shows its own errors)."""
+    render.guarded(_checked_question)(module, q)
+
+
+def _checked_question(module, q) -> None:
+    """A question; when it is checked, the score so far is said under it, and the answer that completes the
+    review marks the module's review done and redraws the page (its header shows it done)."""
     me = context.participant()
     latest = {a["question"]: a for a in me.latest_answers(module.number)}
     _, checked = question(module, q, latest.get(q.id))

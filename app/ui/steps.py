@@ -175,7 +175,7 @@ def series_step(step) -> None:
     render.panel(panel, board_item=None, module=step.module, step=step.id, name=step.title)
     if "changes" in panel.extra:
         st.markdown(f"**Change from {p['base_year']}**")
-        board.show(panel.extra["changes"], caption=False)
+        board.show(panel.extra["changes"], caption=False, table=panel.extra.get("changes_shown"))
     if step.kind == "read_notes":
         look_for(step, panel)
 
@@ -192,6 +192,18 @@ def look_for(step, panel) -> None:
     """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
     st.markdown("**What to look for**")
     st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
+    tables = _once(step, "notes", dict)  # made once per panel in this session
+    key = data.spec_json(panel.spec)
+    if key not in tables:
+        if len(tables) >= 8:
+            tables.pop(next(iter(tables)))
+        tables[key] = notes_table(panel)
+    st.table(tables[key])
+    st.caption(panel.source_line)
+
+
+def notes_table(panel):
+    """The notes, sources and flags of every figure of a panel, one row each, as the screen shows them."""
     f = panel.frame.copy(deep=False)
     f.attrs = {}  # pandas copies attrs at every step: the provenance is shown in the source line instead
     cols = [c for c in ("ref_area.label", "time", "obs_value", "source.label", "obs_status.label", "flags",
@@ -201,8 +213,7 @@ def look_for(step, panel) -> None:
              "note_source.label": "Note on the source", "note_classif.label": "Note on the classification"}
     table = f[cols].rename(columns=names).astype("string").fillna("")
     table = table.loc[:, [c for c in table.columns if table[c].str.len().gt(0).any()]]
-    st.table(table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table)
-    st.caption(panel.source_line)
+    return table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table
 
 
 def estimate_step(step) -> None:
