@@ -130,9 +130,10 @@ def cases(course):
         out.append((f"module {m.number} review", lambda n=m.number: app(module=n, step="review").run(),
                     functools.partial(answer_again, module=m)))
 
-    def explorer_again(at):
-        return settle(lambda: at.segmented_control(key="ex-chart").set_value("line").run(),
-                      before=lambda: at.segmented_control(key="ex-chart").set_value("table").run())
+    def explorer_again(at):  # the explorer's view is a fragment, as a step's panel
+        with as_browser(next(iter(fragment_ids(at)), None)):
+            return settle(lambda: at.segmented_control(key="ex-chart").set_value("line").run(),
+                          before=lambda: at.segmented_control(key="ex-chart").set_value("table").run())
 
     out += [("Data explorer", page("app_pages/explorer.py"), explorer_again),
             ("Microdata workbench", page("app_pages/microdata.py"), functools.partial(choice_again, prefix="md-")),

@@ -2,12 +2,12 @@
 and table with the source line, notes and flags; downloads; save to the evidence board."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from ui import context, data, render
+from ui import context, data, render, trainer
 
 START = ["IDN", "PHL", "THA", "VNM"]
+MEMO = "ex-memo"  # what the explorer keeps in the session (data.kept)
 CHARTS = {"line": "Lines over time", "bars": "Ranked bars (one year)", "table": "Table only"}
 
 
@@ -18,15 +18,13 @@ def choose_indicator() -> str | None:
         st.info("Type a few words to search the catalogue, e.g. *youth unemployment*.", icon=":material/search:")
         return None
     found = data.search(text.strip(), context.settings())
-    usable = found[found["id"].notna()]
-    if usable.empty:
+    labels, left = found["labels"], found["left"]
+    if not labels:
         st.warning(f"No indicator matching “{text}” can be read here. "
                    + ("With the network off, only the indicators of the offline snapshot can be shown: try "
                       "*unemployment*, *NEET*, *informal* or *earnings*." if context.offline() else
                       "Try other words."), icon=":material/search_off:")
         return None
-    labels = {r.id: f"{r.label} ({r.id})" + ("" if r.offline else " — needs the network") for r in usable.itertuples()}
-    left = len(found) - len(usable)
     if left:
         st.caption(f"{left} more matching indicator{'s' if left > 1 else ''} cannot be read offline and "
                    f"{'are' if left > 1 else 'is'} not listed.")
@@ -38,18 +36,30 @@ def choose_indicator() -> str | None:
 def body() -> None:
     st.title("Data explorer")
     st.caption(render.data_mode())
+    explorer()
+
+
+@st.fragment
+def explorer() -> None:
+    """Everything below the title, as a fragment: a search, a choice or a chart type redraws it, not the page
+    (with its own error guard, as a fragment shows its own errors)."""
+    render.guarded(view)()
+
+
+def view() -> None:
     dataset = choose_indicator()
     if dataset is None:
         return
-    names = data.area_names()
+    names = data.kept(MEMO, "names", data.area_names)
     if "ex-areas" not in st.session_state:
         st.session_state["ex-areas"] = [c for c in START if c in names]
-    areas = st.multiselect("Countries and regions", sorted(names, key=names.get), key="ex-areas",
-                           format_func=lambda c: names.get(c, c))
+    areas = st.multiselect("Countries and regions", data.kept(MEMO, "areas", lambda: sorted(names, key=names.get)),
+                           key="ex-areas", format_func=lambda c: names.get(c, c))
     if not areas:
         st.warning("Choose at least one country or region.", icon=":material/warning:")
         return
-    info = data.breakdowns(dataset, tuple(areas), context.settings())
+    info = data.kept(MEMO, ("breakdowns", dataset, tuple(areas)),
+                     lambda: data.breakdowns(dataset, tuple(areas), context.settings()))
     if not info["rows"]:
         st.warning("ILOSTAT has no figures for these areas on this indicator. Choose other areas.",
                    icon=":material/search_off:")
@@ -82,7 +92,7 @@ def body() -> None:
         year = st.selectbox("Year", ["latest", *reversed(span)], key=f"ex-year-{dataset}",
                             format_func=lambda y: "Each area's latest year" if y == "latest" else str(y))
         spec["year"] = year
-    p = data.panel(spec)
+    p = data.kept(MEMO, ("panel", data.spec_json(spec), trainer.dpi()), lambda: data.panel(spec))
     render.panel(p, board_item="table" if chart == "table" else "chart")
     with st.expander("The evidencekit call behind this view"):
         args = ", ".join(f"{k}={v!r}" for k, v in query.items() if k != "id")

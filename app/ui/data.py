@@ -130,6 +130,29 @@ def _own_panel(spec_json: str, token: str, _survey, dpi: int = DPI) -> Panel:
     return make_panel(spec, views.build(spec, context.course(), survey=_survey), dpi)
 
 
+KEPT = 64  # values kept per scope by kept()
+
+
+def kept(scope: str, name, make):
+    """``make()``, kept in this session under ``scope`` (a step, a page) and ``name`` (plain values) for the
+    data settings and course files it was made under, and at most ten minutes (live figures may change): a
+    click's rerun reads what a panel works out from the shared caches (area names, years, panels…) here,
+    instead of hashing its way into the caches again. At most :data:`KEPT` values per scope. Shared: read-only."""
+    import time
+
+    stamp = (context.settings(), context.course_stamp(), int(time.monotonic() // 600))
+    held = st.session_state.get(scope)
+    if not (isinstance(held, tuple) and len(held) == 2 and held[0] == stamp):
+        held = (stamp, {})
+        st.session_state[scope] = held
+    values = held[1]
+    if name not in values:
+        if len(values) >= KEPT:
+            values.pop(next(iter(values)))
+        values[name] = make()
+    return values[name]
+
+
 def spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, default=str)
 
@@ -153,11 +176,17 @@ def figure(spec: dict, *, own=None):
 
 
 # -- catalogue and code lists -------------------------------------------------------------------------------
-@st.cache_data(ttl=TTL, max_entries=100, show_spinner="Searching the ILOSTAT catalogue…")
-def search(text: str, settings: tuple) -> pd.DataFrame:
+@st.cache_resource(ttl=TTL, max_entries=100, show_spinner="Searching the ILOSTAT catalogue…")
+def search(text: str, settings: tuple) -> dict:
+    """What a search of the catalogue offers: ``labels`` (dataset id -> "label (id)", with "needs the network"
+    on datasets the offline snapshot does not hold), ``left`` (matches that have no dataset id to read). Shared
+    read-only, made once per search."""
     import evidencekit as ek
 
-    return ek.ilostat.search(text, limit=100)
+    found = ek.ilostat.search(text, limit=100)
+    usable = found[found["id"].notna()]
+    labels = {r.id: f"{r.label} ({r.id})" + ("" if r.offline else " — needs the network") for r in usable.itertuples()}
+    return {"labels": labels, "left": len(found) - len(usable)}
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)

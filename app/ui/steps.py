@@ -35,39 +35,15 @@ def _initial(step, name: str, default, valid=None):
     return key
 
 
-def _memo(step) -> dict:
-    """What a step's panel works out from shared caches (area names, years, groups, the panels of the last
-    few choices), kept in this session for the data settings and course files it was made under: a choice's
-    rerun reads it here instead of hashing its way into the caches again (made again every ten minutes, as
-    live figures may change). Values are shared: read-only."""
-    import time
-
-    stamp = (context.settings(), context.course_stamp(), int(time.monotonic() // 600))
-    held = st.session_state.get(_key(step, "memo"))
-    if not (isinstance(held, tuple) and len(held) == 2 and held[0] == stamp):
-        held = (stamp, {})
-        st.session_state[_key(step, "memo")] = held
-    return held[1]
-
-
-def _once(step, name: str, make):
-    memo = _memo(step)
-    if name not in memo:
-        memo[name] = make()
-    return memo[name]
+def _once(step, name, make):
+    return data.kept(_key(step, "memo"), name, make)
 
 
 def _panel_of(step, spec: dict):
     """The panel of ``spec`` (:func:`ui.data.panel`), the last few of this step kept in the session."""
     from ui import trainer
 
-    panels = _once(step, "panels", dict)
-    key = (data.spec_json(spec), trainer.dpi())
-    if key not in panels:
-        if len(panels) >= 8:
-            panels.pop(next(iter(panels)))
-        panels[key] = data.panel(spec)
-    return panels[key]
+    return _once(step, ("panel", data.spec_json(spec), trainer.dpi()), lambda: data.panel(spec))
 
 
 def _remember(step, choices: dict) -> None:
@@ -192,13 +168,7 @@ def look_for(step, panel) -> None:
     """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
     st.markdown("**What to look for**")
     st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
-    tables = _once(step, "notes", dict)  # made once per panel in this session
-    key = data.spec_json(panel.spec)
-    if key not in tables:
-        if len(tables) >= 8:
-            tables.pop(next(iter(tables)))
-        tables[key] = notes_table(panel)
-    st.table(tables[key])
+    st.table(_once(step, ("notes", data.spec_json(panel.spec)), lambda: notes_table(panel)))
     st.caption(panel.source_line)
 
 
