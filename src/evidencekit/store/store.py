@@ -1206,11 +1206,19 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
+_keys: dict[str, str] = {}  # a database address as given -> as open_store keys it
+
+
 def open_store(url: str | os.PathLike | None = None) -> Store:
     """The store at ``url`` (default: ``EVIDENCEKIT_DATABASE_URL``, else a SQLite file in the user's data
     directory). One :class:`Store` per address and process, shared by every thread that asks for it. Raises
     :class:`StoreUnavailable` when the database cannot be reached (call again later: nothing is kept open)."""
-    key = _url(url).render_as_string(hide_password=False)
+    text = str(url) if url is not None else default_url()
+    key = _keys.get(text)
+    if key is None:  # parsed once per address (a page asks for its store several times on every click)
+        key = _url(text).render_as_string(hide_password=False)
+        if "://" in text:  # a plain file path depends on the working folder: parsed each time
+            _keys[text] = key
     with _stores_lock:
         if key not in _stores:
             _stores[key] = Store(key)
