@@ -96,11 +96,33 @@ def panel(p: data.Panel, *, caption: str = "", board_item: str | None = "chart",
         st.info(p.message, icon=":material/info:")
     notes(p.notes)
     if show_table:
-        with st.expander("The figures as a table", expanded=p.chart is None):
-            board.show(p.table, caption=False, table=p.shown)
+        table(p)
     downloads(p, name=name or (p.chart or p.table)["content"].get("title") or "figures", own=own)
     if board_item:  # (a step's panel has its form below it, outside the panel: steps.save_shown)
         save_form(p, caption=caption, what=board_item, module=module, step=step)
+
+
+def table_key(spec: dict) -> str:
+    """The key of a panel's table expander: one per place (a step, the explorer, the estimates), so that a table
+    the participant opened stays open when a choice changes the figures.
+
+    >>> table_key({"source": "step", "module": 2, "step": "youth-compare", "choices": {"year": 2021}})
+    'table-step-2-youth-compare'
+    """
+    return "table-" + "-".join(str(spec[k]) for k in ("source", "module", "step", "part") if spec.get(k) is not None)
+
+
+def table(p: data.Panel) -> None:
+    """The figures as a table, as the brief prints them. Estimates (and a panel with no chart) show it open; a
+    chart's table is drawn only when the participant opens it (a choice then redraws one element less)."""
+    if p.chart is None or p.table["type"] == "estimate":
+        with st.expander("The figures as a table", expanded=True):
+            board.show(p.table, caption=False, table=p.shown)
+        return
+    box = st.expander("The figures as a table", key=table_key(p.spec), on_change="rerun")
+    if box.open:
+        with box:
+            board.show(p.table, caption=False, table=p.shown)
 
 
 def downloads(p: data.Panel, *, name: str, own=None) -> None:

@@ -48,3 +48,10 @@ def table_with(at, column: str):
         if column in d.value.columns:
             return d.value
     raise AssertionError(f"no table with a column {column!r} on the page")
+
+
+def open_tables(at):
+    """Open every "The figures as a table" of the page (a chart's table is drawn only when opened) and run."""
+    for key in [k for k in at.session_state.keys() if str(k).startswith("table-")]:
+        at.session_state[key] = True
+    return at.run()

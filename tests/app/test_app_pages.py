@@ -7,7 +7,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from .apphelp import APP, new_app, no_problem, texts
+from .apphelp import APP, new_app, no_problem, open_tables, texts
 
 import evidencekit as ek
 from evidencekit import compare
@@ -88,7 +88,8 @@ def test_a_step_shows_the_figures_the_library_computes():
     at = new_app(module=2, step=1)
     at.run()
     no_problem(at)
-    shown = at.dataframe[0].value
+    assert not at.dataframe  # the table is drawn when opened
+    shown = open_tables(at).dataframe[0].value
     df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=list(load_course().module(2).step(1).params["areas"])
                         + ["X40"], sex="SEX_T", classif1="AGE_YTHADULT_Y15-24", start=2019, end=2019, labels=True)
     expected = compare.across(df, 2019, benchmark="X40")
@@ -104,7 +105,7 @@ def test_a_participant_choice_changes_the_figures():
     at.run()
     at.selectbox(key="m2-youth-compare-year").set_value(2021).run()
     no_problem(at)
-    shown = at.dataframe[0].value
+    shown = open_tables(at).dataframe[0].value
     assert set(shown["Year"].astype(str)) == {"2021"}
     at2 = new_app(module=2, step=1)  # a reload (new session) keeps the choice: it is in the store
     at2.run()
