@@ -114,10 +114,12 @@ def _checked_question(module, q) -> None:
     review marks the module's review done and redraws the page (its header shows it done)."""
     me = context.participant()
     latest = {a["question"]: a for a in me.latest_answers(module.number)}
-    _, checked = question(module, q, latest.get(q.id))
+    status, checked = question(module, q, latest.get(q.id))
     if not checked:
         return
-    statuses = _statuses(module)
+    # the other questions as read above, this one as just checked (no second read of every attempt)
+    statuses = [status if other.id == q.id else (latest.get(other.id) or {}).get("status")
+                for other in module.questions]
     answered = sum(s in ("correct", "incorrect") for s in statuses)
     right = sum(s == "correct" for s in statuses)
     st.caption(f"Your score so far: {answered} of {len(statuses)} questions answered, {right} right.")
