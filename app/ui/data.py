@@ -72,7 +72,7 @@ def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
     extra: dict[str, Any] = {}
     if "changes" in view.extra:
         extra["changes"] = EvidenceBoard().add_table(view.extra["changes"]).to_dict()
-        extra["changes_shown"] = _arrow(shown_table(extra["changes"]))
+        extra["changes_shown"] = arrow(shown_table(extra["changes"]))
     if "distribution" in view.extra and view.extra["distribution"] is not view.frame:
         board = EvidenceBoard()
         dfig = view.extra.get("distribution_figure")
@@ -90,7 +90,7 @@ def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
         extra["spread"] = d[d["aspect"] == "value"][["time", "detail", "explanation"]].to_dict("records")
         extra["text"] = view.extra["text"]
     return Panel(spec=spec, frame=view.frame, table=table, chart=chart, notes=notes, message=view.message,
-                 extra=extra, shown=_arrow(shown_table(table)), png=_png(chart))
+                 extra=extra, shown=arrow(shown_table(table)), png=_png(chart))
 
 
 def _png(chart: dict | None) -> bytes | None:
@@ -99,10 +99,12 @@ def _png(chart: dict | None) -> bytes | None:
     return png(chart) if chart is not None else None
 
 
-def _arrow(frame: pd.DataFrame):
+def arrow(frame: pd.DataFrame, index: bool = False):
+    """A table for the screen as Arrow, made once: ``st.dataframe`` and ``st.table`` send an Arrow table as it is
+    instead of converting a DataFrame on every rerun (``index``: keep the frame's index, shown as the index)."""
     import pyarrow as pa
 
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.Table.from_pandas(frame, preserve_index=index)
 
 
 def shown_table(item: dict) -> pd.DataFrame:

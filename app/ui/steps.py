@@ -126,9 +126,9 @@ def choices_for_series(step) -> dict:
 
 def series_step(step) -> None:
     p = step.params
+    st.session_state[_key(step, "shown")] = None  # until the figures are shown: nothing to save
     choices = choices_for_series(step)
     if "areas" in p.get("choose", []) and not choices.get("areas"):
-        st.session_state[_key(step, "shown")] = None
         return
     options = {}
     if step.kind == "change_over_time" and p.get("base_year"):
@@ -147,8 +147,8 @@ def series_step(step) -> None:
             options["to_year"] = int(to)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
     panel = _panel_of(step, spec)
-    st.session_state[_key(step, "shown")] = spec  # what the save form below the panel saves (save_shown)
     render.panel(panel, board_item=None, module=step.module, step=step.id, name=step.title)
+    st.session_state[_key(step, "shown")] = spec  # what the save form below the panel saves (save_shown)
     if "changes" in panel.extra:
         st.markdown(f"**Change from {p['base_year']}**")
         board.show(panel.extra["changes"], caption=False, table=panel.extra.get("changes_shown"))
@@ -173,7 +173,8 @@ def look_for(step, panel) -> None:
 
 
 def notes_table(panel):
-    """The notes, sources and flags of every figure of a panel, one row each, as the screen shows them."""
+    """The notes, sources and flags of every figure of a panel, one row each, as the screen shows them (as
+    Arrow: st.table sends it as it is)."""
     f = panel.frame.copy(deep=False)
     f.attrs = {}  # pandas copies attrs at every step: the provenance is shown in the source line instead
     cols = [c for c in ("ref_area.label", "time", "obs_value", "source.label", "obs_status.label", "flags",
@@ -183,7 +184,8 @@ def notes_table(panel):
              "note_source.label": "Note on the source", "note_classif.label": "Note on the classification"}
     table = f[cols].rename(columns=names).astype("string").fillna("")
     table = table.loc[:, [c for c in table.columns if table[c].str.len().gt(0).any()]]
-    return table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table
+    indexed = {"Area", "Year"} <= set(table.columns)
+    return data.arrow(table.set_index(["Area", "Year"]) if indexed else table, index=indexed)
 
 
 def estimate_step(step) -> None:

@@ -55,6 +55,16 @@ def test_a_participant_goes_from_home_to_a_downloaded_brief(tmp_path):
         expect(chart).to_be_visible()
         expect(page.get_by_text(re.compile(r"^Source: ILOSTAT, ILO \(CC BY 4\.0\)")).first).to_be_visible()
 
+        # a choice reruns the step's panel only (a fragment); the form below the panel saves what it shows now
+        img = page.get_by_test_id("stImage").first.locator("img")
+        before = img.get_attribute("alt")
+        page.get_by_role("combobox").first.click()
+        page.keyboard.press("Backspace")                  # the last country chosen is taken out
+        page.keyboard.press("Escape")
+        settle(page)
+        expect(img).not_to_have_attribute("alt", before)
+        shown = img.get_attribute("alt")
+
         # the chart to the evidence board
         page.get_by_role("button").filter(has_text="Add to my evidence board").click()
         expect(page.get_by_text("Saved to your evidence board as E1.")).to_be_visible()
@@ -96,6 +106,10 @@ def test_a_participant_goes_from_home_to_a_downloaded_brief(tmp_path):
         expect(page.get_by_role("heading", name="Evidence-based policy making for decent work")).to_be_visible()
         expect(page.get_by_text("0% of the course")).not_to_be_visible()
 
+    from evidencekit.store import open_store
+
+    saved = open_store(f"sqlite:///{tmp_path / 'store.db'}").participant("local").board()
+    assert [r["payload"]["evidence"]["content"]["alt_text"] for r in saved] == [shown]  # what was on screen
     doc = Document(str(target))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Jobs after COVID-19 in Malaysia" in text
