@@ -621,7 +621,10 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         lo, hi = min(lo, 0.0), max(hi, 0.0)
         span = hi - lo if hi > lo else 1
         ax.axvline(0, color="#000000", lw=1.5, gid="zero")
-    ax.set_xlim(min(0, lo) if unit == "%" and lo >= 0 else lo - 0.05 * span, hi + 0.35 * span)
+    left = min(0, lo) if unit == "%" and lo >= 0 else lo - 0.05 * span
+    # room right of the widest interval for its label: a share of the axis shown (not of the intervals' span,
+    # which left a percentage axis drawn from 0 too short and cut the label at the chart's edge)
+    ax.set_xlim(left, hi + 0.35 * (hi - left))
     ax.set_ylim(-0.7, len(data) - 0.3)
     if unit:
         ax.set_xlabel("%" if unit == "%" else unit, fontsize=FONT["axis"])
