@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import board, context, frame, render
+from ui import board, context, data, frame, render
 
 
 def _move(item_id: str, rows: list[dict], step: int) -> None:
@@ -57,7 +57,8 @@ def body() -> None:
             key = f"cap-{row['item_id']}"
             st.session_state[key] = row["title"]
             st.text_input("Caption", key=key, on_change=_caption, args=(row, key))
-            board.show(ev, caption=False)
+            board.show(ev, caption=False, **data.kept("board-memo", (row["item_id"], str(row.get("updated_at"))),
+                                                      lambda: board.ready(ev)))
             st.caption(f"Citation: {row['citation']}")
     st.page_link(frame.page("brief"), label="Build your brief from this board", icon=":material/description:")
 

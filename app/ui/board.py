@@ -100,12 +100,25 @@ def picture(item: dict, decoded: bytes | None = None) -> None:
              alt=item["content"].get("alt_text") or item["content"].get("title"))
 
 
-def show(item: dict, *, caption: bool = True, table: pd.DataFrame | None = None) -> None:
+def ready(item: dict) -> dict:
+    """What :func:`show` needs of an item made once (a page keeps it while the item does not change): the
+    chart's PNG decoded, or the table as Arrow, as keyword arguments of :func:`show`."""
+    from ui import data
+
+    if item["type"] == "chart":
+        return {"decoded": png(item)}
+    if item["type"] == "quote":
+        return {}
+    content = item["content"]
+    return {"table": data.arrow(table_frame(content["table"], int(content.get("decimals", 1))))}
+
+
+def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None) -> None:
     """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
-    already made for the screen)."""
+    already made for the screen, a DataFrame or Arrow; ``decoded``: a chart's PNG already decoded)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
-        picture(item)
+        picture(item, decoded=decoded)
     elif kind == "quote":
         st.markdown(f"> {content['text']}")
         who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)

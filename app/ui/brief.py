@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import streamlit as st
 
-from ui import board, context, files
+from ui import board, context, data, files
 
 DRAFT = ("brief_topic", "draft")
 FIELDS = ("title", "audience", "author", "problem", "key_messages", "policy_options", "recommendations", "evidence")
@@ -45,6 +46,18 @@ def build(d: dict, rows: list[dict]):
                        policy_options=lines(d.get("policy_options", "")),
                        recommendations=lines(d.get("recommendations", "")), author=d.get("author") or "",
                        board=ev_board, evidence=evidence)
+
+
+def _summary(d: dict, rows: list[dict]) -> tuple:
+    """The brief's checklist, length in pages and counts of items and references."""
+    brief = build(d, rows)
+    return brief.check(), brief.pages(), len(brief.items()), len(brief.references())
+
+
+def _summary_key(d: dict, rows: list[dict]) -> tuple:
+    """What the summary depends on: the draft, and each board item as stored (id, last change, caption)."""
+    return ("summary", json.dumps(d, sort_keys=True, default=str),
+            tuple((r.get("item_id"), str(r.get("updated_at")), r.get("title")) for r in rows))
 
 
 def _bytes(d: dict, rows: list[dict], suffix: str) -> bytes:
@@ -89,14 +102,13 @@ def editor(prefix: str = "brief") -> None:
     if not d:
         st.caption("Write the parts of your brief above and save it: the checklist and the downloads appear here.")
         return
-    brief = build(d, rows)
+    checks, pages, items, refs = data.kept(f"{prefix}-memo", _summary_key(d, rows), lambda: _summary(d, rows))
     st.markdown("**Checklist**")
-    for c in brief.check():
+    for c in checks:
         st.markdown(f"{':material/check_circle:' if c.ok else ':material/radio_button_unchecked:'} {c.message}")
         for detail in (c.details or [])[:5] if not c.ok else []:
             st.caption(f"— {detail}")
-    st.caption(f"About {brief.pages():g} pages · {len(brief.items())} evidence items · "
-               f"{len(brief.references())} references")
+    st.caption(f"About {pages:g} pages · {items} evidence items · {refs} references")
     cols = st.columns(3)
     name = files.safe_name(d.get("title") or "policy brief", "")
     for col, suffix, label in ((cols[0], ".docx", "Download the brief (Word)"), (cols[1], ".md", "Markdown"),
