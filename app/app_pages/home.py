@@ -23,17 +23,16 @@ def body() -> None:
     frame.continue_link(summary)
     course = context.course()
     for m, p in zip(course.modules, summary):
-        with st.container(border=True):
-            cols = st.columns([3, 1])
-            cols[0].markdown(f"#### Module {m.number} · {m.title}")
-            cols[0].caption(f"Case study: {m.case_study}" + (f" · {m.time}" if m.time else ""))
-            cols[0].progress(p.percent / 100, text=f"{p.steps_done} of {p.steps_total} steps · "
-                             f"{p.questions_answered} of {p.questions_total} questions answered "
-                             f"({p.questions_correct} right)")
+        with st.container(border=True):  # four elements a card: Home redraws quickly with six of them
+            case = f"Case study: {m.case_study}" + (f" · {m.time}" if m.time else "")
+            st.markdown(f"#### Module {m.number} · {m.title}\n:small[:gray[{case}]]")
+            st.progress(p.percent / 100, text=f"{p.steps_done} of {p.steps_total} steps · "
+                        f"{p.questions_answered} of {p.questions_total} questions answered "
+                        f"({p.questions_correct} right)")
             label = "Review again" if p.complete else ("Continue" if p.percent else "Start")
             where = p.next.query_params if p.next is not None else {"module": str(m.number), "step": "review"}
-            cols[1].page_link(frame.page(f"module-{m.number}"), label=label, icon=":material/arrow_forward:",
-                              query_params=where)
+            st.page_link(frame.page(f"module-{m.number}"), label=label, icon=":material/arrow_forward:",
+                         query_params=where)
     st.markdown("#### The workbench")
     cols = st.columns(4)
     cols[0].page_link(frame.page("explorer"), label="Data explorer", icon=":material/travel_explore:")
