@@ -87,7 +87,7 @@ def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
         fb = check(q, response)
         record = fb.to_record()
         if fb.status in ("correct", "incorrect", "unavailable"):
-            context.participant().save_answer(module.number, q.id, response, fb, content=module.digest)
+            context.participant().save_answer(module.number, q.id, response, record, content=module.digest)
         feedback(record, q)
         return (fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")), True
     if latest:

@@ -20,7 +20,7 @@ e.g. text where a number is asked: nothing is counted), ``unavailable`` (the rig
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from evidencekit.course.answers import PLACEHOLDERS, Computed, Shown, compare_numbers, evaluate
@@ -58,8 +58,8 @@ class Feedback:
 
     def to_record(self) -> dict:
         """A JSON-ready dict for the store (the computed frame is left out; its citation is kept)."""
-        out = asdict(self)
-        out.pop("computed")
+        out = asdict(replace(self, computed=None))  # not asdict(self): it deep-copied the computed frame, then
+        out.pop("computed")                         # dropped it (about 1 ms of every saved answer)
         if self.computed is not None:
             v = self.computed.value
             out["computed_value"] = v if isinstance(v, (int, float, str)) else str(v)
