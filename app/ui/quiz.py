@@ -98,6 +98,15 @@ def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
     return None, False
 
 
+def _score(statuses: list[str | None]) -> tuple[int, int]:
+    """(questions answered, answered right) of the latest statuses.
+
+    >>> _score(["correct", "incorrect", None])
+    (2, 1)
+    """
+    return sum(s in ("correct", "incorrect") for s in statuses), sum(s == "correct" for s in statuses)
+
+
 def _statuses(module) -> list[str | None]:
     latest = {a["question"]: a for a in context.participant().latest_answers(module.number)}
     return [(latest.get(q.id) or {}).get("status") for q in module.questions]
@@ -120,8 +129,7 @@ def _checked_question(module, q) -> None:
     # the other questions as read above, this one as just checked (no second read of every attempt)
     statuses = [status if other.id == q.id else (latest.get(other.id) or {}).get("status")
                 for other in module.questions]
-    answered = sum(s in ("correct", "incorrect") for s in statuses)
-    right = sum(s == "correct" for s in statuses)
+    answered, right = _score(statuses)
     st.caption(f"Your score so far: {answered} of {len(statuses)} questions answered, {right} right.")
     if answered == len(statuses) and not _done(me, module):
         me.mark(module.number, "review", "done", content=module.digest)
@@ -140,8 +148,7 @@ def review(module) -> None:
     for q in module.questions:
         _question(module, q)
     statuses = _statuses(module)
-    answered = sum(s in ("correct", "incorrect") for s in statuses)
-    if answered == len(statuses):
+    if _score(statuses)[0] == len(statuses):
         if not _done(me, module):
             me.mark(module.number, "review", "done", content=module.digest)
         st.success("You have answered every question of this module.", icon=":material/school:")
