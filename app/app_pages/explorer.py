@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, data, render, trainer
+from ui import context, data, render
 
 START = ["IDN", "PHL", "THA", "VNM"]
 MEMO = "ex-memo"  # what the explorer keeps in the session (data.kept)
@@ -92,7 +92,7 @@ def view() -> None:
         year = st.selectbox("Year", ["latest", *reversed(span)], key=f"ex-year-{dataset}",
                             format_func=lambda y: "Each area's latest year" if y == "latest" else str(y))
         spec["year"] = year
-    p = data.kept(MEMO, ("panel", data.spec_json(spec), trainer.dpi()), lambda: data.panel(spec))
+    p = data.panel(spec, keep=MEMO)
     render.panel(p, board_item="table" if chart == "table" else "chart")
     with st.expander("The evidencekit call behind this view"):
         args = ", ".join(f"{k}={v!r}" for k, v in query.items() if k != "id")

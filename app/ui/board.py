@@ -109,8 +109,7 @@ def ready(item: dict) -> dict:
         return {"decoded": png(item)}
     if item["type"] == "quote":
         return {}
-    content = item["content"]
-    return {"table": data.arrow(table_frame(content["table"], int(content.get("decimals", 1))))}
+    return {"table": data.arrow(data.shown_table(item))}
 
 
 def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None) -> None:

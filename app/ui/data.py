@@ -159,15 +159,19 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, default=str)
 
 
-def panel(spec: dict, *, own=None) -> Panel:
+def panel(spec: dict, *, own=None, keep: str | None = None) -> Panel:
     """The panel of ``spec`` (cached). ``own``: ``(token, survey)`` of the participant's uploaded survey, when
-    the spec uses it (cached for this session only). Charts are drawn larger in the presentation view."""
+    the spec uses it (cached for this session only). ``keep``: a scope of :func:`kept` (a step, a page) that
+    keeps the panel in the session too, for a click's rerun. Charts are drawn larger in the presentation view."""
     from ui import trainer
 
     dpi = trainer.dpi()
     if own is not None:
         return _own_panel(spec_json(spec), own[0], own[1], dpi)
-    return _panel(spec_json(spec), context.settings(), context.course_stamp(), dpi)
+    text = spec_json(spec)
+    if keep is not None:
+        return kept(keep, ("panel", text, dpi), lambda: _panel(text, context.settings(), context.course_stamp(), dpi))
+    return _panel(text, context.settings(), context.course_stamp(), dpi)
 
 
 def figure(spec: dict, *, own=None):

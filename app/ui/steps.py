@@ -41,9 +41,7 @@ def _once(step, name, make):
 
 def _panel_of(step, spec: dict):
     """The panel of ``spec`` (:func:`ui.data.panel`), the last few of this step kept in the session."""
-    from ui import trainer
-
-    return _once(step, ("panel", data.spec_json(spec), trainer.dpi()), lambda: data.panel(spec))
+    return data.panel(spec, keep=_key(step, "memo"))
 
 
 def _remember(step, choices: dict) -> None:
