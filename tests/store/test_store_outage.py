@@ -20,7 +20,7 @@ NOTE = {"kind": "note", "title": "Ask PSA about the 2021 break", "payload": {"te
 
 
 def _read_everything(me) -> None:
-    me.progress(), me.answers(), me.board(), me.records(), me.work(1, "intro")
+    me.progress(), me.answers(), me.latest_answers(), me.board(), me.records(), me.work(1, "intro")
 
 
 def _offline_writes(me) -> str:
@@ -59,6 +59,7 @@ def test_postgres_going_away_mid_session(pg_places, pg_server, tmp_path):
     assert [b["item_id"] for b in board] == [first, item]
     assert me.status().behind and "What you see may be behind" in me.status().message
     assert me.work(3, "focus-groups") == {"tags": {"p1": ["care-duties"]}}
+    assert [(a["question"], a["status"]) for a in me.latest_answers(2)] == [("break-meaning", "correct")]
     assert len(Outbox(outbox, store.where).pending("ana")) == 4   # on disk: a restart would lose none
 
     pg_server.start()

@@ -54,6 +54,27 @@ def test_a_reload_reads_back_everything(places, db):
     assert again.records("goal")[0]["payload"]["text"] == "Brief my minister on youth NEET"
 
 
+def test_the_latest_answer_of_each_question_however_many_attempts(places, db):
+    store = places.open(db)
+    me, other = store.participant("ana"), store.participant("ben")
+    course = load_course()
+    questions = [q for q in course.module(2).questions if q.kind == "single"][:2]
+    for round_ in range(6):  # attempts at two questions, interleaved; ben's never reach ana
+        for q in questions:
+            answer = q.options[round_ % len(q.options)].id
+            me.save_answer(2, q.id, answer, check_answer(q, answer))
+            other.save_answer(2, q.id, "zzz", {"status": "invalid"})
+    me.save_answer(1, "some-question", "x", {"status": "incorrect"})
+    by_hand = {}
+    for a in me.answers():  # every attempt, oldest first: the last one of each question counts
+        by_hand[(a["module"], a["question"])] = a
+    latest = me.latest_answers()
+    assert sorted((a["module"], a["question"], a["response"]) for a in latest) == \
+        sorted((m, q, a["response"]) for (m, q), a in by_hand.items())
+    assert [a["question"] for a in me.latest_answers(2)] == [q.id for q in questions] and len(latest) == 3
+    assert all(a["status"] != "invalid" for a in latest)
+
+
 def test_done_is_not_undone_by_seen(places, db):
     me = places.open(db).participant("ana")
     me.mark(1, "unemployment-asean", "done")

@@ -63,6 +63,7 @@ _ITEM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|intro|review")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 _GRANT = object()  # only this module makes participant scopes and class views
 RETRY_MAX = 30.0   # seconds: the longest pause between two tries to reach a database that went away
+_PID = sa.bindparam("pid")  # statements are made once with parameters: SQLAlchemy then keeps their compiled form
 
 
 def now() -> str:
@@ -208,6 +209,7 @@ class Store:
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._mirror: dict[str, dict[str, list[dict]]] = {}   # participant -> kind -> last rows read
+        self._made: dict[tuple | str, Any] = {}  # write statements made once for this backend (see _PID)
         self._behind: set[str] = set()                          # participants whose last read was the copy
         self._fails = 0
         self._retry_at = 0.0
@@ -323,7 +325,7 @@ class Store:
 
     @staticmethod
     def _exists(conn, pid: str) -> bool:
-        return conn.execute(sa.select(t.participants.c.id).where(t.participants.c.id == pid)).first() is not None
+        return conn.execute(_EXISTS, {"pid": pid}).first() is not None
 
     def participants(self) -> list[str]:
         """Participant ids (the local class view; in a hosted class sign in as a trainer)."""
@@ -521,9 +523,12 @@ class Store:
         return _APPLY[kind](self, conn, pid, args, at)
 
     def _record_op(self, conn, op_id: str, pid: str) -> bool:
-        stmt = self._insert(t.applied_ops).values(op_id=op_id, participant_id=pid, applied_at=now())
-        stmt = stmt.on_conflict_do_nothing(index_elements=["op_id"]).returning(t.applied_ops.c.op_id)
-        return conn.execute(stmt).first() is not None
+        stmt = self._made.get("record_op")
+        if stmt is None:
+            stmt = self._insert(t.applied_ops).values(_params(("op_id", "participant_id", "applied_at")))
+            stmt = self._made["record_op"] = stmt.on_conflict_do_nothing(index_elements=["op_id"]) \
+                .returning(t.applied_ops.c.op_id)
+        return conn.execute(stmt, {"op_id": op_id, "participant_id": pid, "applied_at": now()}).first() is not None
 
     def _insert(self, table: sa.Table):
         if self.backend == "sqlite":
@@ -534,10 +539,14 @@ class Store:
 
     def _upsert(self, conn, table: sa.Table, values: dict, keys: list[str], newer_only: bool = False) -> None:
         """Insert, or update the row with the same keys (when ``newer_only``: only if ``updated_at`` is newer)."""
-        stmt = self._insert(table).values(**values)
-        update = {k: stmt.excluded[k] for k in values if k not in keys}
-        where = (table.c.updated_at < stmt.excluded.updated_at) if newer_only else None
-        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update, where=where))
+        made = ("upsert", table.name, tuple(values), tuple(keys), newer_only)
+        stmt = self._made.get(made)
+        if stmt is None:
+            stmt = self._insert(table).values(_params(values))
+            update = {k: stmt.excluded[k] for k in values if k not in keys}
+            where = (table.c.updated_at < stmt.excluded.updated_at) if newer_only else None
+            stmt = self._made[made] = stmt.on_conflict_do_update(index_elements=keys, set_=update, where=where)
+        conn.execute(stmt, values)
 
     # -- reads (with the copy kept for when the database goes away) ------------------------------------------
     def _rows(self, pid: str, kind: str) -> list[dict]:
@@ -547,7 +556,7 @@ class Store:
             self.flush(force=False)
         try:
             with self.read() as conn:
-                rows = [dict(r._mapping) for r in conn.execute(_QUERIES[kind](pid))]
+                rows = [dict(r._mapping) for r in conn.execute(_QUERIES[kind], {"pid": pid})]
         except StoreUnavailable:
             with self._lock:
                 copy = self._mirror.get(pid, {}).get(kind)
@@ -638,8 +647,8 @@ def _apply_mark(store, conn, pid, args, at):
 
 
 def _apply_answer(store, conn, pid, args, at):
-    values = {"participant_id": pid, **args, "answered_at": at}
-    conn.execute(sa.insert(t.answers).values(**values))
+    values = {"response": None, "feedback": None, "content": None, "participant_id": pid, **args, "answered_at": at}
+    conn.execute(_ADD_ANSWER, values)
     values.pop("participant_id")
     return values
 
@@ -683,21 +692,42 @@ _APPLY = {"participant": _apply_participant, "mark": _apply_mark, "answer": _app
           "board_add": _apply_board_add, "board_update": _apply_board_update, "board_remove": _apply_board_remove,
           "record": _apply_record}
 
-_QUERIES = {
-    "progress": lambda pid: sa.select(t.progress.c.module, t.progress.c.item, t.progress.c.status, t.progress.c.content,
-                                      t.progress.c.updated_at).where(t.progress.c.participant_id == pid)
+def _latest_answers():
+    """Each question's latest attempt (the last by time, then by id, as in "answers"), oldest first."""
+    a = t.answers.c
+    ranked = sa.select(a.module, a.question, a.response, a.status, a.feedback, a.content, a.answered_at, a.id,
+                       sa.func.row_number().over(partition_by=(a.module, a.question),
+                                                 order_by=(a.answered_at.desc(), a.id.desc())).label("rank")) \
+        .where(a.participant_id == _PID).subquery()
+    r = ranked.c
+    return sa.select(r.module, r.question, r.response, r.status, r.feedback, r.content, r.answered_at) \
+        .where(r.rank == 1).order_by(r.answered_at, r.id)
+
+
+def _params(names) -> dict:
+    """Each column given by a parameter of its name (a statement made once, executed with the values)."""
+    return {n: sa.bindparam(n) for n in names}
+
+
+_EXISTS = sa.select(t.participants.c.id).where(t.participants.c.id == _PID)
+_ADD_ANSWER = sa.insert(t.answers).values(_params(("participant_id", "module", "question", "response", "status",
+                                                   "feedback", "content", "answered_at")))
+_QUERIES = {  # made once (see _PID)
+    "progress": sa.select(t.progress.c.module, t.progress.c.item, t.progress.c.status, t.progress.c.content,
+              t.progress.c.updated_at).where(t.progress.c.participant_id == _PID)
     .order_by(t.progress.c.module, t.progress.c.updated_at),
-    "answers": lambda pid: sa.select(t.answers.c.module, t.answers.c.question, t.answers.c.response, t.answers.c.status,
-                                     t.answers.c.feedback, t.answers.c.content, t.answers.c.answered_at)
-    .where(t.answers.c.participant_id == pid).order_by(t.answers.c.answered_at, t.answers.c.id),
-    "work": lambda pid: sa.select(t.work.c.module, t.work.c.item, t.work.c.state, t.work.c.updated_at)
-    .where(t.work.c.participant_id == pid).order_by(t.work.c.module, t.work.c.item),
-    "board": lambda pid: sa.select(t.board.c.item_id, t.board.c.kind, t.board.c.title, t.board.c.payload,
-                                   t.board.c.citation, t.board.c.module, t.board.c.step, t.board.c.position,
-                                   t.board.c.created_at, t.board.c.updated_at)
-    .where(t.board.c.participant_id == pid).order_by(t.board.c.position, t.board.c.created_at),
-    "records": lambda pid: sa.select(t.records.c.kind, t.records.c.key, t.records.c.payload, t.records.c.created_at,
-                                     t.records.c.updated_at).where(t.records.c.participant_id == pid)
+    "answers": sa.select(t.answers.c.module, t.answers.c.question, t.answers.c.response, t.answers.c.status,
+              t.answers.c.feedback, t.answers.c.content, t.answers.c.answered_at)
+    .where(t.answers.c.participant_id == _PID).order_by(t.answers.c.answered_at, t.answers.c.id),
+    "latest": _latest_answers(),
+    "work": sa.select(t.work.c.module, t.work.c.item, t.work.c.state, t.work.c.updated_at)
+    .where(t.work.c.participant_id == _PID).order_by(t.work.c.module, t.work.c.item),
+    "board": sa.select(t.board.c.item_id, t.board.c.kind, t.board.c.title, t.board.c.payload,
+              t.board.c.citation, t.board.c.module, t.board.c.step, t.board.c.position,
+              t.board.c.created_at, t.board.c.updated_at)
+    .where(t.board.c.participant_id == _PID).order_by(t.board.c.position, t.board.c.created_at),
+    "records": sa.select(t.records.c.kind, t.records.c.key, t.records.c.payload, t.records.c.created_at,
+              t.records.c.updated_at).where(t.records.c.participant_id == _PID)
     .order_by(t.records.c.kind, t.records.c.key),
 }
 
@@ -717,6 +747,9 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
                 old.update(status=a["status"], content=a.get("content"), updated_at=max(at, old["updated_at"]))
         elif kind == "answers" and name == "answer":
             out.append({**a, "answered_at": at})
+        elif kind == "latest" and name == "answer":
+            out = [r for r in out if (r["module"], r["question"]) != (a["module"], a["question"])]
+            out.append({**a, "answered_at": at})
         elif kind == "work" and name == "work":
             out = [r for r in out if (r["module"], r["item"]) != (a["module"], a["item"])]
             out.append({"module": a["module"], "item": a["item"], "state": a["state"], "updated_at": at})
@@ -735,6 +768,7 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
             out.append({"kind": a["kind"], "key": a["key"], "payload": a["payload"],
                         "created_at": old["created_at"] if old else at, "updated_at": at})
     order = {"progress": lambda r: (r["module"], r["updated_at"]), "answers": lambda r: r["answered_at"],
+             "latest": lambda r: r["answered_at"],
              "work": lambda r: (r["module"], r["item"]), "board": lambda r: (r["position"], r["created_at"]),
              "records": lambda r: (r["kind"], r["key"])}[kind]
     return sorted(out, key=order)
@@ -829,11 +863,10 @@ class ParticipantStore:
         return rows if question is None else [r for r in rows if r["question"] == question]
 
     def latest_answers(self, module: int | None = None) -> list[dict]:
-        """The latest attempt at each question (what progress counts)."""
-        latest: dict[tuple, dict] = {}
-        for rec in self.answers(module):
-            latest[(rec["module"], rec["question"])] = rec
-        return list(latest.values())
+        """The latest attempt at each question (what progress counts), oldest first: one row per question read
+        from the database (``row_number()`` over each question's attempts), however many attempts were kept."""
+        rows = self._store._rows(self._id, "latest")
+        return rows if module is None else [r for r in rows if r["module"] == _check_module(module)]
 
     # -- work in a step -------------------------------------------------------------------------------------
     def save_work(self, module: int, item: str, state: dict) -> None:
