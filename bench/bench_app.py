@@ -149,31 +149,38 @@ def cases(course):
 
     out += [("Data explorer", page("app_pages/explorer.py"), explorer_again),
             ("Microdata workbench", page("app_pages/microdata.py"), functools.partial(choice_again, prefix="md-")),
-            ("Evidence board (3 items)", page("app_pages/board.py"), rerun),
-            ("Brief builder", page("app_pages/brief.py"), rerun)]
+            ("Evidence board (3 items)", page("app_pages/board.py"), move_again),
+            ("Brief builder", page("app_pages/brief.py"), submit_again)]
     return out
 
 
+WORK_BUTTONS = ("Compare with what the figures' metadata say",  # reconcile: the reasons ticked
+                "Save my tags and count the themes",             # code passages: the tags
+                "Save and check my brief")                       # write, and the brief builder
+
+
+def submit_again(at, whole: bool = False) -> float:
+    """Send the page's work form again (a reconciliation, the tags, the brief): kept in the store and checked,
+    as a participant's is. The form is in a fragment (a step's panel, the brief's editor): the click reruns it."""
+    buttons = [b for b in at.button if b.form_id and b.proto.label in WORK_BUTTONS]
+    if not buttons:
+        return settle(at.run)
+    key = buttons[0].form_id
+    with as_browser(None if whole else next(iter(fragment_ids(at)), None)):
+        return settle(lambda: [b for b in at.button if b.form_id == key][0].click().run())
+
+
+def move_again(at, whole: bool = False) -> float:
+    """Move the board's first item down, then up again (the seconds of moving it up): each move keeps the new
+    order in the store, as a participant's does. The items are a fragment: the click reruns them."""
+    first = next(b.key for b in at.button if str(b.key or "").startswith("down-"))
+    item = first.removeprefix("down-")
+    with as_browser(None if whole else next(iter(fragment_ids(at)), None)):
+        return settle(lambda: at.button(key=f"up-{item}").click().run(),
+                      before=lambda: at.button(key=f"down-{item}").click().run())
+
+
 CHOICES = ("areas", "by", "indicators", "years", "year")  # tried in this order: the first the page offers
-
-
-def fragment_ids(at) -> list[str]:
-    return list(at._fragment_storage._fragments)  # noqa: SLF001 — AppTest keeps the session's fragments here
-
-
-@contextlib.contextmanager
-def as_browser(fragment_id: str | None):
-    """Reruns requested inside this block carry ``fragment_id`` as Streamlit's client sends it for a widget
-    inside a fragment (the server then reruns that fragment only); None: the whole script, as AppTest does."""
-    import streamlit.testing.v1.local_script_runner as lsr
-
-    real = lsr.RerunData
-    if fragment_id is not None:
-        lsr.RerunData = functools.partial(real, fragment_id_queue=[fragment_id])
-    try:
-        yield
-    finally:
-        lsr.RerunData = real
 
 
 def _other(widget):
@@ -194,8 +201,8 @@ def choice_again(at, prefix: str, whole: bool = False) -> float:
     widgets = {w.key: w for kind in ("radio", "selectbox", "multiselect", "select_slider")
                for w in getattr(at, kind) if str(w.key or "").startswith(prefix)}
     widget = next((widgets[prefix + c] for c in CHOICES if prefix + c in widgets), None)
-    if widget is None:
-        return settle(at.run)
+    if widget is None:  # a step whose work is a form (reconcile, code passages, write), or nothing to change
+        return submit_again(at, whole)
     other, back = _other(widget), widget.value
     if other is None:
         return settle(at.run)
@@ -242,6 +249,22 @@ def fresh_store(seeded: Path, target: Path) -> None:
     with sqlite3.connect(seeded) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     os.environ["EVIDENCEKIT_DATABASE_URL"] = f"sqlite:///{target}"
+
+
+def _help():
+    sys.path.insert(0, str(REPO / "tests" / "app"))
+    import apphelp
+
+    return apphelp
+
+
+def fragment_ids(at) -> list[str]:
+    return _help().fragment_ids(at)
+
+
+def as_browser(fragment_id: str | None):
+    """Reruns inside this block as the browser asks for them (tests/app/apphelp.py)."""
+    return _help().as_browser(fragment_id)
 
 
 def seed() -> None:

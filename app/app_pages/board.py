@@ -15,11 +15,13 @@ def _move(item_id: str, rows: list[dict], step: int) -> None:
     if 0 <= j < len(ids):
         ids[i], ids[j] = ids[j], ids[i]
         for pos, rid in enumerate(ids, start=1):
-            me.update_board_item(rid, position=pos)
+            if rows[pos - 1]["item_id"] != rid or rows[pos - 1].get("position") != pos:  # the two swapped
+                me.update_board_item(rid, position=pos)
 
 
 def _remove(item_id: str) -> None:
     context.participant().remove_from_board(item_id)
+    st.session_state[REMOVED] = True  # the sidebar counts the items: the whole page is drawn again
 
 
 def _caption(row: dict, key: str) -> None:
@@ -30,9 +32,18 @@ def _caption(row: dict, key: str) -> None:
         context.participant().update_board_item(row["item_id"], title=text, payload=payload)
 
 
-@render.guarded
-def body() -> None:
-    st.title("Evidence board")
+REMOVED = "ek-board-removed"
+
+
+@st.fragment
+def items() -> None:
+    """The items, a fragment: moving an item or changing its caption redraws the board, not the page."""
+    if st.session_state.pop(REMOVED, False):
+        st.rerun(scope="app")
+    render.guarded(_items)()
+
+
+def _items() -> None:
     rows = board.evidence_rows(context.participant().board())
     if not rows:
         st.info("Your board is empty. Save a chart, a table, an estimate or a quotation from a module step, the "
@@ -57,10 +68,10 @@ def body() -> None:
             key = f"cap-{row['item_id']}"
             st.session_state[key] = row["title"]
             st.text_input("Caption", key=key, on_change=_caption, args=(row, key))
-            board.show(ev, caption=False, **data.kept("board-memo", (row["item_id"], str(row.get("updated_at"))),
-                                                      lambda: board.ready(ev)))
+            board.show(ev, caption=False, **data.kept("board-memo", board.ready_key(ev), lambda: board.ready(ev)))
             st.caption(f"Citation: {row['citation']}")
     st.page_link(frame.page("brief"), label="Build your brief from this board", icon=":material/description:")
 
 
-body()
+st.title("Evidence board")
+items()

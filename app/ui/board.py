@@ -9,6 +9,7 @@ brief is built from exactly what the participant saw. Items keep the id they wer
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pandas as pd
@@ -110,6 +111,15 @@ def ready(item: dict) -> dict:
     if item["type"] == "quote":
         return {}
     return {"table": data.arrow(data.shown_table(item))}
+
+
+def ready_key(item: dict) -> tuple:
+    """What :func:`ready` reads of an item, as a key (moving an item or changing its caption leaves it alone):
+    the chart's PNG, or the table's content."""
+    content = item["content"]
+    if item["type"] == "chart":
+        return item["type"], hash(content.get("png"))
+    return item["type"], json.dumps(content, sort_keys=True, default=str)
 
 
 def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None) -> None:

@@ -253,11 +253,13 @@ def _computed(question_key: str, settings: tuple, stamp: str):
 
 
 def computed(question):
-    """The right answer of a question computed from the data (cached per data settings); None when it is
-    not a computed question. Raises the library's error when it cannot be computed."""
+    """The right answer of a question computed from the data (cached per data settings, and kept in the
+    session for the next check: read-only); None when it is not a computed question. Raises the library's
+    error when it cannot be computed (and keeps nothing)."""
     if not question.computed:
         return None
-    return _computed(question.key, context.settings(), context.course_stamp())
+    return kept("ek-computed", question.key,
+                lambda: _computed(question.key, context.settings(), context.course_stamp()))
 
 
 def clear() -> None:

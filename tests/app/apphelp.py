@@ -1,6 +1,8 @@
 """Helpers of the workbench tests: a new session of the app, and what a page says."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 from pathlib import Path
 
@@ -55,3 +57,24 @@ def open_tables(at):
     for key in [k for k in at.session_state.keys() if str(k).startswith("table-")]:
         at.session_state[key] = True
     return at.run()
+
+
+def fragment_ids(at) -> list[str]:
+    """The ids of the fragments (``st.fragment``) the session has drawn, first drawn first."""
+    return list(at._fragment_storage._fragments)  # noqa: SLF001 — AppTest keeps the session's fragments here
+
+
+@contextlib.contextmanager
+def as_browser(fragment_id: str | None):
+    """Reruns requested inside this block carry ``fragment_id`` as Streamlit's client sends it for a widget
+    inside a fragment (the server then reruns that fragment only; AppTest 1.67 otherwise reruns the whole
+    script); None: the whole script."""
+    import streamlit.testing.v1.local_script_runner as lsr
+
+    real = lsr.RerunData
+    if fragment_id is not None:
+        lsr.RerunData = functools.partial(real, fragment_id_queue=[fragment_id])
+    try:
+        yield
+    finally:
+        lsr.RerunData = real

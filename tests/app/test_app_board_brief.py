@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .apphelp import new_app, no_problem, submit, texts
+from .apphelp import as_browser, fragment_ids, new_app, no_problem, submit, texts
 from docx import Document
 
 from evidencekit.store import open_store
@@ -68,6 +68,25 @@ def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
     at.button(key=f"rm-{rows[2]['item_id']}").click().run()
     no_problem(at)
     assert [r["payload"]["evidence"]["id"] for r in open_store().participant("local").board()] == ["E2", "E1"]
+
+
+def test_the_boards_clicks_redraw_the_items_and_a_removal_the_sidebar_too():
+    """In the browser a click on the board reruns its items only (a fragment): the new order is drawn; a
+    removal redraws the whole page, whose sidebar counts the items."""
+    _fill_board()
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()
+    assert "Evidence board: 3 items" in texts(at)
+    rows = open_store().participant("local").board()
+    with as_browser(fragment_ids(at)[-1]):
+        at.button(key=f"down-{rows[0]['item_id']}").click().run()
+        shown = [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")]
+        assert shown == ["**E2**", "**E1**", "**E3**"]
+        at.button(key=f"rm-{rows[2]['item_id']}").click().run()
+    no_problem(at)
+    assert "Evidence board: 2 items" in texts(at)
+    assert [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")] == ["**E2**", "**E1**"]
 
 
 def test_the_brief_is_written_checked_and_produced_as_word():
