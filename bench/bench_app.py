@@ -143,7 +143,7 @@ def cases(course):
                     functools.partial(answer_again, module=m)))
 
     def explorer_again(at):  # the explorer's view is a fragment, as a step's panel
-        with as_browser(next(iter(fragment_ids(at)), None)):
+        with as_browser(fragment_ids(at)[0]):
             return settle(lambda: at.segmented_control(key="ex-chart").set_value("line").run(),
                           before=lambda: at.segmented_control(key="ex-chart").set_value("table").run())
 
@@ -164,10 +164,25 @@ def submit_again(at, whole: bool = False) -> float:
     as a participant's is. The form is in a fragment (a step's panel, the brief's editor): the click reruns it."""
     buttons = [b for b in at.button if b.form_id and b.proto.label in WORK_BUTTONS]
     if not buttons:
-        return settle(at.run)
+        return hint_again(at, whole)
     key = buttons[0].form_id
-    with as_browser(None if whole else next(iter(fragment_ids(at)), None)):
+    with as_browser(None if whole else (fragment_of(at, "_panel") or fragment_of(at, "editor"))):
         return settle(lambda: [b for b in at.button if b.form_id == key][0].click().run())
+
+
+def hint_again(at, whole: bool = False) -> float:
+    """Show the step's first hint (the hints are a fragment: the click reruns them; before each, untimed, no hint
+    is shown again); a page without hints: a rerun of the page."""
+    button = next((b for b in at.button if str(b.key or "").startswith("hint-")), None)
+    if button is None:
+        return settle(at.run)
+    key = button.key
+
+    def hidden():  # no hint shown again, and the button drawn again
+        at.session_state["hints-" + key.removeprefix("hint-")] = 0
+        at.run()
+    with as_browser(None if whole else fragment_of(at, "hints")):
+        return settle(lambda: at.button(key=key).click().run(), before=hidden)
 
 
 def move_again(at, whole: bool = False) -> float:
@@ -175,7 +190,7 @@ def move_again(at, whole: bool = False) -> float:
     order in the store, as a participant's does. The items are a fragment: the click reruns them."""
     first = next(b.key for b in at.button if str(b.key or "").startswith("down-"))
     item = first.removeprefix("down-")
-    with as_browser(None if whole else next(iter(fragment_ids(at)), None)):
+    with as_browser(None if whole else fragment_of(at, "items")):
         return settle(lambda: at.button(key=f"up-{item}").click().run(),
                       before=lambda: at.button(key=f"down-{item}").click().run())
 
@@ -206,7 +221,7 @@ def choice_again(at, prefix: str, whole: bool = False) -> float:
     other, back = _other(widget), widget.value
     if other is None:
         return settle(at.run)
-    frag = None if whole else next(iter(fragment_ids(at)), None)
+    frag = None if whole else fragment_ids(at)[0]  # a step's panel, the workbench's estimates: drawn first
     key = widget.key
     with as_browser(frag):
         return settle(lambda: _set(at, key, back).run(), before=lambda: _set(at, key, other).run())
@@ -224,7 +239,7 @@ def answer_again(at, module, whole: bool = False) -> float:
         at.checkbox(key=f"{key}-answer-{q.options[0].id}").check()
     else:
         at.text_input(key=key + "-answer").input("1")
-    frag = None if whole else next(iter(fragment_ids(at)), None)
+    frag = None if whole else fragment_of(at, "_question")  # the first question: drawn first
 
     def check():
         [b for b in at.button if b.form_id == key][0].click().run()
@@ -260,6 +275,10 @@ def _help():
 
 def fragment_ids(at) -> list[str]:
     return _help().fragment_ids(at)
+
+
+def fragment_of(at, name: str) -> str | None:
+    return _help().fragment_of(at, name)
 
 
 def as_browser(fragment_id: str | None):

@@ -34,7 +34,8 @@ class Participant:
 
     A page reruns on every click; reading progress, answers and the board from the database each time would
     make every click slower. Reads are kept for this session (never shared with another) until this session
-    writes — every write goes through here — or ``FRESH`` seconds pass, so work done in another tab shows.
+    writes what they read — every write goes through here (:attr:`CHANGES`) — or ``FRESH`` seconds pass, so
+    work done in another tab shows.
     Results are shared with the caller: treat them as read-only. A step's choices are saved a moment later
     (:meth:`save_choices`); every other write is made at once, after any choices still waiting.
     """
@@ -42,6 +43,10 @@ class Participant:
     READS = ("progress", "latest_answers", "answers", "board", "work", "records", "profile")
     AS_IS = ("status",)  # neither kept nor a write: where the work is, asked afresh each time
     FRESH = 5.0
+    # what each write changes of what was read (any other write: everything is read again)
+    CHANGES = {"mark": ("progress",), "save_answer": ("answers", "latest_answers"), "save_work": ("work",),
+               "add_to_board": ("board",), "update_board_item": ("board",), "remove_from_board": ("board",),
+               "put_record": ("records",), "set_name": ("profile",)}
 
     def __init__(self, store) -> None:
         self.store, self.id = store, store.id
@@ -53,8 +58,14 @@ class Participant:
         if not callable(attr) or name in self.AS_IS:
             return attr
         if name not in self.READS:  # a write (or anything else): what was read may have changed
+            changes = self.CHANGES.get(name)
+
             def write(*args, **kwargs):
-                self._memo.clear()
+                if changes is None:
+                    self._memo.clear()
+                else:
+                    for key in [k for k in self._memo if k[0] in changes]:
+                        del self._memo[key]
                 return LATER.before(self.store, attr, *args, **kwargs)
             return write
 

@@ -74,6 +74,17 @@ def _one_more_hint(key: str) -> None:
     st.session_state[f"hints-{key}"] = st.session_state.get(f"hints-{key}", 0) + 1
 
 
+@st.fragment
+def hints(step) -> None:
+    """The hints shown so far and a button for the next one, a fragment: a hint redraws the hints only."""
+    shown = st.session_state.setdefault(f"hints-{step.key}", 0)
+    for i, hint in enumerate(step.hints[:shown], start=1):
+        st.markdown(f"**Hint {i}.** {hint}")
+    if shown < len(step.hints):  # counted in the click's callback: one run, not a run and a rerun
+        st.button(f"Show a hint ({shown + 1} of {len(step.hints)})", key=f"hint-{step.key}",
+                  icon=":material/lightbulb:", on_click=_one_more_hint, args=(step.key,))
+
+
 def learning(module, step, done: set[str]) -> None:
     st.markdown(f"### Step {step.number} of {len(module.steps)} · {step.title}")
     st.caption(f"What you do: {step.action}")
@@ -81,12 +92,7 @@ def learning(module, step, done: set[str]) -> None:
     st.info(f"**Your task.** {step.task}", icon=":material/edit_note:")
     steps.learning_step(step)
     if step.hints:
-        shown = st.session_state.setdefault(f"hints-{step.key}", 0)
-        for i, hint in enumerate(step.hints[:shown], start=1):
-            st.markdown(f"**Hint {i}.** {hint}")
-        if shown < len(step.hints):  # counted in the click's callback: one run, not a run and a rerun
-            st.button(f"Show a hint ({shown + 1} of {len(step.hints)})", key=f"hint-{step.key}",
-                      icon=":material/lightbulb:", on_click=_one_more_hint, args=(step.key,))
+        hints(step)
     if step.key_points:
         st.success("**Key points to keep**\n" + "\n".join(f"- {k}" for k in step.key_points),
                    icon=":material/bookmark:")

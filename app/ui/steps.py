@@ -3,6 +3,7 @@ choices, the figures (chart, source line, notes, table, downloads), hints, key p
 evidence board. Every number comes from the library; the participant's choices are checked again there."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ui import board, context, data, render, words
@@ -166,13 +167,21 @@ def look_for(step, panel) -> None:
     """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
     st.markdown("**What to look for**")
     st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
-    st.table(_once(step, ("notes", data.spec_json(panel.spec)), lambda: notes_table(panel)))
+    table, plain = _once(step, ("notes", data.spec_json(panel.spec)), lambda: _notes_arrow(panel))
+    st.table(table, hide_index=plain)
     st.caption(panel.source_line)
+
+
+def _notes_arrow(panel) -> tuple:
+    """The notes table as Arrow, made once per view, and whether its index is plain row numbers (hidden)."""
+    table = notes_table(panel)
+    plain = isinstance(table.index, pd.RangeIndex)
+    return data.arrow(table, index=not plain), plain
 
 
 def notes_table(panel):
     """The notes, sources and flags of every figure of a panel, one row each, as the screen shows them (a
-    DataFrame: st.table draws one faster than the same table as Arrow, measured)."""
+    DataFrame indexed by area and year)."""
     f = panel.frame.copy(deep=False)
     f.attrs = {}  # pandas copies attrs at every step: the provenance is shown in the source line instead
     cols = [c for c in ("ref_area.label", "time", "obs_value", "source.label", "obs_status.label", "flags",

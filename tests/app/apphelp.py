@@ -64,6 +64,16 @@ def fragment_ids(at) -> list[str]:
     return list(at._fragment_storage._fragments)  # noqa: SLF001 — AppTest keeps the session's fragments here
 
 
+def fragment_of(at, name: str) -> str | None:
+    """The id of the first fragment drawn whose function is named ``name`` (``_panel``, ``hints``, ``items``)."""
+    for fid, wrapped in at._fragment_storage._fragments.items():  # noqa: SLF001
+        inner = [c.cell_contents for c in (getattr(wrapped, "__closure__", None) or ())
+                 if callable(getattr(c, "cell_contents", None))]
+        if any(getattr(f, "__name__", "") == name for f in inner):
+            return fid
+    return None
+
+
 @contextlib.contextmanager
 def as_browser(fragment_id: str | None):
     """Reruns requested inside this block carry ``fragment_id`` as Streamlit's client sends it for a widget

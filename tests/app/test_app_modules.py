@@ -56,6 +56,8 @@ def _step_checks(at, step) -> None:
         assert at.image, "a data step shows its chart"
         assert any(str(c.value).startswith("Source: ILOSTAT") for c in at.caption), "the source line is under it"
         assert [f for f in at.get("form") if "to your evidence board" in texts_of(f)], "the chart can be saved to the board"
+        if step.kind == "read_notes":
+            _notes_checks(at, step)
     elif step.kind == "estimate":
         assert "SYNTHETIC" in page
         assert at.dataframe, "the estimates are shown as a table"
@@ -65,6 +67,25 @@ def _step_checks(at, step) -> None:
         assert "ILLUSTRATIVE" in page and len(at.multiselect) >= len(step.params["passages"])
     elif step.kind == "write":
         assert "Save and check my brief" in [b.label for b in at.button]
+
+
+def _notes_checks(at, step) -> None:
+    """A read-notes step's table: one row per figure the chart shows, by area and year, with its value, source,
+    flag and notes as the library gives them."""
+    import json
+
+    from ui import data
+
+    panel = data.build_panel(json.dumps(at.session_state[f"m{step.module}-{step.id}-shown"]))
+    table = at.table[0].value
+    assert list(table.index.names) == ["Area", "Year"]
+    frame = panel.frame
+    assert len(table) == len(frame)
+    shown = {(a, str(y)): v for (a, y), v in table["Value"].items()}
+    assert all(shown[(r["ref_area.label"], str(r["time"]))] == str(r["obs_value"]) for _, r in frame.iterrows())
+    assert set(table["Source"]) == set(frame["source.label"].astype(str))
+    if "note_source.label" in frame and frame["note_source.label"].notna().any():
+        assert set(frame["note_source.label"].dropna()) <= set(table["Note on the source"])
 
 
 def texts_of(block) -> str:
