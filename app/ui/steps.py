@@ -10,6 +10,7 @@ from ui import board, context, data, render, words
 
 SEX = {"SEX_T": "Total", "SEX_F": "Women", "SEX_M": "Men"}
 LEVELS = [0.9, 0.95, 0.99]
+SHOWN = "ek-shown"  # step key -> the spec of the figures its panel shows now (None: none)
 BY_COLUMNS = ("ilo_sex", "ilo_geo", "region", "ilo_age_aggregate", "ilo_edu_aggregate", "ilo_job1_ste_aggregate",
               "ilo_job1_eco_sector", "ilo_job1_ins_sector")
 
@@ -125,7 +126,8 @@ def choices_for_series(step) -> dict:
 
 def series_step(step) -> None:
     p = step.params
-    st.session_state[_key(step, "shown")] = None  # until the figures are shown: nothing to save
+    shown = st.session_state.setdefault(SHOWN, {})  # one dict: a key set in it is not a session-state write
+    shown[step.key] = None  # until the figures are shown: nothing to save
     choices = choices_for_series(step)
     if "areas" in p.get("choose", []) and not choices.get("areas"):
         return
@@ -147,7 +149,7 @@ def series_step(step) -> None:
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
     panel = _panel_of(step, spec)
     render.panel(panel, board_item=None, module=step.module, step=step.id, name=step.title)
-    st.session_state[_key(step, "shown")] = spec  # what the save form below the panel saves (save_shown)
+    shown[step.key] = spec  # what the save form below the panel saves (save_shown)
     if "changes" in panel.extra:
         st.markdown(f"**Change from {p['base_year']}**")
         board.show(panel.extra["changes"], caption=False, table=panel.extra.get("changes_shown"))
@@ -366,7 +368,7 @@ def save_shown(step) -> None:
     """'Add to my evidence board' for the figures a step's panel shows now. The form is drawn outside the
     panel, so that a choice redraws only the figures; it saves what the panel shows when it is sent (the
     panel keeps its view's spec in the session)."""
-    spec = st.session_state.get(_key(step, "shown"))
+    spec = st.session_state.get(SHOWN, {}).get(step.key)
     if spec is None:  # no figures shown (no country chosen): nothing to save
         return
     item = (step.board or {}).get("item")

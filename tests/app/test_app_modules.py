@@ -76,7 +76,9 @@ def _notes_checks(at, step) -> None:
 
     from ui import data
 
-    panel = data.build_panel(json.dumps(at.session_state[f"m{step.module}-{step.id}-shown"]))
+    from ui.steps import SHOWN
+
+    panel = data.build_panel(json.dumps(at.session_state[SHOWN][step.key]))
     table = at.table[0].value
     assert list(table.index.names) == ["Area", "Year"]
     frame = panel.frame
