@@ -692,16 +692,22 @@ _APPLY = {"participant": _apply_participant, "mark": _apply_mark, "answer": _app
           "board_add": _apply_board_add, "board_update": _apply_board_update, "board_remove": _apply_board_remove,
           "record": _apply_record}
 
-def _latest_answers():
-    """Each question's latest attempt (the last by time, then by id, as in "answers"), oldest first."""
+def _latest(*where):
+    """The latest attempt of each participant at each question (the last by time, then by id, as "answers"
+    orders them) among the attempts ``where`` keeps: a join onto ``answers`` keeps those rows only."""
     a = t.answers.c
-    ranked = sa.select(a.module, a.question, a.response, a.status, a.feedback, a.content, a.answered_at, a.id,
-                       sa.func.row_number().over(partition_by=(a.module, a.question),
-                                                 order_by=(a.answered_at.desc(), a.id.desc())).label("rank")) \
-        .where(a.participant_id == _PID).subquery()
-    r = ranked.c
-    return sa.select(r.module, r.question, r.response, r.status, r.feedback, r.content, r.answered_at) \
-        .where(r.rank == 1).order_by(r.answered_at, r.id)
+    ranked = sa.select(a.id, sa.func.row_number().over(partition_by=(a.participant_id, a.module, a.question),
+                                                       order_by=(a.answered_at.desc(), a.id.desc())).label("rank")) \
+        .where(*where).subquery()
+    return ranked, sa.and_(a.id == ranked.c.id, ranked.c.rank == 1)
+
+
+def _latest_answers():
+    """A participant's latest attempt at each question, oldest first."""
+    a = t.answers.c
+    ranked, latest = _latest(a.participant_id == _PID)
+    return sa.select(a.module, a.question, a.response, a.status, a.feedback, a.content, a.answered_at) \
+        .join(ranked, latest).order_by(a.answered_at, a.id)
 
 
 def _params(names) -> dict:
@@ -1193,12 +1199,10 @@ class ClassView:
         answer. Counts only — no participant's response is returned."""
         module = _check_module(module)
         a = t.answers
-        ranked = (sa.select(a.c.id, sa.func.row_number().over(
-            partition_by=(a.c.participant_id, a.c.question), order_by=(a.c.answered_at.desc(), a.c.id.desc())).label("n"))
-            .where(a.c.module == module, a.c.status.in_(("correct", "incorrect"))).subquery())
+        ranked, latest = _latest(a.c.module == module, a.c.status.in_(("correct", "incorrect")))
         q = (sa.select(a.c.question, sa.func.count().label("answered"),
                        sa.func.sum(sa.case((a.c.status == "correct", 1), else_=0)).label("correct"))
-             .join(ranked, sa.and_(a.c.id == ranked.c.id, ranked.c.n == 1)).group_by(a.c.question).order_by(a.c.question))
+             .join(ranked, latest).group_by(a.c.question).order_by(a.c.question))
         with self._store.read() as conn:
             return [{"question": r.question, "answered": int(r.answered), "correct": int(r.correct or 0)}
                     for r in conn.execute(q)]
@@ -1211,12 +1215,13 @@ class ClassView:
             marks: dict[str, list] = {pid: [] for pid in (r[0] for r in conn.execute(sa.select(t.participants.c.id)))}
             for r in conn.execute(sa.select(p.c.participant_id, p.c.module, p.c.item, p.c.status)):
                 marks.setdefault(r.participant_id, []).append({"module": r.module, "item": r.item, "status": r.status})
-            latest: dict[str, dict] = {}
+            latest: dict[str, list] = {}
+            ranked, last = _latest()
             for r in conn.execute(sa.select(a.c.participant_id, a.c.module, a.c.question, a.c.status)
-                                  .order_by(a.c.answered_at, a.c.id)):
-                latest.setdefault(r.participant_id, {})[(r.module, r.question)] = {
-                    "module": r.module, "question": r.question, "status": r.status}
-        out = [{"progress": marks[pid], "answers": list(latest.get(pid, {}).values())} for pid in marks]
+                                  .join(ranked, last).order_by(a.c.answered_at, a.c.id)):
+                latest.setdefault(r.participant_id, []).append({"module": r.module, "question": r.question,
+                                                                "status": r.status})
+        out = [{"progress": marks[pid], "answers": latest.get(pid, [])} for pid in marks]
         random.SystemRandom().shuffle(out)
         return out
 
