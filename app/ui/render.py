@@ -72,9 +72,10 @@ def plain_note(note: str) -> str:
 
 
 def notes(items: list[str]) -> None:
+    """A panel's notes in the app's words (worked out once per list of notes in a session)."""
     if items:
         st.markdown("**Notes on these figures**")
-        st.markdown("\n".join(f"- {plain_note(n)}" for n in items))
+        st.markdown(data.kept("ek-notes", tuple(items), lambda: "\n".join(f"- {plain_note(n)}" for n in items)))
 
 
 def key_for(*parts) -> str:
