@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, module, render, trainer
+from ui import auth, context, module, render, trainer
 
 ICON = {True: ":material/check_circle:", False: ":material/error:", None: ":material/info:"}
 
@@ -31,9 +31,12 @@ def presets() -> None:
                 "whatever was chosen there before. The link beside it opens the same step for participants "
                 "(each keeps their own choices).")
     if trainer.page_or_none("module-1") is None:  # a hosted class, a trainer signed in without a participant
-        st.info("In a hosted class the module pages open for a signed-in participant: to demo a step, sign in "
-                "also with a participant's access code (for example a demo participant you enrol in the class "
-                "view). The links below can be shared with participants.", icon=":material/info:")
+        st.info("In a hosted class the module pages open for a participant. To demo them, open them as your demo "
+                "participant: its work is kept, but never counted in the class's figures. The links below can "
+                "be shared with participants.", icon=":material/info:")
+        if auth.trainer_scope() is not None:
+            st.button("Open the modules as my demo participant", key="demo-open", on_click=auth.open_demo,
+                      type="primary", icon=":material/co_present:")
     for m in context.course().modules:
         page = trainer.page_or_none(f"module-{m.number}")
         with st.expander(f"Module {m.number} · {m.title}"):

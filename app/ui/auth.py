@@ -103,6 +103,14 @@ def sign_in_trainer(name: str, secret: str):
     return view
 
 
+def open_demo() -> None:
+    """The signed-in trainer works as their demo participant (``ClassView.demo``: never counted in the class's
+    figures) too, so that the module pages open in a live demo of a hosted class (a callback)."""
+    view = trainer_scope()
+    if view is not None:
+        _enter(view.demo())
+
+
 def sign_out() -> None:
     """Forget this session's sign-ins (participant and trainer)."""
     for key in (SCOPE, TRAINER, "ek_participant"):

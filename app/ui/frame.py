@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from evidencekit.store.store import DEMO
 from ui import auth, context, render
 
 
@@ -66,7 +67,9 @@ def sidebar() -> None:
     summary = progress()
     with st.sidebar:
         if auth.hosted():
-            st.caption(f"Signed in as {context.participant().id}")
+            me = context.participant().id
+            st.caption(f"Working as {me}, your demo participant (not counted in the class)"
+                       if me.startswith(DEMO) else f"Signed in as {me}")
         total = sum(p.percent for p in summary) / max(len(summary), 1)
         st.markdown("**Your progress**")
         st.progress(total / 100, text=f"{total:.0f}% of the course")

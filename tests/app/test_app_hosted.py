@@ -214,6 +214,33 @@ def test_a_trainer_enrols_and_issues_a_code_that_signs_in(klass):
     assert again.title[0].value == "Sign in" and again.error
 
 
+def test_a_trainer_demos_the_modules_as_a_demo_participant_not_counted(klass):
+    """A trainer signed in alone opens the module pages as their demo participant; the class view still counts
+    the two participants, and the demo's answers are in no class figure."""
+    at = new_app(mode="trainer")
+    at.run()
+    at.text_input(key="trainer-name").input("lead")
+    at.text_input(key="trainer-secret").input(PASSPHRASE)
+    submit(at, "trainer-signin-form")
+    with pytest.raises(ValueError):  # no module page before
+        at.switch_page("app_pages/home.py")
+    at.button(key="demo-open").click().run()
+    no_problem(at)
+    assert "Working as demo.lead, your demo participant (not counted in the class)" in texts(at)
+    at.switch_page("app_pages/home.py").run()
+    no_problem(at)
+    at.query_params.update({"module": "2", "step": "1"})
+    at.switch_page("app_pages/home.py").run()
+    no_problem(at)
+    assert at.title[0].value.startswith("Module 2") and at.image, "the step opens with its chart"
+    view = klass["store"].sign_in_trainer("lead", PASSPHRASE)
+    assert view.participants() == ["ana", "bob"]
+    assert view.class_summary(2) == []
+    at.switch_page("app_pages/classview.py").run()
+    no_problem(at)
+    assert "**2 participants**" in texts(at)
+
+
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a long random string for tests",
         "client_id": "evidencekit", "client_secret": "not a secret",
         "server_metadata_url": "https://accounts.example.org/.well-known/openid-configuration"}

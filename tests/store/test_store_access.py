@@ -224,3 +224,31 @@ def test_the_class_view_shows_no_ones_work_by_name(hosted):
     bundles = trainer.anonymous_records("goal")
     assert bundles == [{"main": {"text": "Ana's goal"}}]
     assert "ana" not in json.dumps(bundles) and "ana" not in json.dumps(trainer.anonymous_progress())
+
+
+def test_a_trainers_demo_participant_works_but_is_never_counted(hosted):
+    """A trainer opens the module pages in a live demo as ``demo.<trainer>``: its work is kept like anyone's,
+    never in the class's figures; no code is issued for it, no one signs in as it, no one enrols that id."""
+    store, trainer, codes, _, _ = hosted
+    demo = trainer.demo()
+    assert isinstance(demo, ParticipantStore) and demo.id == "demo.lead"
+    assert trainer.demo().id == "demo.lead"          # the same one again
+    demo.mark(2, "intro")
+    demo.save_answer(2, "break-meaning", "b", {"status": "correct"})
+    demo.put_record("goal", "main", {"text": "demo goal"})
+    assert [a["question"] for a in demo.latest_answers(2)] == ["break-meaning"]
+    ana = store.sign_in("ana", codes["ana"])
+    ana.save_answer(2, "break-meaning", "a", {"status": "incorrect"})
+    assert trainer.participants() == ["ana", "ben"]
+    assert [r["id"] for r in trainer.roster()] == ["ana", "ben"]
+    assert trainer.class_summary(2) == [{"question": "break-meaning", "answered": 1, "correct": 0}]
+    assert len(trainer.anonymous_progress()) == 2
+    assert all(a["status"] == "incorrect" for p in trainer.anonymous_progress() for a in p["answers"])
+    assert trainer.anonymous_records("goal") == []
+    with pytest.raises(StoreError, match="kept for the trainers' demo participants"):
+        trainer.enrol("demo.someone")
+    with pytest.raises(StoreError, match="kept for the trainers' demo participants"):
+        trainer.issue_code("demo.lead")
+    with pytest.raises(AccessDenied):
+        store.sign_in("demo.lead", codes["ana"])
+    assert ana.board() == [] and ana.records() == []  # nothing of the demo's reaches a participant

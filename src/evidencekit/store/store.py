@@ -63,6 +63,7 @@ _ITEM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|intro|review")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 _GRANT = object()  # only this module makes participant scopes and class views
 RETRY_MAX = 30.0   # seconds: the longest pause between two tries to reach a database that went away
+DEMO = "demo."  # a trainer's demo participant: demo.<trainer> (ClassView.demo), never counted in the class
 _PID = sa.bindparam("pid")  # statements are made once with parameters: SQLAlchemy then keeps their compiled form
 
 
@@ -101,6 +102,18 @@ def _check_id(pid: object) -> str:
     if not isinstance(pid, str) or not _ID.fullmatch(pid):
         raise StoreError(f"The participant id {pid!r}", "is not usable",
                          "use 1 to 128 letters, digits, dots, hyphens, underscores, @ or +, starting with a letter or digit")
+    return pid
+
+
+def _counted(pid_column):
+    """The participants a class view counts: everyone but the trainers' demo participants."""
+    return sa.not_(pid_column.startswith(DEMO, autoescape=True))
+
+
+def _check_not_demo(pid: str, what: str) -> str:
+    if pid.startswith(DEMO):
+        raise StoreError(what, f"ids starting {DEMO!r} are kept for the trainers' demo participants",
+                         "choose another id")
     return pid
 
 
@@ -1141,7 +1154,8 @@ class ClassView:
     def participants(self) -> list[str]:
         """Participant ids, sorted."""
         with self._store.read() as conn:
-            return [r[0] for r in conn.execute(sa.select(t.participants.c.id).order_by(t.participants.c.id))]
+            return [r[0] for r in conn.execute(sa.select(t.participants.c.id).where(_counted(t.participants.c.id))
+                                               .order_by(t.participants.c.id))]
 
     def roster(self) -> list[dict]:
         """``id``, ``name``, ``email``, ``has_code`` (an access code was issued), ``accounts`` (identity-provider
@@ -1152,14 +1166,14 @@ class ClassView:
             accounts: dict[str, int] = {}
             for r in conn.execute(sa.select(i.c.participant_id)):
                 accounts[r[0]] = accounts.get(r[0], 0) + 1
-            rows = conn.execute(sa.select(p.c.id, p.c.name, p.c.email).order_by(p.c.id)).all()
+            rows = conn.execute(sa.select(p.c.id, p.c.name, p.c.email).where(_counted(p.c.id)).order_by(p.c.id)).all()
         return [{"id": r.id, "name": r.name, "email": r.email, "has_code": r.id in coded,
                  "accounts": accounts.get(r.id, 0)} for r in rows]
 
     def enrol(self, pid: str, *, name: str | None = None, email: str | None = None) -> None:
         """Put a participant on the class list (or update their name and e-mail address, which an identity
-        provider's sign-in is matched with)."""
-        pid = _check_id(pid)
+        provider's sign-in is matched with). Ids starting ``demo.`` are the trainers' demo participants'."""
+        pid = _check_not_demo(_check_id(pid), f"Enrolling '{pid}'")
         email = _check_email(email) if email is not None else None
         p = t.participants
         with self._store.write() as conn:
@@ -1178,7 +1192,7 @@ class ClassView:
     def issue_code(self, pid: str) -> str:
         """A new access code for an enrolled participant (any earlier code stops working). Returned once —
         hand it to the participant; the store keeps only its hash. Clears their wrong-attempt count."""
-        pid = _check_id(pid)
+        pid = _check_not_demo(_check_id(pid), f"Issuing a code for '{pid}'")
         code = acc.new_code()
         with self._store.write() as conn:
             if not self._store._exists(conn, pid):
@@ -1188,6 +1202,17 @@ class ClassView:
                                 ["participant_id"])
             self._store._clear(conn, f"participant:{pid}")
         return code
+
+    def demo(self) -> "ParticipantStore":
+        """The trainer's own demo participant, ``demo.<trainer>`` (made on first use): to open the module
+        pages in a live demo of a hosted class. Its work is kept like anyone's, but it is never counted in the
+        class's figures, no access code is issued for it, and only this trainer's sign-in reaches it."""
+        pid = DEMO + (self._trainer or "local")
+        with self._store.write() as conn:
+            if not self._store._exists(conn, pid):
+                conn.execute(sa.insert(t.participants).values(id=pid, name=f"Demo of {self._trainer or 'the trainer'}",
+                                                              created_at=now()))
+        return ParticipantStore(self._store, pid, _grant=_GRANT)
 
     def revoke_code(self, pid: str) -> None:
         """The participant's access code stops working."""
@@ -1199,7 +1224,8 @@ class ClassView:
         answer. Counts only — no participant's response is returned."""
         module = _check_module(module)
         a = t.answers
-        ranked, latest = _latest(a.c.module == module, a.c.status.in_(("correct", "incorrect")))
+        ranked, latest = _latest(a.c.module == module, a.c.status.in_(("correct", "incorrect")),
+                                 _counted(a.c.participant_id))
         q = (sa.select(a.c.question, sa.func.count().label("answered"),
                        sa.func.sum(sa.case((a.c.status == "correct", 1), else_=0)).label("correct"))
              .join(ranked, latest).group_by(a.c.question).order_by(a.c.question))
@@ -1212,11 +1238,13 @@ class ClassView:
         order — for completion per module (:func:`evidencekit.course.summarise`)."""
         p, a = t.progress, t.answers
         with self._store.read() as conn:
-            marks: dict[str, list] = {pid: [] for pid in (r[0] for r in conn.execute(sa.select(t.participants.c.id)))}
-            for r in conn.execute(sa.select(p.c.participant_id, p.c.module, p.c.item, p.c.status)):
+            marks: dict[str, list] = {pid: [] for pid in (r[0] for r in conn.execute(
+                sa.select(t.participants.c.id).where(_counted(t.participants.c.id))))}
+            for r in conn.execute(sa.select(p.c.participant_id, p.c.module, p.c.item, p.c.status)
+                                  .where(_counted(p.c.participant_id))):
                 marks.setdefault(r.participant_id, []).append({"module": r.module, "item": r.item, "status": r.status})
             latest: dict[str, list] = {}
-            ranked, last = _latest()
+            ranked, last = _latest(_counted(a.c.participant_id))
             for r in conn.execute(sa.select(a.c.participant_id, a.c.module, a.c.question, a.c.status)
                                   .join(ranked, last).order_by(a.c.answered_at, a.c.id)):
                 latest.setdefault(r.participant_id, []).append({"module": r.module, "question": r.question,
@@ -1233,7 +1261,8 @@ class ClassView:
         r = t.records
         with self._store.read() as conn:
             by: dict[str, dict] = {}
-            for row in conn.execute(sa.select(r.c.participant_id, r.c.key, r.c.payload).where(r.c.kind == kind)):
+            for row in conn.execute(sa.select(r.c.participant_id, r.c.key, r.c.payload)
+                                    .where(r.c.kind == kind, _counted(r.c.participant_id))):
                 by.setdefault(row.participant_id, {})[row.key] = row.payload
         out = list(by.values())
         random.SystemRandom().shuffle(out)
