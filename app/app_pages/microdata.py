@@ -85,7 +85,10 @@ def own_survey() -> tuple[str, object] | None:
     from evidencekit import microdata
 
     files = st.file_uploader(f"Your survey file: {FORMATS}. It stays on this machine.", accept_multiple_files=True,
-                             key="md-upload")
+                             key="md-upload",
+                             help="Up to 200 MB a file. A bigger survey: keep only the columns you need (sex, age, "
+                                  "labour force status, weight, strata, PSU…), or save it as Parquet, which is "
+                                  "several times smaller than CSV or Stata.")
     if not files:
         if st.session_state.get("own_survey"):
             return st.session_state["own_survey"]
