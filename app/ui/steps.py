@@ -81,17 +81,23 @@ def _row(n: int):
     return st.container(horizontal=True, gap="small") if n > 1 else st
 
 
+def _area_options(first, names: dict) -> tuple[list[str], dict[str, str]]:
+    """The areas to offer (the step's own first, then every area by name) and each one's name: a plain dict
+    lookup for Streamlit to call on each of some 250 options, several times a rerun."""
+    options = list(dict.fromkeys(list(first) + sorted(names, key=names.__getitem__)))
+    return options, {c: names.get(c, c) for c in options}
+
+
 def choices_for_series(step) -> dict:
     """Widgets for what the step lets the participant change (its ``choose``); returns the choices."""
     p, allowed = step.params, step.params.get("choose", [])
     names = _once(step, "names", data.area_names)
     out: dict = {}
     if "areas" in allowed:
-        options = _once(step, "areas", lambda: list(dict.fromkeys(list(p["areas"]) +
-                                                                 sorted(names, key=lambda c: names[c]))))
+        options, labels = _once(step, "areas", lambda: _area_options(p["areas"], names))
         key = _initial(step, "areas", list(p["areas"]),
-                       lambda v: isinstance(v, list) and all(c in options for c in v))
-        chosen = st.multiselect("Countries and regions", options, key=key, format_func=lambda c: names.get(c, c),
+                       lambda v: isinstance(v, list) and all(c in labels for c in v))
+        chosen = st.multiselect("Countries and regions", options, key=key, format_func=labels.__getitem__,
                                 help="Type a name to find it. ILOSTAT's regions (such as Asia and the Pacific) are "
                                      "aggregates; ASEAN is a group of countries, not an ILOSTAT region.")
         if not chosen:
