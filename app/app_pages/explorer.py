@@ -53,8 +53,8 @@ def view() -> None:
     names = data.kept(MEMO, "names", data.area_names)
     if "ex-areas" not in st.session_state:
         st.session_state["ex-areas"] = [c for c in START if c in names]
-    areas = st.multiselect("Countries and regions", data.kept(MEMO, "areas", lambda: sorted(names, key=names.get)),
-                           key="ex-areas", format_func=lambda c: names.get(c, c))
+    options, labels = data.kept(MEMO, "areas", lambda: data.area_choices((), names))
+    areas = st.multiselect("Countries and regions", options, key="ex-areas", format_func=labels.__getitem__)
     if not areas:
         st.warning("Choose at least one country or region.", icon=":material/warning:")
         return
@@ -66,16 +66,16 @@ def view() -> None:
         render.notes(info["notes"])
         return
     query: dict = {"id": dataset, "ref_area": areas}
-    cols = st.columns(3)
-    for col, dim, label in ((cols[0], "sex", "Sex"), (cols[1], "classif1", "Breakdown"),
-                            (cols[2], "classif2", "Second breakdown")):
+    dims = (("sex", "Sex"), ("classif1", "Breakdown"), ("classif2", "Second breakdown"))
+    row = render.row(sum(len(info.get(dim) or []) > 1 for dim, _ in dims))
+    for dim, label in dims:
         options = info.get(dim) or []
         if len(options) > 1:
             codes = [c for c, _ in options]
             words = dict(options)
             key = f"ex-{dim}-{dataset}"
             total = next((c for c in codes if c.endswith(("_T", "_TOTAL")) or "TOTAL" in c), codes[0])
-            query[dim] = [col.selectbox(label, codes, index=codes.index(total), key=key,
+            query[dim] = [row.selectbox(label, codes, index=codes.index(total), key=key, width=render.SMALL,
                                         format_func=lambda c, w=words: w.get(c, c).split(": ", 1)[-1])]
         elif options:
             query[dim] = [options[0][0]]

@@ -210,6 +210,14 @@ def _area_names(settings: tuple) -> dict[str, str]:
     return dict(zip(a["ref_area"].astype(str), a["ref_area.label"].astype(str)))
 
 
+def area_choices(first, names: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The areas to offer in a choice (``first`` first, then every area by name) and each one's name: a plain
+    dict whose ``__getitem__`` Streamlit calls on each of some 250 options, several times a rerun (a lambda
+    there was a tenth of a step's rerun). Keep the result (:func:`kept`)."""
+    options = list(dict.fromkeys(list(first) + sorted(names, key=names.__getitem__)))
+    return options, {c: names.get(c, c) for c in options}
+
+
 def area_names() -> dict[str, str]:
     """Area code -> name (shared, read-only)."""
     return _area_names(context.settings())

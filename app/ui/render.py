@@ -78,6 +78,15 @@ def notes(items: list[str]) -> None:
         st.markdown(data.kept("ek-notes", tuple(items), lambda: "\n".join(f"- {plain_note(n)}" for n in items)))
 
 
+SMALL = 260  # px: a small choice (sex, a year, a breakdown): three side by side fit a laptop screen beside the sidebar
+
+
+def row(n: int):
+    """Where ``n`` small choices go: one row holding them side by side (one block, where columns were four,
+    drawn again on every choice), or the page itself for one or none. Give each choice ``width=SMALL``."""
+    return st.container(horizontal=True, gap="small") if n > 1 else st
+
+
 def key_for(*parts) -> str:
     """A short, stable widget key from plain values."""
     return "k" + hashlib.sha1(repr(parts).encode()).hexdigest()[:12]

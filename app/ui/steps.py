@@ -72,29 +72,13 @@ def _years_of(step) -> list[int]:
     return list(range(lo, hi + 1))
 
 
-SMALL = 260  # px: a small choice (sex, a year, a benchmark): three side by side fit a laptop screen beside the sidebar
-
-
-def _row(n: int):
-    """Where ``n`` small choices go: one row holding them side by side (one block, where columns were four,
-    drawn again on every choice), or the page itself for one or none."""
-    return st.container(horizontal=True, gap="small") if n > 1 else st
-
-
-def _area_options(first, names: dict) -> tuple[list[str], dict[str, str]]:
-    """The areas to offer (the step's own first, then every area by name) and each one's name: a plain dict
-    lookup for Streamlit to call on each of some 250 options, several times a rerun."""
-    options = list(dict.fromkeys(list(first) + sorted(names, key=names.__getitem__)))
-    return options, {c: names.get(c, c) for c in options}
-
-
 def choices_for_series(step) -> dict:
     """Widgets for what the step lets the participant change (its ``choose``); returns the choices."""
     p, allowed = step.params, step.params.get("choose", [])
     names = _once(step, "names", data.area_names)
     out: dict = {}
     if "areas" in allowed:
-        options, labels = _once(step, "areas", lambda: _area_options(p["areas"], names))
+        options, labels = _once(step, "areas", lambda: data.area_choices(p["areas"], names))
         key = _initial(step, "areas", list(p["areas"]),
                        lambda v: isinstance(v, list) and all(c in labels for c in v))
         chosen = st.multiselect("Countries and regions", options, key=key, format_func=labels.__getitem__,
@@ -104,21 +88,21 @@ def choices_for_series(step) -> dict:
             st.warning("Choose at least one country or region to see figures.", icon=":material/warning:")
             return {}
         out["areas"] = chosen
-    row = _row(sum(1 for c in ("sex", "year", "benchmark") if c in allowed and (c != "benchmark" or p.get(c))))
+    row = render.row(sum(1 for c in ("sex", "year", "benchmark") if c in allowed and (c != "benchmark" or p.get(c))))
     if "sex" in allowed:
         start = p.get("sex", ["SEX_T"])[0] if isinstance(p.get("sex"), list) else p.get("sex", "SEX_T")
         key = _initial(step, "sex", start, lambda v: v in SEX)
-        out["sex"] = row.radio("Sex", list(SEX), key=key, format_func=SEX.get, horizontal=True, width=SMALL)
+        out["sex"] = row.radio("Sex", list(SEX), key=key, format_func=SEX.get, horizontal=True, width=render.SMALL)
     if "year" in allowed:
         years = _year_range(step)
         options = (["latest"] if p.get("year") == "latest" else []) + list(reversed(years))
         key = _initial(step, "year", p.get("year") if p.get("year") in options else options[0],
                        lambda v: v in options)
-        out["year"] = row.selectbox("Year", options, key=key, width=SMALL,
+        out["year"] = row.selectbox("Year", options, key=key, width=render.SMALL,
                                     format_func=lambda y: "Each country's latest year" if y == "latest" else str(y))
     if "benchmark" in allowed and p.get("benchmark"):
         key = _initial(step, "benchmark", p["benchmark"][0], lambda v: v in p["benchmark"])
-        out["benchmark"] = row.selectbox("Benchmark", list(p["benchmark"]), key=key, width=SMALL,
+        out["benchmark"] = row.selectbox("Benchmark", list(p["benchmark"]), key=key, width=render.SMALL,
                                          format_func=lambda c: names.get(c, c))
     if "classif1" in allowed and p.get("classif1"):
         info = _breakdowns(step)
@@ -148,8 +132,8 @@ def series_step(step) -> None:
         return
     options = {}
     if step.kind == "change_over_time" and p.get("base_year"):
-        row = _row(2)
-        show = row.radio("Show", ["values", "index"], horizontal=True, key=_key(step, "show"), width=SMALL,
+        row = render.row(2)
+        show = row.radio("Show", ["values", "index"], horizontal=True, key=_key(step, "show"), width=render.SMALL,
                          format_func=lambda s: "Values" if s == "values" else f"Index ({p['base_year']} = 100)")
         options["show"] = show
         years = _year_range(step)
@@ -158,7 +142,7 @@ def series_step(step) -> None:
         if later:  # by default the year after the base year: the shock
             after = [y for y in later if y > p["base_year"]]
             start = after[0] if after else later[-1]
-            to = row.selectbox(f"Compare {p['base_year']} with", later, key=_key(step, "to"), width=SMALL,
+            to = row.selectbox(f"Compare {p['base_year']} with", later, key=_key(step, "to"), width=render.SMALL,
                                index=later.index(start))
             options["to_year"] = int(to)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices, "options": options}
@@ -226,24 +210,24 @@ def estimate_step(step) -> None:
     if "SYNTHETIC" in (survey.source or "").upper():
         st.caption("Data: the SYNTHETIC training survey of Synthetica — a fictional country, for practice only.")
     choices: dict = {}
-    row = _row(sum(1 for c in ("indicators", "by", "level") if c in allowed))
+    row = render.row(sum(1 for c in ("indicators", "by", "level") if c in allowed))
     if "indicators" in allowed:
         names = sorted(survey_indicator_names())
         key = _initial(step, "indicators", list(p.get("indicators") or []),
                        lambda v: isinstance(v, list) and all(i in names for i in v))
         choices["indicators"] = row.multiselect("Indicators", names, key=key, format_func=words.indicator,
-                                                width=2 * SMALL)
+                                                width=2 * render.SMALL)
     if "by" in allowed:
         default = p.get("by") or []
         default = [default] if isinstance(default, str) else list(default)
         options = list(dict.fromkeys(default + [c for c in BY_COLUMNS if c in survey.data.columns]))
         key = _initial(step, "by", default, lambda v: isinstance(v, list) and all(c in options for c in v))
-        choices["by"] = row.multiselect("Break down by", options, key=key, width=2 * SMALL,
+        choices["by"] = row.multiselect("Break down by", options, key=key, width=2 * render.SMALL,
                                         format_func=lambda c: words.column(c, survey),
                                         help="Each extra breakdown divides the sample: watch the small-cell flags.")
     if "level" in allowed:
         key = _initial(step, "level", p.get("level", 0.95), lambda v: v in LEVELS)
-        choices["level"] = row.select_slider("Confidence level", LEVELS, key=key, width=SMALL,
+        choices["level"] = row.select_slider("Confidence level", LEVELS, key=key, width=render.SMALL,
                                              format_func=lambda v: f"{round(v * 100)}%")
     _remember(step, choices)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
