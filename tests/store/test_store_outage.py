@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from evidencekit.store import StoreUnavailable
+from evidencekit.store import StoreError, StoreUnavailable
 from evidencekit.store.outbox import Outbox
 
 CHART = {"kind": "chart", "title": "Youth unemployment, ASEAN, 2019", "module": 2, "step": "youth-compare",
@@ -130,9 +130,13 @@ def test_sqlite_file_out_of_reach(tmp_path):
     folder.rename(tmp_path / "usb-drive-away")     # the drive is unplugged
     item = _offline_writes(me)
     assert me.status().pending == 4 and "Saved on this machine" in me.status().message
+    with pytest.raises(StoreError, match="there is no such item on your board"):  # refused now, not at replay
+        me.update_board_item("no-such-item", position=1)
+    me.update_board_item(item, position=2)        # one added while away: known from the last copy read
+    assert me.status().pending == 5
     assert [b["item_id"] for b in me.board()] == [first, item] and me.status().behind
     (tmp_path / "usb-drive-away").rename(folder)   # and plugged in again
-    assert store.flush() == 4 and me.status().message == ""
+    assert store.flush() == 5 and me.status().message == ""
     _check_all_there_once(me, first, item)
 
 

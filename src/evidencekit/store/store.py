@@ -680,9 +680,15 @@ def _apply_board_add(store, conn, pid, args, at):
 
 
 def _apply_board_update(store, conn, pid, args, at):
-    b = t.board
-    done = conn.execute(sa.update(b).where(b.c.participant_id == pid, b.c.item_id == args["item_id"])
-                        .values(**args["fields"], updated_at=at)).rowcount
+    b, fields = t.board, args["fields"]
+    made = ("board_update", tuple(fields))
+    stmt = store._made.get(made)
+    if stmt is None:
+        stmt = store._made[made] = sa.update(b).where(b.c.participant_id == sa.bindparam("w_pid"),
+                                                      b.c.item_id == sa.bindparam("w_item")) \
+            .values({k: sa.bindparam(f"v_{k}") for k in (*fields, "updated_at")})
+    done = conn.execute(stmt, {"w_pid": pid, "w_item": args["item_id"], "v_updated_at": at,
+                               **{f"v_{k}": v for k, v in fields.items()}}).rowcount
     if not done:
         raise StoreError(f"Changing board item {args['item_id']}", "there is no such item on your board", "reload the board")
 
@@ -923,8 +929,11 @@ class ParticipantStore:
             fields["payload"] = _json(fields["payload"], "the board item")
         if "position" in fields and (isinstance(fields["position"], bool) or not isinstance(fields["position"], int)):
             raise StoreError(f"Changing board item {item_id}", "the position is not a whole number", "a number such as 2")
-        if not any(b["item_id"] == item_id for b in self.board()):
-            raise StoreError(f"Changing board item {item_id}", "there is no such item on your board", "reload the board")
+        if not self._store.connected or self._store.outbox.pending(self._id):  # it may wait in the outbox: check
+            if not any(b["item_id"] == item_id for b in self.board()):     # now, against the last copy read
+                raise StoreError(f"Changing board item {item_id}", "there is no such item on your board",
+                                 "reload the board")
+        # (otherwise the write itself refuses an item that is not there, with the same words)
         self._store._send(self._store._op(self._id, "board_update", {"item_id": str(item_id), "fields": fields}))
 
     def remove_from_board(self, item_id: str) -> None:
