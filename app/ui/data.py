@@ -76,9 +76,10 @@ def make_panel(spec: dict, view: views.View, dpi: int = DPI) -> Panel:
     if "distribution" in view.extra and view.extra["distribution"] is not view.frame:
         board = EvidenceBoard()
         dfig = view.extra.get("distribution_figure")
+        dtable = board.add_estimate(view.extra["distribution"]).to_dict()
+        dchart = board.add_chart(dfig, dpi=dpi).to_dict() if dfig is not None else None
         extra["distribution"] = Panel(spec={**spec, "part": "distribution"}, frame=view.extra["distribution"],
-                                      table=board.add_estimate(view.extra["distribution"]).to_dict(),
-                                      chart=board.add_chart(dfig, dpi=dpi).to_dict() if dfig is not None else None)
+                                      table=dtable, chart=dchart, shown=arrow(shown_table(dtable)), png=_png(dchart))
     if "compare_with" in view.extra:
         c = view.extra["compare_with"]
         extra["compare_with"] = {"value": float(c.value), "citation": c.citation,

@@ -231,7 +231,7 @@ def estimate_step(step) -> None:
                                              format_func=lambda v: f"{round(v * 100)}%")
     _remember(step, choices)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
-    panel = data.panel(spec, own=own)
+    panel = data.panel(spec, own=own, keep=None if own else _key(step, "memo"))
     caption = (step.board or {}).get("caption", "")
     second = panel.extra.get("distribution")
     flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
