@@ -136,8 +136,9 @@ def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None 
     else:
         shown = table if table is not None else table_frame(content["table"], int(content.get("decimals", 1)))
         st.dataframe(shown, hide_index=True, width="stretch")
-        for note in content.get("notes") or []:
-            st.caption(f"Note: {note}")
+        notes = content.get("notes") or []
+        if notes:  # one element for all of them (an estimate by three groups may carry twenty small-cell notes)
+            st.caption("\n".join(f"- Note: {note}" for note in notes))
     if caption and item.get("caption"):
         st.markdown(f"**{item['id']}** · {item['caption']}" if item.get("id") else item["caption"])
     st.caption(item.get("source_line") or item.get("citation", ""))
