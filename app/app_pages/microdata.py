@@ -192,7 +192,7 @@ def _estimates(survey, own) -> None:
         return
     spec = {"source": "estimate", "survey": "own" if own else "synthetic", "indicators": chosen, "by": by,
             "level": level, "min_n": int(min_n), "lonely_psu": st.session_state.get("md-lonely", "fail")}
-    p = data.panel(spec, own=own, keep=None if own else "md-panels")
+    p = data.panel(spec, own=own, keep="md-panels")
     render.panel(p, board_item="estimate", name="estimates",
                  caption=", ".join(words.indicator(i) for i in chosen) + (" by " + ", ".join(
                      words.column(c, survey).lower() for c in by) if by else "") + f" — {survey.source or 'my survey'}")

@@ -165,7 +165,7 @@ def spec_json(spec: dict) -> str:
 def panel(spec: dict, *, own=None, keep: str | None = None) -> Panel:
     """The panel of ``spec`` (cached). ``own``: ``(token, survey)`` of the participant's uploaded survey, when
     the spec uses it (cached for this session only). ``keep``: a scope of :func:`kept` (a step, a page) that
-    keeps the panel in the session too, for a click's rerun. Charts are drawn larger in the presentation view."""
+    keeps the panel in the session too, for a click's rerun (an own survey's panel is kept per session already). Charts are drawn larger in the presentation view."""
     from ui import trainer
 
     dpi = trainer.dpi()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidencekit.store.store import DEMO
+from evidencekit.store import DEMO
 from ui import auth, context, render
 
 

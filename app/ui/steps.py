@@ -41,9 +41,9 @@ def _once(step, name, make):
     return data.kept(_key(step, "memo"), name, make)
 
 
-def _panel_of(step, spec: dict):
+def _panel_of(step, spec: dict, own=None):
     """The panel of ``spec`` (:func:`ui.data.panel`), the last few of this step kept in the session."""
-    return data.panel(spec, keep=_key(step, "memo"))
+    return data.panel(spec, own=own, keep=_key(step, "memo"))
 
 
 def _remember(step, choices: dict) -> None:
@@ -231,7 +231,7 @@ def estimate_step(step) -> None:
                                              format_func=lambda v: f"{round(v * 100)}%")
     _remember(step, choices)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
-    panel = data.panel(spec, own=own, keep=None if own else _key(step, "memo"))
+    panel = _panel_of(step, spec, own=own)
     caption = (step.board or {}).get("caption", "")
     second = panel.extra.get("distribution")
     flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
