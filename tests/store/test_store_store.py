@@ -171,6 +171,45 @@ def test_concurrent_writers_in_processes(places, db, tmp_path):
     assert all(len(store.participant(f"proc{k}").board()) == 10 for k in range(3))
 
 
+def _write_then_wait(url: str, outbox: str, wrote) -> None:
+    from evidencekit.store import Store
+    fill(Store(url, hosted=False, outbox=outbox).participant("ana"))  # every kind of write, nothing closed
+    wrote.set()
+    threading.Event().wait(120)  # killed here
+
+
+def test_work_written_survives_the_process_killed_at_once(places, db, tmp_path):
+    """Each write is committed when the call returns: a participant's app (or a hosted worker) killed straight
+    after, with nothing closed or flushed, loses none of it. On SQLite the commit reaches the WAL file without
+    an fsync (``synchronous = NORMAL``), which a dying process cannot undo."""
+    import os
+    import signal
+
+    ctx = multiprocessing.get_context("spawn")
+    wrote = ctx.Event()
+    proc = ctx.Process(target=_write_then_wait, args=(db, str(tmp_path / "outbox.db"), wrote))
+    proc.start()
+    try:
+        assert wrote.wait(120), "the writer did not finish its writes"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join(30)
+    assert proc.exitcode == -signal.SIGKILL
+    store = places.open(db)
+    me = store.participant("ana", create=False)
+    assert {(p["module"], p["item"], p["status"]) for p in me.progress()} == {
+        (2, "intro", "done"), (2, "youth-compare", "done"), (2, "youth-notes", "seen")}
+    assert [a["response"] for a in me.answers(2)] == ["a", "b"]
+    assert me.work(3, "focus-groups")["tags"]["p8"] == ["care-duties", "income-insecurity"]
+    assert [b["title"] for b in me.board()] == [CHART["title"], "V1 on care"]
+    assert [r["payload"] for r in me.records("goal")] == [{"text": "Brief my minister on youth NEET"}]
+    assert store.status().pending == 0  # written to the database itself, not left waiting in the outbox
+    if store.engine.dialect.name == "sqlite":  # what docs/store.md says of SQLite's journal
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
 def test_export_then_import_elsewhere(places, db, tmp_path):
     ana = places.open(db).participant("ana")
     fill(ana)

@@ -622,6 +622,12 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
         cur.execute("PRAGMA journal_mode = WAL")  # readers do not block the writer, nor the writer them
     except Exception:  # noqa: BLE001 - a file system without shared memory: keep the default journal
         pass
+    else:
+        # a commit is written to the WAL file without waiting for the disk (fsync at each checkpoint): it
+        # survives the app or the process dying at any moment; only a power cut or an OS crash can undo the
+        # last commits (never corrupt the file). SQLite's advice for WAL; the fsync of each commit cost 0.45 ms
+        # on the development machine (docs/store.md). https://sqlite.org/pragma.html#pragma_synchronous
+        cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
 
 
