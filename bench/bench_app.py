@@ -132,7 +132,7 @@ def cases(course):
     def rerun(at):
         return settle(at.run)
 
-    out = [("Home", lambda: app().run(), rerun)]
+    out = [("Home", lambda: app().run(), rerun), (PLAN_DUE, lambda: app().run(), rerun)]
     for m in course.modules:
         out.append((f"module {m.number} introduction", lambda n=m.number: app(module=n, step="intro").run(), rerun))
         for s in m.steps:
@@ -286,12 +286,30 @@ def as_browser(fragment_id: str | None):
     return _help().as_browser(fragment_id)
 
 
+PLAN_DUE = "Home (a follow-up plan due)"  # the one case that starts from the store with the plan still due
+
+
 def seed() -> None:
-    """Three items on the board and a brief draft, as a participant part-way through the course has."""
+    """Three items on the board and a brief draft, as a participant part-way through the course has; the
+    screenshots' seed (tests/app/appbrowser.py) also makes a follow-up plan that has come due, which Home then
+    asks about (a form of twelve elements). A participant part-way has none due: every case but
+    :data:`PLAN_DUE` starts with the plan asked about again in 2100 (a copy with it due: ``store-plan-due.db``)."""
+    import sqlite3
+    from datetime import date
+
     sys.path.insert(0, str(REPO / "tests" / "app"))
     from appbrowser import seed as fill
 
-    fill(Path(os.environ["EVIDENCEKIT_BENCH_DIR"]))
+    from evidencekit import journey
+    from evidencekit.store import open_store
+
+    folder = Path(os.environ["EVIDENCEKIT_BENCH_DIR"])
+    fill(folder)
+    with sqlite3.connect(folder / "store.db") as src, sqlite3.connect(folder / "store-plan-due.db") as dst:
+        src.backup(dst)
+    me = open_store().participant("local")
+    for plan in journey.plans(me.records("followup")):
+        journey.postpone(me, plan["id"], date(2100, 1, 1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     seeded = tmp / "store.db"
     for rep in range(args.reps):
         for i, (name, open_, interact) in enumerate([("bare one-chart page", bare_open, bare_rerun), *todo]):
-            fresh_store(seeded, tmp / f"store-{rep}-{i}.db")
+            fresh_store(tmp / "store-plan-due.db" if name == PLAN_DUE else seeded, tmp / f"store-{rep}-{i}.db")
             clear()
             holder = {}
             cold = timed(lambda: holder.setdefault("at", open_()))

@@ -68,8 +68,8 @@ def _items() -> None:
             key = f"cap-{row['item_id']}"
             st.session_state[key] = row["title"]
             st.text_input("Caption", key=key, on_change=_caption, args=(row, key))
-            board.show(ev, caption=False, **data.kept("board-memo", board.ready_key(ev), lambda: board.ready(ev)))
-            st.caption(f"Citation: {row['citation']}")
+            board.show(ev, caption=False, citation=row["citation"],
+                       **data.kept("board-memo", board.ready_key(ev), lambda: board.ready(ev)))
     st.page_link(frame.page("brief"), label="Build your brief from this board", icon=":material/description:")
 
 

@@ -21,26 +21,30 @@ def body() -> None:
     render.guarded(journey.due_plans)(me)
     render.guarded(journey.journey_strip)(me, summary, frame.page)
     frame.continue_link(summary)
-    course = context.course()
-    for m, p in zip(course.modules, summary):
-        with st.container(border=True):  # four elements a card: Home redraws quickly with six of them
-            case = f"Case study: {m.case_study}" + (f" · {m.time}" if m.time else "")
-            st.markdown(f"#### Module {m.number} · {m.title}\n:small[:gray[{case}]]")
-            st.progress(p.percent / 100, text=f"{p.steps_done} of {p.steps_total} steps · "
-                        f"{p.questions_answered} of {p.questions_total} questions answered "
-                        f"({p.questions_correct} right)")
-            label = "Review again" if p.complete else ("Continue" if p.percent else "Start")
-            where = p.next.query_params if p.next is not None else {"module": str(m.number), "step": "review"}
-            st.page_link(frame.page(f"module-{m.number}"), label=label, icon=":material/arrow_forward:",
-                         query_params=where)
-    st.markdown("#### The workbench")
-    cols = st.columns(4)
-    cols[0].page_link(frame.page("explorer"), label="Data explorer", icon=":material/travel_explore:")
-    cols[1].page_link(frame.page("microdata"), label="Microdata workbench", icon=":material/table_chart:")
-    cols[2].page_link(frame.page("board"), label="Evidence board", icon=":material/dashboard:")
-    cols[3].page_link(frame.page("brief"), label="Brief builder", icon=":material/description:")
-    st.caption("A trainer can open any step directly: add ?module=2&step=3 to the address (step may also be "
-               "intro or review), or turn on trainer mode (?mode=trainer) for presets and the presentation view.")
+    modules(context.course(), summary)
+    st.caption("The Data explorer, the Microdata workbench, the Evidence board and the Brief builder are in the "
+               "sidebar. A trainer can open any step directly: add ?module=2&step=3 to the address (step may also "
+               "be intro or review), or turn on trainer mode (?mode=trainer) for presets and the presentation view.")
+
+
+CARD = 420  # px: two cards a row at a laptop's width, three on a full-HD screen
+
+
+def modules(course, summary) -> None:
+    """The modules as cards that wrap to the window's width, each with its case study, what is done and a link
+    to where to go on (two elements a card: a rerun of Home draws each element again)."""
+    with st.container(horizontal=True):
+        for m, p in zip(course.modules, summary):
+            with st.container(border=True, width=CARD):
+                case = f"Case study: {m.case_study}" + (f" · {m.time}" if m.time else "")
+                done = ":material/check_circle: " if p.complete else ""
+                st.markdown(f"#### Module {m.number} · {m.title}\n:small[:gray[{case}]]\n\n"
+                            f"{done}{p.steps_done} of {p.steps_total} steps · {p.questions_answered} of "
+                            f"{p.questions_total} questions answered ({p.questions_correct} right)")
+                label = "Review again" if p.complete else ("Continue" if p.percent else "Start")
+                where = p.next.query_params if p.next is not None else {"module": str(m.number), "step": "review"}
+                st.page_link(frame.page(f"module-{m.number}"), label=label, icon=":material/arrow_forward:",
+                             query_params=where)
 
 
 body()

@@ -122,17 +122,17 @@ def ready_key(item: dict) -> tuple:
     return item["type"], json.dumps(content, sort_keys=True, default=str)
 
 
-def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None) -> None:
+def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None,
+         citation: str = "") -> None:
     """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
-    already made for the screen, a DataFrame or Arrow; ``decoded``: a chart's PNG already decoded)."""
+    already made for the screen, a DataFrame or Arrow; ``decoded``: a chart's PNG already decoded;
+    ``citation``: said on a line of its own under the source line, in the same element)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
         picture(item, decoded=decoded)
     elif kind == "quote":
-        st.markdown(f"> {content['text']}")
         who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)
-        if who:
-            st.markdown(f"— {who}")
+        st.markdown(f"> {content['text']}" + (f"\n\n— {who}" if who else ""))
     else:
         shown = table if table is not None else table_frame(content["table"], int(content.get("decimals", 1)))
         st.dataframe(shown, hide_index=True, width="stretch")
@@ -141,4 +141,5 @@ def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None 
             st.caption("\n".join(f"- Note: {note}" for note in notes))
     if caption and item.get("caption"):
         st.markdown(f"**{item['id']}** · {item['caption']}" if item.get("id") else item["caption"])
-    st.caption(item.get("source_line") or item.get("citation", ""))
+    source = item.get("source_line") or item.get("citation", "")
+    st.caption(source + (f"\n\nCitation: {citation}" if citation else ""))

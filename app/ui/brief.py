@@ -78,10 +78,10 @@ def editor(prefix: str = "brief") -> None:
     with st.form(f"{prefix}-form"):
         title = st.text_input("Title", value=d.get("title", ""), key=f"{prefix}-title",
                               placeholder="e.g. Young people out of work in four ASEAN countries")
-        c1, c2 = st.columns(2)
-        audience = c1.text_input("Audience (who will read it)", value=d.get("audience", ""), key=f"{prefix}-aud",
-                                 placeholder="e.g. Adviser to the Minister of Labour")
-        author = c2.text_input("Author", value=d.get("author", ""), key=f"{prefix}-author")
+        with st.container(horizontal=True):  # side by side: one block, where two columns were three
+            audience = st.text_input("Audience (who will read it)", value=d.get("audience", ""), key=f"{prefix}-aud",
+                                     placeholder="e.g. Adviser to the Minister of Labour")
+            author = st.text_input("Author", value=d.get("author", ""), key=f"{prefix}-author")
         problem = st.text_area("The problem", value=d.get("problem", ""), key=f"{prefix}-problem",
                                placeholder="What is wrong, for whom, how big — with your headline figure.")
         messages = st.text_area("Key messages (one per line)", value=d.get("key_messages", ""), key=f"{prefix}-msg")
@@ -103,17 +103,32 @@ def editor(prefix: str = "brief") -> None:
         st.caption("Write the parts of your brief above and save it: the checklist and the downloads appear here.")
         return
     checks, pages, items, refs = data.kept(f"{prefix}-memo", _summary_key(d, rows), lambda: _summary(d, rows))
-    st.markdown("**Checklist**")
-    for c in checks:
-        st.markdown(f"{':material/check_circle:' if c.ok else ':material/radio_button_unchecked:'} {c.message}")
-        for detail in (c.details or [])[:5] if not c.ok else []:
-            st.caption(f"— {detail}")
-    st.caption(f"About {pages:g} pages · {items} evidence items · {refs} references")
-    cols = st.columns(3)
+    st.markdown(checklist(checks) + f"\n\n:small[:gray[About {pages:g} pages · {items} evidence items · "
+                                    f"{refs} references]]")
     name = files.safe_name(d.get("title") or "policy brief", "")
-    for col, suffix, label in ((cols[0], ".docx", "Download the brief (Word)"), (cols[1], ".md", "Markdown"),
-                               (cols[2], ".html", "Web page (HTML)")):
-        col.download_button(label, functools.partial(_bytes, dict(d), list(rows), suffix), file_name=name + suffix,
-                            mime=files.MIME[suffix], on_click="ignore", key=f"{prefix}-dl{suffix}",
-                            icon=":material/download:", type="primary" if suffix == ".docx" else "secondary",
-                            width="stretch")
+    with st.container(horizontal=True):
+        for suffix, label in ((".docx", "Download the brief (Word)"), (".md", "Markdown"),
+                              (".html", "Web page (HTML)")):
+            st.download_button(label, functools.partial(_bytes, dict(d), list(rows), suffix),
+                               file_name=name + suffix, mime=files.MIME[suffix], on_click="ignore",
+                               key=f"{prefix}-dl{suffix}", icon=":material/download:",
+                               type="primary" if suffix == ".docx" else "secondary")
+
+
+def checklist(checks) -> str:
+    """The brief checklist as one Markdown text (one element: a save redraws it whole): a line a check, and
+    under a check not met yet the first five places it names.
+
+    >>> from evidencekit.brief.checks import Check
+    >>> print(checklist([Check("audience", True, "A named reader"), Check("cited", False, "Cite evidence", ["R1"])]))
+    **Checklist**
+    <BLANKLINE>
+    - :material/check_circle: A named reader
+    - :material/radio_button_unchecked: Cite evidence
+        - :small[:gray[R1]]
+    """
+    lines = ["**Checklist**", ""]
+    for c in checks:
+        lines.append(f"- {':material/check_circle:' if c.ok else ':material/radio_button_unchecked:'} {c.message}")
+        lines += [f"    - :small[:gray[{detail}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]
+    return "\n".join(lines)

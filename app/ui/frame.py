@@ -71,11 +71,9 @@ def sidebar() -> None:
             st.caption(f"Working as {me}, your demo participant (not counted in the class)"
                        if me.startswith(DEMO) else f"Signed in as {me}")
         total = sum(p.percent for p in summary) / max(len(summary), 1)
-        st.markdown("**Your progress**")
-        st.progress(total / 100, text=f"{total:.0f}% of the course")
+        st.progress(total / 100, text=f"**Your progress:** {total:.0f}% of the course")
         items = len(context.participant().board())
-        st.caption(f"Evidence board: {items} item{'s' if items != 1 else ''}")
-        st.caption(render.data_mode())
+        st.caption(f"Evidence board: {items} item{'s' if items != 1 else ''}\n\n{render.data_mode()}")
         continue_link(summary)
 
 

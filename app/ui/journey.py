@@ -62,26 +62,24 @@ def where(me, summary) -> dict:
 
 
 def journey_strip(me, summary, page) -> None:
-    """Home: before the course, the modules, after the course — what is done, with links."""
+    """Home: before the course, the modules, after the course — what is done, with links (three bordered
+    columns, one text each: a rerun of Home draws each element again)."""
     w = where(me, summary)
-    cols = st.columns(3)
-    with cols[0].container(border=True):
-        st.markdown("**Before the course**")
-        st.markdown("\n\n".join([_mark(w["goals"], "Your learning goals"),
-                                 _mark(w["pre"], "The pre-course assessment"),
-                                 _mark(w["topic"], "The topic of your brief")]))
+    before, modules, after = st.columns(3, border=True)
+    with before:
+        st.markdown("\n\n".join(["**Before the course**", _mark(w["goals"], "Your learning goals"),
+                                   _mark(w["pre"], "The pre-course assessment"),
+                                   _mark(w["topic"], "The topic of your brief")]))
         st.page_link(page("before"), label="Before the course", icon=":material/flag:")
-    with cols[1].container(border=True):
-        st.markdown("**The six modules**")
-        st.markdown(_mark(w["modules_done"] == w["modules"],
-                          f"{w['modules_done']} of {w['modules']} modules complete"))
-        st.caption("Each module: introduction, learning steps on real data, review.")
-    with cols[2].container(border=True):
-        st.markdown("**After the course**")
-        st.markdown("\n\n".join([_mark(w["post"], "The post-course assessment"),
-                                 _mark(w["feedback"], "Your feedback on the course"),
-                                 _mark(w["certificate"], "Your certificate of participation"),
-                                 _mark(w["plan"], "Your follow-up plan")]))
+    modules.markdown("\n\n".join(["**The six modules**",
+                                    _mark(w["modules_done"] == w["modules"],
+                                          f"{w['modules_done']} of {w['modules']} modules complete"),
+                                    ":small[:gray[Each module: introduction, learning steps on real data, review.]]"]))
+    with after:
+        st.markdown("\n\n".join(["**After the course**", _mark(w["post"], "The post-course assessment"),
+                                   _mark(w["feedback"], "Your feedback on the course"),
+                                   _mark(w["certificate"], "Your certificate of participation"),
+                                   _mark(w["plan"], "Your follow-up plan")]))
         st.page_link(page("after"), label="After the course", icon=":material/workspace_premium:")
 
 
@@ -393,8 +391,8 @@ def due_plans(me) -> None:
     today = context.today()
     for p in journey.due_plans(me.records("followup"), today):
         with st.container(border=True, key=f"due-{p['id']}"):
-            st.markdown("#### Your follow-up plan: what happened?")
-            st.markdown(f"On {_day(p.get('created_on'))} you planned to change this at work:\n\n> {p['change']}\n\n"
+            st.markdown("#### Your follow-up plan: what happened?\n\n"
+                        f"On {_day(p.get('created_on'))} you planned to change this at work:\n\n> {p['change']}\n\n"
                         f"You asked to look back on {_day(p['due'])}.")
             with st.form(f"outcome-{p['id']}"):
                 status = st.radio("What happened?", list(OUTCOME_WORDS), format_func=OUTCOME_WORDS.get, index=None,

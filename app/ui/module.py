@@ -30,9 +30,11 @@ def location(module):
 
 
 def go(module, part: str) -> None:
-    """Open a part of the module (a callback: the URL changes, the page follows)."""
-    st.query_params["module"] = str(module.number)
-    st.query_params["step"] = part
+    """Open a part of the module (a callback: the URL changes, the page follows). Only a changed parameter is
+    written: each write sends the browser a message, on every run of the page."""
+    for key, value in (("module", str(module.number)), ("step", part)):
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _picked(module) -> None:
@@ -54,18 +56,20 @@ def _mark_and_go(module, item: str, nxt: str) -> None:
 
 
 def introduction(module) -> None:
+    """The purpose, the policy question, then what the participant will learn, use, produce and work on: two
+    text elements around the question (one element each costs a rerun its time)."""
     intro = module.introduction
     st.markdown(f"### Introduction\n\n{intro.purpose}")
     if intro.policy_question:
         st.info(f"**The policy question:** {intro.policy_question}", icon=":material/help:")
-    st.markdown("**By the end of this module you will be able to:**\n" +
-                "\n".join(f"- {o}" for o in intro.objectives))
-    st.markdown(f"**How you will use it at work**\n\n{intro.at_work}")
+    parts = ["**By the end of this module you will be able to:**\n" + "\n".join(f"- {o}" for o in intro.objectives),
+             f"**How you will use it at work**\n\n{intro.at_work}"]
     if intro.produce:
-        st.markdown(f"**What you will produce:** {intro.produce}")
+        parts.append(f"**What you will produce:** {intro.produce}")
     if intro.data:
-        st.markdown("**The data**\n" + "\n".join(f"- {d}" for d in intro.data))
-    st.markdown("**The steps**\n" + "\n".join(f"{s.number}. {s.title}" for s in module.steps))
+        parts.append("**The data**\n" + "\n".join(f"- {d}" for d in intro.data))
+    parts.append("**The steps**\n" + "\n".join(f"{s.number}. {s.title}" for s in module.steps))
+    st.markdown("\n\n".join(parts))
     st.button("Start the learning steps", type="primary", icon=":material/arrow_forward:",
               on_click=_mark_and_go, args=(module, "intro", "1"), key=f"m{module.number}-start")
 
@@ -123,8 +127,7 @@ def page(number: int) -> None:
     loc = location(module)
     trainer.apply_preset(module, loc)
     part = {"introduction": "intro", "review": "review"}.get(loc.part) or str(loc.step.number)
-    st.query_params["module"] = str(module.number)
-    st.query_params["step"] = part
+    go(module, part)
     me = context.participant()
     done = {p["item"] for p in me.progress(module.number) if p["status"] == "done"}
     seen = st.session_state.setdefault("seen", set())

@@ -29,10 +29,11 @@ def feedback(fb: dict, q) -> None:
     status = fb.get("status")
     shown = {"correct": st.success, "incorrect": st.error}.get(status, st.warning)
     shown(fb.get("message", ""), icon=STATUS_ICON.get(status))
-    for line in fb.get("option_feedback") or []:
-        st.markdown(f"- {line}")
+    told = [f"- {line}" for line in fb.get("option_feedback") or []]  # one element: a check redraws it whole
     if fb.get("reveal") and fb.get("expected") and status != "correct":
-        st.markdown(f"**The right answer:** {fb['expected']}")
+        told.append(f"\n**The right answer:** {fb['expected']}")
+    if told:
+        st.markdown("\n".join(told))
     retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
     if retry and fb.get("explanation"):  # available after every try, but not spoiling the next one
         st.caption("You can change your answer and check it again.")
@@ -42,10 +43,11 @@ def feedback(fb: dict, q) -> None:
         st.markdown(fb["explanation"])
     elif status == "unavailable" and fb.get("explanation"):
         st.caption(fb["explanation"])
-    for note in fb.get("notes") or []:
-        st.caption(note)
+    small = list(fb.get("notes") or [])
     if fb.get("citation") and not (fb.get("explanation") and fb["citation"] in fb["explanation"]):
-        st.caption(fb["citation"])
+        small.append(fb["citation"])
+    if small:
+        st.caption("\n\n".join(small))
 
 
 def _response_widget(q, key: str, previous):
@@ -77,8 +79,7 @@ def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
     was checked in this run."""
     key = f"q-{module.number}-{q.id}"
     with st.form(key, border=True):
-        st.markdown(f"**Question {q.number} of {len(module.questions)}**")
-        st.markdown(q.prompt)
+        st.markdown(f"**Question {q.number} of {len(module.questions)}**\n\n{q.prompt}")
         if q.computed:
             st.caption("The right answer is computed from the data when you check it.")
         response = _response_widget(q, key + "-answer", (latest or {}).get("response"))

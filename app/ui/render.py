@@ -73,9 +73,9 @@ def plain_note(note: str) -> str:
 
 def notes(items: list[str]) -> None:
     """A panel's notes in the app's words (worked out once per list of notes in a session)."""
-    if items:
-        st.markdown("**Notes on these figures**")
-        st.markdown(data.kept("ek-notes", tuple(items), lambda: "\n".join(f"- {plain_note(n)}" for n in items)))
+    if items:  # the heading and the notes in one element
+        st.markdown(data.kept("ek-notes", tuple(items), lambda: "\n".join(
+            ["**Notes on these figures**", ""] + [f"- {plain_note(n)}" for n in items])))
 
 
 SMALL = 260  # px: a small choice (sex, a year, a breakdown): three side by side fit a laptop screen beside the sidebar

@@ -3,6 +3,8 @@ choices, the figures (chart, source line, notes, table, downloads), hints, key p
 evidence board. Every number comes from the library; the participant's choices are checked again there."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -274,11 +276,11 @@ def reconcile_step(step) -> None:
         me.save_work(step.module, step.id, {**work, "reasons": ticked, "note": note})
         work = {**work, "reasons": ticked, "note": note}
     if work.get("reasons") is not None and (done or work.get("reasons")):
-        st.markdown("**What differs between the figures, from their metadata**")
-        for d in panel.extra.get("differences", []):
-            st.markdown(f"- **{d['aspect'].capitalize()}** ({d['time']}): {d['detail']} {d['explanation']}".rstrip())
-        for d in panel.extra.get("spread", []):
-            st.markdown(f"- **Values** ({d['time']}): {d['detail']} {d['explanation']}".rstrip())
+        st.markdown("\n".join(["**What differs between the figures, from their metadata**", ""] + [
+            f"- **{d['aspect'].capitalize()}** ({d['time']}): {d['detail']} {d['explanation']}".rstrip()
+            for d in panel.extra.get("differences", [])] + [
+            f"- **Values** ({d['time']}): {d['detail']} {d['explanation']}".rstrip()
+            for d in panel.extra.get("spread", [])]))
         st.caption(f"You ticked: {', '.join(words.get(r, r) for r in work['reasons']) or 'nothing'}.")
     render.downloads(panel, name=step.title)
     render.save_form(panel, caption=work.get("note") or (step.board or {}).get("caption", ""), what="table",
@@ -286,7 +288,7 @@ def reconcile_step(step) -> None:
 
 
 def coding_step(step) -> None:
-    from evidencekit.course import check_tags, quotation, theme_counts
+    from evidencekit.course import check_tags, quotation
 
     p = step.params
     if p.get("illustrative"):
@@ -318,12 +320,11 @@ def coding_step(step) -> None:
         me.save_work(step.module, step.id, {**work, "tags": tidy})
         saved = tidy
     if saved:
-        counts = theme_counts(step, saved)
-        st.markdown(f"**Themes** — {counts.attrs['tagged_passages']} of {counts.attrs['total_passages']} passages "
-                    "tagged")
-        st.dataframe(counts.drop(columns=["code"]).rename(columns={"label": "Theme", "passages": "Passages"}),
-                     hide_index=True, width="stretch")
-        st.caption(counts.attrs["provenance"]["citation"])
+        head, table, citation = data.kept(render.key_for("themes", step.key), json.dumps(saved, sort_keys=True),
+                                          lambda: _themes(step, saved))
+        st.markdown(head)
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.caption(citation)
     st.markdown("**Save quotations to your evidence board**")
     choice = st.selectbox("Passage", [x["id"] for x in p["passages"]], key=_key(step, "quote"),
                           format_func=lambda pid: next(f"{x['id']} — {x['speaker']}: {x['text'][:70]}…"
@@ -340,13 +341,23 @@ def coding_step(step) -> None:
         st.success(f"Saved to your evidence board as {eid}.", icon=":material/check:")
 
 
+def _themes(step, tags: dict) -> tuple:
+    """The theme counts of a set of tags as the step shows them: the heading, the table (as Arrow) and the
+    citation, made once per set of tags (a form sent again with the same tags reads them here)."""
+    from evidencekit.course import theme_counts
+
+    counts = theme_counts(step, tags)
+    head = f"**Themes** — {counts.attrs['tagged_passages']} of {counts.attrs['total_passages']} passages tagged"
+    table = counts.drop(columns=["code"]).rename(columns={"label": "Theme", "passages": "Passages"})
+    return head, data.arrow(table), counts.attrs["provenance"]["citation"]
+
+
 def write_step(step) -> None:
     from ui import brief
 
-    st.markdown("**The sections of your brief**")
-    for s in step.params["sections"]:
-        words = f" (about {s['words']} words at most)" if s.get("words") else ""
-        st.markdown(f"- **{s['title']}**{words}: {s['prompt']}")
+    st.markdown("\n".join(["**The sections of your brief**", ""] + [
+        f"- **{s['title']}**" + (f" (about {s['words']} words at most)" if s.get("words") else "") + f": {s['prompt']}"
+        for s in step.params["sections"]]))
     brief.editor(prefix=f"m{step.module}-{step.id}")
 
 

@@ -25,7 +25,7 @@ def test_home_lists_the_modules_with_progress_and_where_to_continue():
     page = texts(at)
     assert at.title[0].value == "Evidence-based policy making for decent work"
     assert all(f"Module {m.number} · {m.title}" in page for m in course.modules)
-    assert at.sidebar.get("progress")[0].proto.text == "0% of the course"
+    assert at.sidebar.get("progress")[0].proto.text == "**Your progress:** 0% of the course"
     links = at.get("page_link")
     assert any(e.proto.label == "Continue: module 1 · Introduction" for e in links)
 
