@@ -116,19 +116,20 @@ def editor(prefix: str = "brief") -> None:
 
 
 def checklist(checks) -> str:
-    """The brief checklist as one Markdown text (one element: a save redraws it whole): a line a check, and
-    under a check not met yet the first five places it names.
+    """The brief checklist as one Markdown text (one element: a save redraws it whole): a line a check with its
+    mark, and under a check not met yet the first five places it names.
 
     >>> from evidencekit.brief.checks import Check
-    >>> print(checklist([Check("audience", True, "A named reader"), Check("cited", False, "Cite evidence", ["R1"])]))
-    **Checklist**
-    <BLANKLINE>
-    - :material/check_circle: A named reader
-    - :material/radio_button_unchecked: Cite evidence
-        - :small[:gray[R1]]
+    >>> text = checklist([Check("audience", True, "A reader"), Check("cited", False, "Cite", ["R1"])])
+    >>> for part in text.split("\\n\\n"):
+    ...     print(repr(part))
+    '**Checklist**'
+    ':material/check_circle: A reader'
+    ':material/radio_button_unchecked: Cite  \\n:small[:gray[— R1]]'
     """
-    lines = ["**Checklist**", ""]
+    parts = ["**Checklist**"]
     for c in checks:
-        lines.append(f"- {':material/check_circle:' if c.ok else ':material/radio_button_unchecked:'} {c.message}")
-        lines += [f"    - :small[:gray[{detail}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]
-    return "\n".join(lines)
+        mark = ":material/check_circle:" if c.ok else ":material/radio_button_unchecked:"
+        parts.append("  \n".join([f"{mark} {c.message}"] + [
+            f":small[:gray[— {detail}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]))
+    return "\n\n".join(parts)

@@ -252,23 +252,39 @@ def estimate_step(step) -> None:
         st.caption(c["citation"])
 
 
+def _fixed_panel(step):
+    """The panel of a step with no choice to make (its spec is the step itself), kept in the session."""
+    return _panel_of(step, {"source": "step", "module": step.module, "step": step.id})
+
+
+def reconcile_figures(step) -> None:
+    """The figures side by side, their notes and downloads: drawn with the page (the work below does not
+    change them)."""
+    panel = _fixed_panel(step)
+    st.markdown("**The figures side by side**")
+    board.show(panel.table, caption=False, table=panel.shown)
+    render.notes(panel.notes)
+    render.downloads(panel, name=step.title)
+
+
+REASON_WORDS = {"definition": "Definition (who is counted)", "source": "Source (which survey or register)",
+                "coverage": "Coverage (ages, areas, groups)", "timing": "Timing (which months or year)",
+                "icls": "Statistical standard (13th or 19th ICLS)", "method": "Method (who computed it, how)",
+                "revision": "Revision (a later release)", "rounding": "Rounding"}
+
+
 def reconcile_step(step) -> None:
+    """The participant's reconciliation (the step's fragment): the reasons ticked and a note, kept in the
+    store; then what the figures' metadata say differs, and the table to save with the note as its caption."""
     from evidencekit.course.spec import REASONS
 
-    panel = data.panel({"source": "step", "module": step.module, "step": step.id})
-    st.markdown("**The figures side by side**")
-    board.show(panel.table, caption=False)
-    render.notes(panel.notes)
+    panel = _fixed_panel(step)
     me = context.participant()
     work = me.work(step.module, step.id) or {}
-    words = {"definition": "Definition (who is counted)", "source": "Source (which survey or register)",
-             "coverage": "Coverage (ages, areas, groups)", "timing": "Timing (which months or year)",
-             "icls": "Statistical standard (13th or 19th ICLS)", "method": "Method (who computed it, how)",
-             "revision": "Revision (a later release)", "rounding": "Rounding"}
     with st.form(render.key_for("reasons", step.key)):
         st.markdown("**Which reasons could explain the difference?**")
         ticked = [r for r in step.params["reasons"] if r in REASONS and
-                  st.checkbox(words.get(r, r), value=r in work.get("reasons", []), key=_key(step, f"r-{r}"))]
+                  st.checkbox(REASON_WORDS.get(r, r), value=r in work.get("reasons", []), key=_key(step, f"r-{r}"))]
         note = st.text_area("Your reconciliation note (two sentences: which figure you would use for what, and why)",
                             value=work.get("note", ""), key=_key(step, "note"))
         done = st.form_submit_button("Compare with what the figures' metadata say", type="primary")
@@ -281,15 +297,13 @@ def reconcile_step(step) -> None:
             for d in panel.extra.get("differences", [])] + [
             f"- **Values** ({d['time']}): {d['detail']} {d['explanation']}".rstrip()
             for d in panel.extra.get("spread", [])]))
-        st.caption(f"You ticked: {', '.join(words.get(r, r) for r in work['reasons']) or 'nothing'}.")
-    render.downloads(panel, name=step.title)
+        st.caption(f"You ticked: {', '.join(REASON_WORDS.get(r, r) for r in work['reasons']) or 'nothing'}.")
     render.save_form(panel, caption=work.get("note") or (step.board or {}).get("caption", ""), what="table",
                      module=step.module, step=step.id)
 
 
-def coding_step(step) -> None:
-    from evidencekit.course import check_tags, quotation
-
+def coding_context(step) -> None:
+    """The notes' label, what they are and the codebook: drawn with the page (tagging does not change them)."""
     p = step.params
     if p.get("illustrative"):
         st.warning("ILLUSTRATIVE notes written for the course: they describe no real people.",
@@ -299,6 +313,14 @@ def coding_step(step) -> None:
         st.markdown("\n".join(f"- **{c['label']}** — {c['definition']}" + (f" *(e.g. “{c['example']}”)*"
                                                                            if c.get("example") else "")
                                for c in p["codebook"]))
+
+
+def coding_step(step) -> None:
+    """The participant's tags (the step's fragment): one choice of codes per passage, kept in the store, and
+    the theme counts of what is tagged."""
+    from evidencekit.course import check_tags
+
+    p = step.params
     labels = {c["code"]: c["label"] for c in p["codebook"]}
     me = context.participant()
     work = me.work(step.module, step.id) or {}
@@ -325,6 +347,18 @@ def coding_step(step) -> None:
         st.markdown(head)
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(citation)
+
+
+@st.fragment
+def quotations(step) -> None:
+    """A passage saved to the evidence board as a quotation, with its citation (a fragment of its own)."""
+    render.guarded(_quotation)(step)
+
+
+def _quotation(step) -> None:
+    from evidencekit.course import quotation
+
+    p = step.params
     st.markdown("**Save quotations to your evidence board**")
     choice = st.selectbox("Passage", [x["id"] for x in p["passages"]], key=_key(step, "quote"),
                           format_func=lambda pid: next(f"{x['id']} — {x['speaker']}: {x['text'][:70]}…"
@@ -388,11 +422,20 @@ def save_shown(step) -> None:
                      key=_key(step, "save"))
 
 
+BEFORE = {"reconcile": reconcile_figures, "code_passages": coding_context}  # drawn with the page, above the panel
+AFTER = {"code_passages": quotations}                                      # a fragment of its own, below it
+
+
 def learning_step(step) -> None:
-    """Draw one learning step of any kind."""
+    """Draw one learning step of any kind: what the participant's work does not change (the figures to reconcile,
+    the codebook) with the page; the working panel as a fragment, redrawn alone when the participant works."""
     if step.kind in KINDS:
+        if step.kind in BEFORE:
+            render.guarded(BEFORE[step.kind])(step)
         _panel(step)
         if step.kind in SERIES:
             render.guarded(save_shown)(step)
+        if step.kind in AFTER:
+            AFTER[step.kind](step)
     else:
         st.info(f"This kind of step ({step.kind}) cannot be shown yet.")
