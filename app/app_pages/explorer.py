@@ -84,6 +84,21 @@ def view() -> None:
         lo, hi = st.select_slider("Years", options=list(range(years[0], years[-1] + 1)),
                                   value=(max(years[0], years[-1] - 10), years[-1]), key=f"ex-years-{dataset}")
         query["start"], query["end"] = int(lo), int(hi)
+    shown(dataset, query, years)
+    with st.expander("The evidencekit call behind this view"):
+        args = ", ".join(f"{k}={v!r}" for k, v in query.items() if k != "id")
+        st.code(f"import evidencekit as ek\ndf = ek.ilostat.get({dataset!r}, {args}, labels=True)\n"
+                f"print(df.attrs['provenance']['citation'])", language="python")
+
+
+@st.fragment
+def shown(dataset: str, query: dict, years: list[int]) -> None:
+    """The chart type and the view of the figures chosen above (chart or table, notes, downloads, saving), a
+    fragment inside the explorer's: another chart type redraws the view, not the choices above it."""
+    render.guarded(_shown)(dataset, query, years)
+
+
+def _shown(dataset: str, query: dict, years: list[int]) -> None:
     chart = st.segmented_control("Show", list(CHARTS), format_func=CHARTS.get, default="line", key="ex-chart",
                                  required=True)
     spec = {"source": "explorer", "query": query, "chart": chart}
@@ -94,10 +109,5 @@ def view() -> None:
         spec["year"] = year
     p = data.panel(spec, keep=MEMO)
     render.panel(p, board_item="table" if chart == "table" else "chart")
-    with st.expander("The evidencekit call behind this view"):
-        args = ", ".join(f"{k}={v!r}" for k, v in query.items() if k != "id")
-        st.code(f"import evidencekit as ek\ndf = ek.ilostat.get({dataset!r}, {args}, labels=True)\n"
-                f"print(df.attrs['provenance']['citation'])", language="python")
-
 
 body()

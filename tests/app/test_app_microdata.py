@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from .apphelp import new_app, no_problem, texts
+from .apphelp import as_browser, fragment_of, new_app, no_problem, texts
 
 import evidencekit as ek
 from evidencekit.brief.render import cell
@@ -101,6 +101,28 @@ def test_a_stratum_with_one_psu_is_said_and_a_rule_can_be_chosen():
     at.radio(key="md-lonely").set_value("adjust").run()
     no_problem(at)
     assert at.dataframe
+
+
+def test_the_explorers_chart_type_redraws_the_view_alone_and_a_choice_above_it_the_view_too():
+    """As the browser asks: the chart type reruns the view's fragment only (the choices above are not drawn
+    again), and a country taken away reruns the explorer's, whose view then shows the countries left."""
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/explorer.py").run()
+    assert at.multiselect(key="ex-areas").value == ["IDN", "PHL", "THA", "VNM"]
+    with as_browser(fragment_of(at, "shown")):  # (AppTest's tree then holds what that run drew, no more)
+        at.segmented_control(key="ex-chart").set_value("table").run()
+    no_problem(at)
+    assert not at.image and at.dataframe and not at.multiselect  # the view drawn again, the choices not
+    with as_browser(fragment_of(at, "shown")):
+        at.segmented_control(key="ex-chart").set_value("line").run()
+    assert at.image
+    at.run()  # the whole page in AppTest's tree again, as the browser holds it
+    with as_browser(fragment_of(at, "explorer")):
+        at.multiselect(key="ex-areas").set_value(["IDN", "PHL"]).run()
+    no_problem(at)
+    caption = next(t.value for t in at.text_input if t.label == "Caption (say what it shows)")
+    assert "Indonesia and Philippines" in caption and "Thailand" not in caption
 
 
 def test_the_explorer_searches_chooses_and_refuses_an_empty_selection():
