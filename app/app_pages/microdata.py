@@ -22,6 +22,9 @@ MAPPED = ("ilo_wgt", "ilo_sex", "ilo_age", "ilo_age_aggregate", "ilo_geo", "ilo_
           "ilo_edu_attendance", "ilo_joball_tru", "ilo_job1_how_usual", "ilo_job1_lri_ees")
 
 
+UPLOAD_MB = int(st.get_option("server.maxUploadSize"))  # the browser refuses a larger file before sending it
+
+
 def _upload_dir() -> Path:
     """This session's private folder for uploaded files (on this machine only)."""
     folder = st.session_state.get("upload_dir")
@@ -86,13 +89,15 @@ def own_survey() -> tuple[str, object] | None:
 
     files = st.file_uploader(f"Your survey file: {FORMATS}. It stays on this machine.", accept_multiple_files=True,
                              key="md-upload",
-                             help="Up to 200 MB a file. A bigger survey: keep only the columns you need (sex, age, "
-                                  "labour force status, weight, strata, PSU…), or save it as Parquet, which is "
-                                  "several times smaller than CSV or Stata.")
+                             help=f"Up to {UPLOAD_MB} MB a file. A bigger survey: keep only the columns you need "
+                                  "(sex, age, labour force status, weight, strata, PSU…), or save it as Parquet, "
+                                  "which is several times smaller than CSV or Stata.")
     if not files:
         if st.session_state.get("own_survey"):
             return st.session_state["own_survey"]
-        st.info("Upload a survey file to start, or use the SYNTHETIC training survey.", icon=":material/upload_file:")
+        st.info(f"Upload a survey file of up to {UPLOAD_MB} MB to start, or use the SYNTHETIC training survey. "
+                "A file shown in red above was not taken: point at its red mark to see why (a file too large: keep "
+                "only the columns you need, or save it as Parquet).", icon=":material/upload_file:")
         return None
     folder = _upload_dir()
     paths = []

@@ -116,3 +116,32 @@ def test_a_participant_goes_from_home_to_a_downloaded_brief(tmp_path):
     assert "Adviser to the Minister of Human Resources" in text
     assert len(doc.inline_shapes) == 1  # the chart saved from module 1
     assert "ILOSTAT" in text and "Keep the wage subsidy for young workers" in text
+
+
+def test_a_survey_over_the_upload_limit_is_refused_in_the_browser_and_nothing_reaches_the_machine(tmp_path):
+    """A participant picks a 201 MB survey (over ``server.maxUploadSize``, 200 MB): the browser refuses it
+    before sending it, the file is marked with Streamlit's reason, the page says the limit and what to do, and
+    no byte of it lands in the server's upload folders."""
+    _require_chromium()
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)
+    server_tmp = tmp_path / "server-tmp"  # the server's temporary folder, where uploads would be written
+    server_tmp.mkdir()
+    big = tmp_path / "national-lfs.csv"
+    with open(big, "wb") as f:  # a sparse file: 201 MB to the browser, no disk written
+        f.write(b"ilo_sex,ilo_age,ilo_lfs,ilo_wgt\n")
+        f.truncate(201 * 1024 * 1024)
+    with workbench(tmp_path, {"TMPDIR": str(server_tmp)}) as (url, _), browser_page(tmp_path) as page:
+        page.goto(f"{url}/microdata")
+        wait_for_app(page)
+        page.get_by_text("My own survey file").click()
+        settle(page)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+        uploader = page.get_by_test_id("stFileUploader")
+        expect(uploader).to_contain_text("national-lfs.csv")
+        expect(uploader).to_contain_text("File must be 200.0MB or smaller.")
+        settle(page)
+        expect(page.get_by_text("Upload a survey file of up to 200 MB to start")).to_be_visible()
+        assert page.get_by_test_id("stException").count() == 0
+    assert not [p for p in server_tmp.rglob("*") if p.is_file()], "nothing of the refused file was written"
