@@ -26,11 +26,10 @@ Both run with the app's own settings (``app/.streamlit/config.toml``: magic off,
 ``evidencekit app`` runs it). The peer is a bare page in the same process: one ILOSTAT series read with
 ``evidencekit.ilostat.get``, drawn with ``evidencekit.charts.line``, shown with ``st.image`` from
 ``st.cache_data``, and a radio button; its cold render and its rerun after a click are timed the same way.
-Ratios are page / bare. Medians of ``--reps``
-interleaved repetitions (each repetition runs every case once, so a load spike hits all alike). A rerun's ratio
-is paired: the bare page is clicked again after each of the page's timed reruns, so both are timed in the same
-few tenths of a second (this machine's speed drifts by a quarter over the minutes a repetition takes); the
-ratio of their medians, then the median over repetitions.
+Ratios are page / bare. Medians of ``--reps`` interleaved repetitions (each repetition runs every case once, so
+a load spike hits all alike). A rerun's ratio is paired: the bare page is clicked again after each of the
+page's timed reruns, so both are timed in the same few tenths of a second (this machine's speed drifts by a
+quarter over the minutes a repetition takes); the ratio of their medians, then the median over repetitions.
 
 Aims (the issue): every page cold under 1.5 s; reruns within 1.3x the bare page's.
 """

@@ -68,18 +68,18 @@ def journey_strip(me, summary, page) -> None:
     before, modules, after = st.columns(3, border=True)
     with before:
         st.markdown("\n\n".join(["**Before the course**", _mark(w["goals"], "Your learning goals"),
-                                   _mark(w["pre"], "The pre-course assessment"),
-                                   _mark(w["topic"], "The topic of your brief")]))
+                                 _mark(w["pre"], "The pre-course assessment"),
+                                 _mark(w["topic"], "The topic of your brief")]))
         st.page_link(page("before"), label="Before the course", icon=":material/flag:")
     modules.markdown("\n\n".join(["**The six modules**",
-                                    _mark(w["modules_done"] == w["modules"],
-                                          f"{w['modules_done']} of {w['modules']} modules complete"),
-                                    ":small[:gray[Each module: introduction, learning steps on real data, review.]]"]))
+                                  _mark(w["modules_done"] == w["modules"],
+                                        f"{w['modules_done']} of {w['modules']} modules complete"),
+                                  ":small[:gray[Each module: introduction, learning steps on real data, review.]]"]))
     with after:
         st.markdown("\n\n".join(["**After the course**", _mark(w["post"], "The post-course assessment"),
-                                   _mark(w["feedback"], "Your feedback on the course"),
-                                   _mark(w["certificate"], "Your certificate of participation"),
-                                   _mark(w["plan"], "Your follow-up plan")]))
+                                 _mark(w["feedback"], "Your feedback on the course"),
+                                 _mark(w["certificate"], "Your certificate of participation"),
+                                 _mark(w["plan"], "Your follow-up plan")]))
         st.page_link(page("after"), label="After the course", icon=":material/workspace_premium:")
 
 

@@ -349,6 +349,17 @@ def coding_step(step) -> None:
         st.caption(citation)
 
 
+def _themes(step, tags: dict) -> tuple:
+    """The theme counts of a set of tags as the step shows them: the heading, the table (as Arrow) and the
+    citation, made once per set of tags (a form sent again with the same tags reads them here)."""
+    from evidencekit.course import theme_counts
+
+    counts = theme_counts(step, tags)
+    head = f"**Themes** — {counts.attrs['tagged_passages']} of {counts.attrs['total_passages']} passages tagged"
+    table = counts.drop(columns=["code"]).rename(columns={"label": "Theme", "passages": "Passages"})
+    return head, data.arrow(table), counts.attrs["provenance"]["citation"]
+
+
 @st.fragment
 def quotations(step) -> None:
     """A passage saved to the evidence board as a quotation, with its citation (a fragment of its own)."""
@@ -373,17 +384,6 @@ def _quotation(step) -> None:
         eid = board.add(item, item["caption"], origin={"quote": step.key, "passage": choice}, module=step.module,
                         step=step.id)
         st.success(f"Saved to your evidence board as {eid}.", icon=":material/check:")
-
-
-def _themes(step, tags: dict) -> tuple:
-    """The theme counts of a set of tags as the step shows them: the heading, the table (as Arrow) and the
-    citation, made once per set of tags (a form sent again with the same tags reads them here)."""
-    from evidencekit.course import theme_counts
-
-    counts = theme_counts(step, tags)
-    head = f"**Themes** — {counts.attrs['tagged_passages']} of {counts.attrs['total_passages']} passages tagged"
-    table = counts.drop(columns=["code"]).rename(columns={"label": "Theme", "passages": "Passages"})
-    return head, data.arrow(table), counts.attrs["provenance"]["citation"]
 
 
 def write_step(step) -> None:
