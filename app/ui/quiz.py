@@ -28,17 +28,19 @@ def feedback(fb: dict, q) -> None:
     """Show one feedback record (``Feedback.to_record()`` or as stored)."""
     status = fb.get("status")
     shown = {"correct": st.success, "incorrect": st.error}.get(status, st.warning)
-    shown(fb.get("message", ""), icon=STATUS_ICON.get(status))
+    retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
+    shown(fb.get("message", "") + ("\n\nYou can change your answer and check it again." if retry else ""),
+          icon=STATUS_ICON.get(status))
     told = [f"- {line}" for line in fb.get("option_feedback") or []]  # one element: a check redraws it whole
     if fb.get("reveal") and fb.get("expected") and status != "correct":
         told.append(f"\n**The right answer:** {fb['expected']}")
     if told:
         st.markdown("\n".join(told))
-    retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
-    if retry and fb.get("explanation"):  # available after every try, but not spoiling the next one
-        st.caption("You can change your answer and check it again.")
-        with st.expander("Show the explanation (it gives the right answer)"):
-            st.markdown(fb["explanation"])
+    if retry and fb.get("explanation"):  # available after every try, but not spoiling the next one; its text is
+        box = st.expander("Show the explanation (it gives the right answer)",  # drawn when it is opened
+                          key=f"explain-{q.key}", on_change="rerun")
+        if box.open:
+            box.markdown(fb["explanation"])
     elif status in ("correct", "incorrect") and fb.get("explanation"):
         st.markdown(fb["explanation"])
     elif status == "unavailable" and fb.get("explanation"):

@@ -120,6 +120,11 @@ def test_a_participant_works_through_the_module(number):
         assert any(str(e.value).startswith("Not quite") for e in at.error), q.key
         if q.allow_retry:  # the explanation (which gives the answer) waits behind a click while one may retry
             assert "Show the explanation (it gives the right answer)" in [e.label for e in at.expander], q.key
+            told = open_store().participant("local").answers(number, q.id)[-1]["feedback"]["explanation"]
+            assert told and told not in texts(at), q.key  # drawn only when opened
+            at.session_state[f"explain-{q.key}"] = True
+            at.run()
+            assert told in texts(at), q.key
         _answer(at, module, q, _right(q, right))
         assert any(str(s.value) == "Right." for s in at.success), q.key
         if computed is not None:  # the app's right answer is the one the library computes from the data
