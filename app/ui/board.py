@@ -123,10 +123,11 @@ def ready_key(item: dict) -> tuple:
 
 
 def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None = None,
-         citation: str = "") -> None:
+         citation: str = "", source: bool = True) -> None:
     """Draw one evidence item as the brief will show it, with its source line (``table``: the item's table
     already made for the screen, a DataFrame or Arrow; ``decoded``: a chart's PNG already decoded;
-    ``citation``: said on a line of its own under the source line, in the same element)."""
+    ``citation``: said on a line of its own under the source line, in the same element; ``source=False``: the
+    source line left out, where the same line stands just above)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
         picture(item, decoded=decoded)
@@ -141,5 +142,6 @@ def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None 
             st.caption("\n".join(f"- Note: {note}" for note in notes))
     if caption and item.get("caption"):
         st.markdown(f"**{item['id']}** · {item['caption']}" if item.get("id") else item["caption"])
-    source = item.get("source_line") or item.get("citation", "")
-    st.caption(source + (f"\n\nCitation: {citation}" if citation else ""))
+    if source:
+        line = item.get("source_line") or item.get("citation", "")
+        st.caption(line + (f"\n\nCitation: {citation}" if citation else ""))

@@ -152,8 +152,10 @@ def series_step(step) -> None:
     render.panel(panel, board_item=None, module=step.module, step=step.id, name=step.title)
     shown[step.key] = spec  # what the save form below the panel saves (save_shown)
     if "changes" in panel.extra:
+        changes = panel.extra["changes"]
         st.markdown(f"**Change from {p['base_year']}**")
-        board.show(panel.extra["changes"], caption=False, table=panel.extra.get("changes_shown"))
+        board.show(changes, caption=False, table=panel.extra.get("changes_shown"),  # the chart's source line,
+                   source=changes.get("source_line") != (panel.chart or {}).get("source_line"))  # not twice
     if step.kind == "read_notes":
         look_for(step, panel)
 
