@@ -170,11 +170,12 @@ LOOK_FOR = {"sources": "Which survey or source each figure comes from (a change 
 
 def look_for(step, panel) -> None:
     """The notes, sources and flags of every figure, one row each (what a ``read_notes`` step reads)."""
-    st.markdown("**What to look for**")
-    st.markdown("\n".join(f"- {LOOK_FOR[w]}" for w in step.params["look_for"] if w in LOOK_FOR))
+    st.markdown("\n".join(["**What to look for**", ""] + [f"- {LOOK_FOR[w]}" for w in step.params["look_for"]
+                                                          if w in LOOK_FOR]))
     table, plain = _once(step, ("notes", data.spec_json(panel.spec)), lambda: _notes_arrow(panel))
     st.table(table, hide_index=plain)
-    st.caption(panel.source_line)
+    if panel.source_line != (panel.chart or {}).get("source_line"):  # not the chart's line again
+        st.caption(panel.source_line)
 
 
 def _notes_arrow(panel) -> tuple:
