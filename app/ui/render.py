@@ -125,14 +125,15 @@ def table_key(spec: dict) -> str:
 def table(p: data.Panel) -> None:
     """The figures as a table, as the brief prints them. Estimates (and a panel with no chart) show it open; a
     chart's table is drawn only when the participant opens it (a choice then redraws one element less)."""
+    again = p.table.get("source_line") != (p.chart or {}).get("source_line")  # not the chart's line twice
     if p.chart is None or p.table["type"] == "estimate":
         with st.expander("The figures as a table", expanded=True):
-            board.show(p.table, caption=False, table=p.shown)
+            board.show(p.table, caption=False, table=p.shown, source=again)
         return
     box = st.expander("The figures as a table", key=table_key(p.spec), on_change="rerun")
     if box.open:
         with box:
-            board.show(p.table, caption=False, table=p.shown)
+            board.show(p.table, caption=False, table=p.shown, source=again)
 
 
 def downloads(p: data.Panel, *, name: str, own=None) -> None:
@@ -162,19 +163,20 @@ def _chart_bytes(spec: dict, suffix: str, own) -> bytes:
 
 
 def save_form(p: data.Panel, *, caption: str, what: str, module: int | None, step: str | None,
-              key: str | None = None) -> None:
+              key: str | None = None, heading: str = "") -> None:
     """'Add to my evidence board' with an editable caption (the chart, or the table when there is no chart).
     ``key``: the form's own key, for a form that stays while the figures above it change (a step's panel): the
-    caption is then left for the participant to write, and an empty one saves the item's own title."""
+    caption is then left for the participant to write, and an empty one saves the item's own title.
+    ``heading``: what the form saves, in words, where the generic heading would not tell two forms apart."""
     item = p.chart if (what == "chart" and p.chart is not None) else p.table
     kind = board.KIND_WORDS[item["type"]].lower()
     title = item["content"].get("title", "") or (p.chart or {}).get("content", {}).get("title", "")
     k = key or key_for("save", data.spec_json(p.spec), what, caption)  # a new suggested caption shows at once
     with st.form(k, border=True):
-        st.markdown(f"**Save this {kind} to your evidence board**" if key is None else
-                    "**Save these figures to your evidence board**")
+        st.markdown(heading or (f"**Save this {kind} to your evidence board**" if key is None else
+                                "**Save these figures to your evidence board**"))
         text = st.text_input("Caption (say what it shows)", value=caption or ("" if key else title), key=k + "cap",
-                             max_chars=300, placeholder="Leave it empty to use the chart's title" if key else None)
+                             max_chars=300, placeholder=f"Leave it empty to use the {kind}'s title" if key else None)
         if st.form_submit_button("Add to my evidence board", icon=":material/add:", type="primary"):
             eid = board.add(item, text or title, origin={"spec": p.spec, "what": item["type"]}, module=module,
                             step=step)

@@ -200,13 +200,19 @@ def notes_table(panel):
     return table.set_index(["Area", "Year"]) if {"Area", "Year"} <= set(table.columns) else table
 
 
+def _own(step):
+    """``(token, survey)`` of the participant's uploaded survey when the step works on it, else None."""
+    return st.session_state.get("own_survey") if step.params.get("survey") == "own" else None
+
+
 def estimate_step(step) -> None:
     from evidencekit.course.schema import survey_indicator_names
 
     p, allowed = step.params, step.params.get("choose", [])
-    survey = data.synthetic_survey() if p.get("survey", "synthetic") == "synthetic" else \
-        (st.session_state.get("own_survey") or (None, None))[1]
-    own = st.session_state.get("own_survey") if p.get("survey") == "own" else None
+    shown = st.session_state.setdefault(SHOWN, {})
+    shown[step.key] = None  # until the estimates are shown: nothing to save
+    own = _own(step)
+    survey = data.synthetic_survey() if p.get("survey", "synthetic") == "synthetic" else (own or (None, None))[1]
     if survey is None:
         st.info("This step uses your own survey file. Open the Microdata workbench, upload it, then come back.",
                 icon=":material/upload_file:")
@@ -237,18 +243,16 @@ def estimate_step(step) -> None:
     _remember(step, choices)
     spec = {"source": "step", "module": step.module, "step": step.id, "choices": choices}
     panel = _panel_of(step, spec, own=own)
-    caption = (step.board or {}).get("caption", "")
     second = panel.extra.get("distribution")
     flagged = [n for n in panel.table["content"].get("notes", []) if "small" in n.lower() or "n<" in n]
     if flagged:
         st.warning(f"{len(flagged)} estimate(s) rest on too few observations to publish: see the notes under the "
                    "table.", icon=":material/warning:")
-    render.panel(panel, caption="" if second else (caption or step.title), board_item="estimate"
-                 if (step.board or {}).get("item") == "estimate" else "chart", module=step.module, step=step.id,
-                 own=own, name=step.title)
+    render.panel(panel, board_item=None, module=step.module, step=step.id, own=own, name=step.title)
     if second is not None:
         st.markdown("**Shares of each answer, with confidence intervals**")
-        render.panel(second, caption=caption, board_item="estimate", module=step.module, step=step.id, own=own)
+        render.panel(second, board_item=None, module=step.module, step=step.id, own=own)
+    shown[step.key] = spec  # what the save forms below the panel save (save_shown)
     if "compare_with" in panel.extra:
         c = panel.extra["compare_with"]
         st.metric(f"Published figure for comparison: {c['area']}, {c['year']}", f"{c['value']:.1f}")
@@ -404,6 +408,7 @@ KINDS = {"explore": series_step, "compare_countries": series_step, "change_over_
 
 
 SERIES = {kind for kind, draw in KINDS.items() if draw is series_step}
+SAVED = SERIES | {"estimate"}  # steps whose save forms sit below the panel, outside its fragment
 
 
 @st.fragment
@@ -413,16 +418,25 @@ def _panel(step) -> None:
 
 
 def save_shown(step) -> None:
-    """'Add to my evidence board' for the figures a step's panel shows now. The form is drawn outside the
-    panel, so that a choice redraws only the figures; it saves what the panel shows when it is sent (the
-    panel keeps its view's spec in the session)."""
+    """'Add to my evidence board' for the figures a step's panel shows now (an estimate step with shares of each
+    answer: a second form for them). The forms are drawn outside the panel, so that a choice redraws only the
+    figures; they save what the panel shows when they are sent (the panel keeps its view's spec in the
+    session, and the panel of that spec is the one shown: kept, or made again the same way)."""
     spec = st.session_state.get(SHOWN, {}).get(step.key)
-    if spec is None:  # no figures shown (no country chosen): nothing to save
+    if spec is None:  # no figures shown (no country chosen, no survey): nothing to save
         return
-    item = (step.board or {}).get("item")
-    render.save_form(_panel_of(step, spec), caption=(step.board or {}).get("caption", ""),
-                     what="chart" if item in ("chart", None) else "table", module=step.module, step=step.id,
-                     key=_key(step, "save"))
+    item, caption = (step.board or {}).get("item"), (step.board or {}).get("caption", "")
+    panel = _panel_of(step, spec, own=_own(step))
+    second = panel.extra.get("distribution") if step.kind == "estimate" else None
+    if step.kind == "estimate":
+        caption = "" if second is not None else (caption or step.title)
+    render.save_form(panel, caption=caption, what="chart" if item in ("chart", None) else "table",
+                     module=step.module, step=step.id, key=_key(step, "save"),
+                     heading="**Save the estimates to your evidence board**" if second is not None else "")
+    if second is not None:
+        render.save_form(second, caption=(step.board or {}).get("caption", ""), what="table", module=step.module,
+                         step=step.id, key=_key(step, "save-shares"),
+                         heading="**Save the shares of each answer to your evidence board**")
 
 
 BEFORE = {"reconcile": reconcile_figures, "code_passages": coding_context}  # drawn with the page, above the panel
@@ -436,7 +450,7 @@ def learning_step(step) -> None:
         if step.kind in BEFORE:
             render.guarded(BEFORE[step.kind])(step)
         _panel(step)
-        if step.kind in SERIES:
+        if step.kind in SAVED:
             render.guarded(save_shown)(step)
         if step.kind in AFTER:
             AFTER[step.kind](step)

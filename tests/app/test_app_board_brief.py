@@ -3,8 +3,9 @@ reordered, captioned and trimmed; the brief written on it, checked, and produced
 from __future__ import annotations
 
 import io
+import json
 
-from .apphelp import as_browser, fragment_ids, new_app, no_problem, submit, texts
+from .apphelp import as_browser, fragment_ids, fragment_of, new_app, no_problem, submit, texts
 from docx import Document
 
 from evidencekit.store import open_store
@@ -33,6 +34,39 @@ def _fill_board():
     _save(at)
     assert any(s.value.startswith("Saved to your evidence board as E3.") for s in at.success)
     return open_store().participant("local").board()
+
+
+def test_an_estimate_steps_forms_save_what_its_two_panels_show_after_a_choice():
+    """Module 4 step 3 shows the estimates and the shares of each answer; their two forms sit below the panel,
+    outside its fragment. After a breakdown changed in the panel alone (as the browser reruns it), each form
+    saves the figures of that choice: the estimates, and the shares (their own part of the view)."""
+    from ui import data
+    from ui.steps import SHOWN
+
+    at = new_app(module=4, step=3)
+    at.run()
+    headings = [m.value for m in at.markdown if "to your evidence board" in m.value]
+    assert headings == ["**Save the estimates to your evidence board**",
+                        "**Save the shares of each answer to your evidence board**"]
+    key = "m4-why-outside-by"
+    assert at.multiselect(key=key).value == ["ilo_sex"]
+    with as_browser(fragment_of(at, "_panel")):
+        at.multiselect(key=key).set_value(["ilo_sex", "ilo_geo"]).run()
+    no_problem(at)
+    spec = at.session_state[SHOWN]["4/why-outside"]
+    assert spec["choices"]["by"] == ["ilo_sex", "ilo_geo"]
+    at.run()  # the whole page in AppTest's tree again, as the browser holds it
+    _save(at)  # the first form: the estimates
+    buttons = [b for b in at.button if b.label == "Add to my evidence board"]
+    submit(at, buttons[1].form_id)  # the second: the shares
+    no_problem(at)
+    rows = open_store().participant("local").board()
+    panel = data.build_panel(json.dumps(spec))
+    shares = panel.extra["distribution"]
+    assert [r["payload"]["origin"]["spec"] for r in rows] == [panel.spec, shares.spec]
+    expected = json.loads(json.dumps([panel.table["content"]["table"], shares.table["content"]["table"]]))
+    assert [r["payload"]["evidence"]["content"]["table"] for r in rows] == expected
+    assert rows[1]["title"] == "Main reason for being outside the labour force, by sex (SYNTHETIC training data)"
 
 
 def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
