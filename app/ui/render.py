@@ -122,10 +122,16 @@ def table_key(spec: dict) -> str:
     return "table-" + "-".join(str(spec[k]) for k in ("source", "module", "step", "part") if spec.get(k) is not None)
 
 
+def new_source(p: data.Panel, line: str | None) -> bool:
+    """Whether a source line under a panel's table says something the chart's own source line, just above,
+    does not (the same line is not shown twice; a panel without a chart shows it)."""
+    return line != (p.chart or {}).get("source_line")
+
+
 def table(p: data.Panel) -> None:
     """The figures as a table, as the brief prints them. Estimates (and a panel with no chart) show it open; a
     chart's table is drawn only when the participant opens it (a choice then redraws one element less)."""
-    again = p.table.get("source_line") != (p.chart or {}).get("source_line")  # not the chart's line twice
+    again = new_source(p, p.table.get("source_line"))
     if p.chart is None or p.table["type"] == "estimate":
         with st.expander("The figures as a table", expanded=True):
             board.show(p.table, caption=False, table=p.shown, source=again)

@@ -154,8 +154,8 @@ def series_step(step) -> None:
     if "changes" in panel.extra:
         changes = panel.extra["changes"]
         st.markdown(f"**Change from {p['base_year']}**")
-        board.show(changes, caption=False, table=panel.extra.get("changes_shown"),  # the chart's source line,
-                   source=changes.get("source_line") != (panel.chart or {}).get("source_line"))  # not twice
+        board.show(changes, caption=False, table=panel.extra.get("changes_shown"),
+                   source=render.new_source(panel, changes.get("source_line")))
     if step.kind == "read_notes":
         look_for(step, panel)
 
@@ -174,7 +174,7 @@ def look_for(step, panel) -> None:
                                                           if w in LOOK_FOR]))
     table, plain = _once(step, ("notes", data.spec_json(panel.spec)), lambda: _notes_arrow(panel))
     st.table(table, hide_index=plain)
-    if panel.source_line != (panel.chart or {}).get("source_line"):  # not the chart's line again
+    if render.new_source(panel, panel.source_line):
         st.caption(panel.source_line)
 
 
