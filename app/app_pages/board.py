@@ -1,29 +1,47 @@
 """Evidence board: every item saved with its citation; reorder, caption, remove."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from ui import board, context, data, frame, render
 
+PROBLEM = "ek-board-problem"
 
+
+def _said(callback):
+    """A board click's work, whose refusal (an item removed in another tab, the database out of reach) is said
+    on the board in plain words: a callback runs before the page, outside its guard."""
+    from evidencekit.errors import EvidenceKitError
+
+    @functools.wraps(callback)
+    def run(*args) -> None:
+        try:
+            callback(*args)
+        except EvidenceKitError as err:
+            st.session_state[PROBLEM] = err
+    return run
+
+
+@_said
 def _move(item_id: str, rows: list[dict], step: int) -> None:
-    """Swap an item with its neighbour (callback)."""
-    me = context.participant()
+    """Swap an item with its neighbour (callback): the board's new order, in one write."""
     ids = [r["item_id"] for r in rows]
     i = ids.index(item_id)
     j = i + step
     if 0 <= j < len(ids):
         ids[i], ids[j] = ids[j], ids[i]
-        for pos, rid in enumerate(ids, start=1):
-            if rows[pos - 1]["item_id"] != rid or rows[pos - 1].get("position") != pos:  # the two swapped
-                me.update_board_item(rid, position=pos)
+        context.participant().order_board(ids)
 
 
+@_said
 def _remove(item_id: str) -> None:
     context.participant().remove_from_board(item_id)
     st.session_state[REMOVED] = True  # the sidebar counts the items: the whole page is drawn again
 
 
+@_said
 def _caption(row: dict, key: str) -> None:
     text = " ".join(st.session_state[key].split())
     if text and text != row["title"]:
@@ -44,6 +62,8 @@ def items() -> None:
 
 
 def _items() -> None:
+    if PROBLEM in st.session_state:
+        render.problem(st.session_state.pop(PROBLEM))
     rows = board.evidence_rows(context.participant().board())
     if not rows:
         st.info("Your board is empty. Save a chart, a table, an estimate or a quotation from a module step, the "

@@ -33,9 +33,10 @@ class Participant:
     """The participant's :class:`evidencekit.store.ParticipantStore`, read once per change.
 
     A page reruns on every click; reading progress, answers and the board from the database each time would
-    make every click slower. Reads are kept for this session (never shared with another) until this session
-    writes what they read — every write goes through here (:attr:`CHANGES`) — or ``FRESH`` seconds pass, so
-    work done in another tab shows.
+    make every click slower. Reads are kept for this session (never shared with another) until ``FRESH``
+    seconds pass, so work done in another tab shows. Every write goes through here (:attr:`CHANGES`: what it
+    changes of what was read): the whole rows of a read it changes are brought up to date by the store with
+    the write's own rules, any other read it changes is read again.
     Results are shared with the caller: treat them as read-only. A step's choices are saved a moment later
     (:meth:`save_choices`); every other write is made at once, after any choices still waiting.
     """
@@ -45,7 +46,8 @@ class Participant:
     FRESH = 5.0
     # what each write changes of what was read (any other write: everything is read again)
     CHANGES = {"mark": ("progress",), "save_answer": ("answers", "latest_answers"), "save_work": ("work",),
-               "add_to_board": ("board",), "update_board_item": ("board",), "remove_from_board": ("board",),
+               "add_to_board": ("board",), "update_board_item": ("board",), "order_board": ("board",),
+               "remove_from_board": ("board",),
                "put_record": ("records",), "set_name": ("profile",)}
 
     def __init__(self, store) -> None:
@@ -61,12 +63,13 @@ class Participant:
             changes = self.CHANGES.get(name)
 
             def write(*args, **kwargs):
-                if changes is None:
-                    self._memo.clear()
-                else:
-                    for key in [k for k in self._memo if k[0] in changes]:
-                        del self._memo[key]
-                return LATER.before(self.store, attr, *args, **kwargs)
+                try:
+                    out = LATER.before(self.store, attr, *args, **kwargs)
+                except BaseException:
+                    self._after_write(changes, refused=True)
+                    raise
+                self._after_write(changes)
+                return out
             return write
 
         def read(*args, **kwargs):
@@ -82,6 +85,19 @@ class Participant:
                 self._memo[key] = attr(*args, **kwargs) if waiting is _MISSING else waiting
             return self._memo[key]
         return read
+
+    def _after_write(self, changes: tuple | None, refused: bool = False) -> None:
+        """What was read and a write changed: the rows of a whole read brought up to date by the write's own
+        rules (:meth:`evidencekit.store.ParticipantStore.kept_current`: answering a question or moving a board
+        item reads nothing again), anything else dropped (read again when asked); an unknown write, or one
+        refused (the work may have changed elsewhere), drops all it may change."""
+        for key in [k for k in self._memo if changes is None or k[0] in changes]:
+            whole = key[1:] == ((), ()) and key[0] in self.store.CURRENT and changes is not None and not refused
+            rows = self.store.kept_current(key[0], self._memo[key]) if whole else None
+            if rows is None:
+                del self._memo[key]
+            else:
+                self._memo[key] = rows
 
     def save_choices(self, module: int, item: str, work: dict) -> None:
         """Save a step's work when only its choices changed (countries, sex, years…): at once for this

@@ -24,8 +24,9 @@ def check(q, response):
     return check_answer(q, response, computed=computed)
 
 
-def feedback(fb: dict, q) -> None:
-    """Show one feedback record (``Feedback.to_record()`` or as stored)."""
+def feedback(fb: dict, q, after: str = "") -> None:
+    """Show one feedback record (``Feedback.to_record()`` or as stored); ``after``: a line said last, with the
+    notes (one small text: each element costs every check)."""
     status = fb.get("status")
     shown = {"correct": st.success, "incorrect": st.error}.get(status, st.warning)
     retry = status == "incorrect" and q.allow_retry and not fb.get("reveal")
@@ -48,6 +49,8 @@ def feedback(fb: dict, q) -> None:
     small = list(fb.get("notes") or [])
     if fb.get("citation") and not (fb.get("explanation") and fb["citation"] in fb["explanation"]):
         small.append(fb["citation"])
+    if after:
+        small.append(after)
     if small:
         st.caption("\n\n".join(small))
 
@@ -76,14 +79,15 @@ def _response_widget(q, key: str, previous):
     return st.text_input(f"Your answer{unit}", key=key, placeholder="Type a number, e.g. 4.2")
 
 
-def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
+def question(module, q, latest: dict | None, score=None) -> tuple[str | None, bool]:
     """One question in its form; returns the status of the latest answer (None: not answered), and whether it
-    was checked in this run."""
+    was checked in this run. ``score``: when it is checked, the line said under its feedback, made from the
+    status it gets."""
     key = f"q-{module.number}-{q.id}"
     with st.form(key, border=True):
-        st.markdown(f"**Question {q.number} of {len(module.questions)}**\n\n{q.prompt}")
-        if q.computed:
-            st.caption("The right answer is computed from the data when you check it.")
+        computed = "\n\n:small[:gray[The right answer is computed from the data when you check it.]]"
+        st.markdown(f"**Question {q.number} of {len(module.questions)}**\n\n{q.prompt}"
+                    + (computed if q.computed else ""))
         response = _response_widget(q, key + "-answer", (latest or {}).get("response"))
         submitted = st.form_submit_button("Check my answer", type="primary")
     if submitted:
@@ -91,8 +95,9 @@ def question(module, q, latest: dict | None) -> tuple[str | None, bool]:
         record = fb.to_record()
         if fb.status in ("correct", "incorrect", "unavailable"):
             context.participant().save_answer(module.number, q.id, response, record, content=module.digest)
-        feedback(record, q)
-        return (fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")), True
+        status = fb.status if fb.status in ("correct", "incorrect") else (latest or {}).get("status")
+        feedback(record, q, after=score(status) if score else "")
+        return status, True
     if latest:
         if latest.get("content") and latest["content"] != module.digest:
             st.caption("This module was updated after you answered: check your answer again.")
@@ -110,8 +115,14 @@ def _score(statuses: list[str | None]) -> tuple[int, int]:
     return sum(s in ("correct", "incorrect") for s in statuses), sum(s == "correct" for s in statuses)
 
 
+def _latest(me, module) -> dict:
+    """The latest attempt at each of the module's questions, by question id (read with the whole course's, as
+    the sidebar's progress reads them: one read, kept current by each check)."""
+    return {a["question"]: a for a in me.latest_answers() if a["module"] == module.number}
+
+
 def _statuses(module) -> list[str | None]:
-    latest = {a["question"]: a for a in context.participant().latest_answers(module.number)}
+    latest = _latest(context.participant(), module)
     return [(latest.get(q.id) or {}).get("status") for q in module.questions]
 
 
@@ -125,16 +136,20 @@ def _checked_question(module, q) -> None:
     """A question; when it is checked, the score so far is said under it, and the answer that completes the
     review marks the module's review done and redraws the page (its header shows it done)."""
     me = context.participant()
-    latest = {a["question"]: a for a in me.latest_answers(module.number)}
-    status, checked = question(module, q, latest.get(q.id))
+    latest = _latest(me, module)
+
+    def statuses(status: str | None) -> list[str | None]:  # the others as read above, this one as just checked
+        return [status if other.id == q.id else (latest.get(other.id) or {}).get("status")
+                for other in module.questions]
+
+    def score(status: str | None) -> str:
+        answered, right = _score(statuses(status))
+        return f"Your score so far: {answered} of {len(module.questions)} questions answered, {right} right."
+
+    status, checked = question(module, q, latest.get(q.id), score=score)
     if not checked:
         return
-    # the other questions as read above, this one as just checked (no second read of every attempt)
-    statuses = [status if other.id == q.id else (latest.get(other.id) or {}).get("status")
-                for other in module.questions]
-    answered, right = _score(statuses)
-    st.caption(f"Your score so far: {answered} of {len(statuses)} questions answered, {right} right.")
-    if answered == len(statuses) and not _done(me, module):
+    if _score(statuses(status))[0] == len(module.questions) and not _done(me, module):
         me.mark(module.number, "review", "done", content=module.digest)
         st.rerun(scope="app")
 

@@ -104,6 +104,25 @@ def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
     assert [r["payload"]["evidence"]["id"] for r in open_store().participant("local").board()] == ["E2", "E1"]
 
 
+def test_a_move_refused_because_an_item_went_in_another_tab_is_said_and_the_board_shown_as_it_is():
+    _fill_board()
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()
+    rows = open_store().participant("local").board()
+    open_store().participant("local").remove_from_board(rows[1]["item_id"])  # removed in another tab
+    with as_browser(fragment_ids(at)[-1]):
+        at.button(key=f"down-{rows[0]['item_id']}").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Reordering your board: an item in the new order is no longer on your board."]
+    assert [i.value for i in at.info] == ["What to do: reload the board."]
+    shown = [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")]
+    assert shown == ["**E1**", "**E3**"]  # read again: the order kept, the item gone
+    assert [r["item_id"] for r in open_store().participant("local").board()] == [rows[0]["item_id"],
+                                                                                  rows[2]["item_id"]]
+
+
 def test_the_boards_clicks_redraw_the_items_and_a_removal_the_sidebar_too():
     """In the browser a click on the board reruns its items only (a fragment): the new order is drawn; a
     removal redraws the whole page, whose sidebar counts the items."""

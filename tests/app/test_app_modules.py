@@ -127,6 +127,9 @@ def test_a_participant_works_through_the_module(number):
             assert told in texts(at), q.key
         _answer(at, module, q, _right(q, right))
         assert any(str(s.value) == "Right." for s in at.success), q.key
+        n = module.questions.index(q) + 1  # the score under the feedback (the last answer redraws the page)
+        if n < len(module.questions):
+            assert f"Your score so far: {n} of {len(module.questions)} questions answered, {n} right." in texts(at)
         if computed is not None:  # the app's right answer is the one the library computes from the data
             saved = open_store().participant("local").answers(number, q.id)[-1]
             assert saved["status"] == "correct"

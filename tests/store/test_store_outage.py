@@ -133,10 +133,14 @@ def test_sqlite_file_out_of_reach(tmp_path):
     with pytest.raises(StoreError, match="there is no such item on your board"):  # refused now, not at replay
         me.update_board_item("no-such-item", position=1)
     me.update_board_item(item, position=2)        # one added while away: known from the last copy read
-    assert me.status().pending == 5
-    assert [b["item_id"] for b in me.board()] == [first, item] and me.status().behind
+    with pytest.raises(StoreError, match="no longer on your board"):
+        me.order_board([item, "no-such-item", first])
+    me.order_board([item, first])                 # a move while away: shown at once, in the new order
+    assert me.status().pending == 6
+    assert [b["item_id"] for b in me.board()] == [item, first] and me.status().behind
+    me.order_board([first, item])                 # and back
     (tmp_path / "usb-drive-away").rename(folder)   # and plugged in again
-    assert store.flush() == 5 and me.status().message == ""
+    assert store.flush() == 7 and me.status().message == ""
     _check_all_there_once(me, first, item)
 
 

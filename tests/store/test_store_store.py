@@ -91,6 +91,8 @@ def test_participants_never_see_each_other(places, db):
     ana_item = store.participant("ana").board()[0]["item_id"]
     with pytest.raises(StoreError, match="no such item on your board"):
         ben.update_board_item(ana_item, title="taken over")
+    with pytest.raises(StoreError, match="no longer on your board"):
+        ben.order_board([ana_item])
     ben.remove_from_board(ana_item)  # removes nothing of ana's
     assert len(store.participant("ana").board()) == 2
     assert store.participants() == ["ana", "ben"]
@@ -292,3 +294,56 @@ def test_delete_all(places, db):
     assert store.participants() == []
     with pytest.raises(StoreError, match="not in this database"):
         store.participant("ana", create=False)
+
+
+def test_rows_kept_current_after_each_write_equal_the_rows_read_again(places, db):
+    """A session that keeps what it read (the app reads a participant's work once per change) brings it up to
+    date after its own write by the write's own rules, without reading again: for every kind of write, and
+    every read of rows, what it keeps equals what the database then returns."""
+    me = places.open(db).participant("ana")
+    q = load_course().question("2/break-meaning")
+    first = {}
+
+    def writes():
+        yield lambda: me.mark(2, "intro", "seen")
+        yield lambda: me.mark(2, "intro")                       # seen -> done
+        yield lambda: me.mark(2, "intro", "seen")               # a done mark is not turned back
+        yield lambda: me.save_answer(2, q.id, "a", check_answer(q, "a"))
+        yield lambda: me.save_answer(2, q.id, "b", check_answer(q, "b"), content="v2")  # the latest replaced
+        yield lambda: first.setdefault("item", me.add_to_board(CHART))
+        yield lambda: first.setdefault("other", me.add_to_board({**CHART, "title": "Second"}))
+        yield lambda: me.update_board_item(first["item"], position=2)
+        yield lambda: me.update_board_item(first["other"], position=1)   # a move: the order changes
+        yield lambda: me.order_board([first["item"], first["other"]])     # and back, in one write
+        yield lambda: me.update_board_item(first["item"], title="Youth unemployment, 2019",
+                                           payload={"indicator": "X", "areas": ["PHL"]})
+        yield lambda: me.remove_from_board(first["other"])
+        yield lambda: me.put_record("goal", "main", {"text": "first"})
+        yield lambda: me.put_record("goal", "main", {"text": "second"})  # the same key: kept once, newer
+
+    for write in writes():
+        before = {read: getattr(me, read)() for read in me.CURRENT}
+        write()
+        for read in me.CURRENT:
+            assert me.kept_current(read, before[read]) == getattr(me, read)(), (read, write)
+    with pytest.raises(StoreError):
+        me.update_board_item("no-such-item", title="x")
+    assert me.kept_current("board", []) is None  # a refused write keeps nothing current
+    me.mark(2, "intro")
+    other = places.open(db).participant("bea")
+    assert other.kept_current("board", []) is None  # this thread's last write was ana's
+    with pytest.raises(StoreError, match="not a read of rows"):
+        me.kept_current("work", [])
+
+
+def test_a_board_is_reordered_in_one_write_and_an_item_gone_leaves_it_as_it_was(places, db):
+    me = places.open(db).participant("ana")
+    ids = [me.add_to_board({**CHART, "title": title}) for title in ("A", "B", "C")]
+    me.order_board([ids[2], ids[0], ids[1]])
+    assert [(b["title"], b["position"]) for b in me.board()] == [("C", 1), ("A", 2), ("B", 3)]
+    me.remove_from_board(ids[1])
+    with pytest.raises(StoreError, match="no longer on your board"):
+        me.order_board([ids[0], ids[1], ids[2]])
+    assert [b["title"] for b in me.board()] == ["C", "A"]  # nothing of the refused order was kept
+    with pytest.raises(StoreError, match="named twice"):
+        me.order_board([ids[0], ids[0]])

@@ -224,6 +224,7 @@ class Store:
         self._mirror: dict[str, dict[str, list[dict]]] = {}   # participant -> kind -> last rows read
         self._made: dict[tuple | str, Any] = {}  # write statements made once for this backend (see _PID)
         self._behind: set[str] = set()                          # participants whose last read was the copy
+        self._sent = threading.local()                          # .op: the last write this thread sent
         self._fails = 0
         self._retry_at = 0.0
         self.connected = True
@@ -481,15 +482,19 @@ class Store:
     def _send(self, op: dict) -> Any:
         """Apply one write now, or keep it in the outbox when the database cannot be reached (after the writes
         of the same participant already waiting, so their order is kept)."""
+        self._sent.op = None  # until this one is applied or kept (kept_current)
         if self.outbox.pending(op["participant"]):
             self.flush(force=False)
         if not self.outbox.pending(op["participant"]):
             try:
                 with self.write() as conn:
-                    return self._apply(conn, op)
+                    out = self._apply(conn, op)
+                self._sent.op = op
+                return out
             except StoreUnavailable:
                 pass
         self.outbox.add(op)
+        self._sent.op = op
         return None
 
     def flush(self, force: bool = True) -> int:
@@ -699,6 +704,21 @@ def _apply_board_update(store, conn, pid, args, at):
         raise StoreError(f"Changing board item {args['item_id']}", "there is no such item on your board", "reload the board")
 
 
+def _apply_board_order(store, conn, pid, args, at):
+    b = t.board
+    stmt = store._made.get("board_order")
+    if stmt is None:
+        stmt = store._made["board_order"] = sa.update(b).where(
+            b.c.participant_id == sa.bindparam("w_pid"), b.c.item_id == sa.bindparam("w_item")) \
+            .values(position=sa.bindparam("v_position"), updated_at=sa.bindparam("v_updated_at"))
+    ids = args["item_ids"]
+    done = conn.execute(stmt, [{"w_pid": pid, "w_item": i, "v_position": n, "v_updated_at": at}
+                               for n, i in enumerate(ids, start=1)]).rowcount
+    if done != len(ids):  # an item gone (removed in another tab): nothing of the new order is kept
+        raise StoreError("Reordering your board", "an item in the new order is no longer on your board",
+                         "reload the board")
+
+
 def _apply_board_remove(store, conn, pid, args, at):
     b = t.board
     conn.execute(sa.delete(b).where(b.c.participant_id == pid, b.c.item_id == args["item_id"]))
@@ -715,6 +735,7 @@ def _apply_record(store, conn, pid, args, at):
 
 _APPLY = {"participant": _apply_participant, "mark": _apply_mark, "answer": _apply_answer, "work": _apply_work,
           "board_add": _apply_board_add, "board_update": _apply_board_update, "board_remove": _apply_board_remove,
+          "board_order": _apply_board_order,
           "record": _apply_record}
 
 def _latest(*where):
@@ -765,7 +786,8 @@ _QUERIES = {  # made once (see _PID)
 
 def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
     """The last rows read of one part of the work with the writes still waiting applied (for reads while the
-    database cannot be reached; the same rules as the writes themselves)."""
+    database cannot be reached, and :meth:`ParticipantStore.kept_current`; the same rules as the writes
+    themselves)."""
     out = [dict(r) for r in rows]
     for op in ops:
         a, at, name = op["args"], op["at"], op["op"]
@@ -791,6 +813,11 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
             for r in out:
                 if r["item_id"] == a["item_id"]:
                     r.update(a["fields"], updated_at=at)
+        elif kind == "board" and name == "board_order":
+            place = {item: n for n, item in enumerate(a["item_ids"], start=1)}
+            for r in out:
+                if r["item_id"] in place:
+                    r.update(position=place[r["item_id"]], updated_at=at)
         elif kind == "board" and name == "board_remove":
             out = [r for r in out if r["item_id"] != a["item_id"]]
         elif kind == "records" and name == "record":
@@ -942,11 +969,50 @@ class ParticipantStore:
         # (otherwise the write itself refuses an item that is not there, with the same words)
         self._store._send(self._store._op(self._id, "board_update", {"item_id": str(item_id), "fields": fields}))
 
+    def order_board(self, item_ids: list[str]) -> None:
+        """Give the board's items (``item_ids``: every item, as read) the positions 1, 2, … in that order, in one
+        write: a move on the board changes two positions at once. Refused, with nothing changed, when one of
+        them is no longer on the board (``StoreError``)."""
+        ids = [str(i) for i in item_ids]
+        if len(set(ids)) != len(ids):
+            raise StoreError("Reordering your board", "an item is named twice", "name each item once")
+        if not self._store.connected or self._store.outbox.pending(self._id):  # it may wait in the outbox: check
+            missing = set(ids) - {b["item_id"] for b in self.board()}            # now, against the last copy read
+            if missing:
+                raise StoreError("Reordering your board", "an item in the new order is no longer on your board",
+                                 "reload the board")
+        self._store._send(self._store._op(self._id, "board_order", {"item_ids": ids}))
+
     def remove_from_board(self, item_id: str) -> None:
         self._store._send(self._store._op(self._id, "board_remove", {"item_id": str(item_id)}))
 
     def board(self) -> list[dict]:
         return self._store._rows(self._id, "board")
+
+    #: the reads :meth:`kept_current` brings up to date (called without arguments), and the rows each returns
+    CURRENT = {"progress": "progress", "answers": "answers", "latest_answers": "latest", "board": "board",
+               "records": "records"}
+
+    def kept_current(self, read: str, rows: list[dict]) -> list[dict] | None:
+        """What ``read`` (a name in :data:`CURRENT`, called without arguments) returns now, made from ``rows``
+        it returned before and the last write this thread made for this participant (applied, or waiting in
+        the outbox), by the same rules as the write itself; a copy, and no database read. None when this thread
+        has made no write for this participant, or its last write was refused. (Writes made elsewhere since are
+        not in it: a caller keeping rows this way reads them again now and then.)
+
+        >>> import tempfile, pathlib
+        >>> me = Store(pathlib.Path(tempfile.mkdtemp()) / "w.db", hosted=False).participant("ana")
+        >>> before = me.latest_answers()
+        >>> _ = me.save_answer(1, "q1", "b", {"status": "correct"})
+        >>> me.kept_current("latest_answers", before) == me.latest_answers()
+        True
+        """
+        op = getattr(self._store._sent, "op", None)
+        if read not in self.CURRENT:
+            raise StoreError(f"Keeping {read!r} current", "it is not a read of rows", "one of " + ", ".join(self.CURRENT))
+        if op is None or op["participant"] != self._id:
+            return None
+        return _overlay(self.CURRENT[read], rows, [op])
 
     def _board_values(self, item: dict) -> dict:
         if not isinstance(item, dict):
