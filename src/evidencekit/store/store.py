@@ -715,8 +715,10 @@ def _apply_board_order(store, conn, pid, args, at):
     done = conn.execute(stmt, [{"w_pid": pid, "w_item": i, "v_position": n, "v_updated_at": at}
                                for n, i in enumerate(ids, start=1)]).rowcount
     if done != len(ids):  # an item gone (removed in another tab): nothing of the new order is kept
-        raise StoreError("Reordering your board", "an item in the new order is no longer on your board",
-                         "reload the board")
+        raise StoreError(*_ORDER_GONE)
+
+
+_ORDER_GONE = ("Reordering your board", "an item in the new order is no longer on your board", "reload the board")
 
 
 def _apply_board_remove(store, conn, pid, args, at):
@@ -979,8 +981,7 @@ class ParticipantStore:
         if not self._store.connected or self._store.outbox.pending(self._id):  # it may wait in the outbox: check
             missing = set(ids) - {b["item_id"] for b in self.board()}            # now, against the last copy read
             if missing:
-                raise StoreError("Reordering your board", "an item in the new order is no longer on your board",
-                                 "reload the board")
+                raise StoreError(*_ORDER_GONE)
         self._store._send(self._store._op(self._id, "board_order", {"item_ids": ids}))
 
     def remove_from_board(self, item_id: str) -> None:
