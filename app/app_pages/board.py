@@ -1,27 +1,12 @@
 """Evidence board: every item saved with its citation; reorder, caption, remove."""
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
 from ui import board, context, data, frame, render
 
 PROBLEM = "ek-board-problem"
-
-
-def _said(callback):
-    """A board click's work, whose refusal (an item removed in another tab, the database out of reach) is said
-    on the board in plain words: a callback runs before the page, outside its guard."""
-    from evidencekit.errors import EvidenceKitError
-
-    @functools.wraps(callback)
-    def run(*args) -> None:
-        try:
-            callback(*args)
-        except EvidenceKitError as err:
-            st.session_state[PROBLEM] = err
-    return run
+_said = render.said_later(PROBLEM)  # a click refused (an item removed in another tab) is said on the board
 
 
 @_said
@@ -62,8 +47,7 @@ def items() -> None:
 
 
 def _items() -> None:
-    if PROBLEM in st.session_state:
-        render.problem(st.session_state.pop(PROBLEM))
+    render.said(PROBLEM)
     rows = board.evidence_rows(context.participant().board())
     if not rows:
         st.info("Your board is empty. Save a chart, a table, an estimate or a quotation from a module step, the "

@@ -52,6 +52,28 @@ def guarded(body):
     return run
 
 
+def said_later(key: str):
+    """A decorator for a widget's callback: an evidencekit error it raises is kept under ``key`` and said in plain
+    words where the page calls :func:`said` (a callback runs before the page, outside :func:`guarded`)."""
+    from evidencekit.errors import EvidenceKitError
+
+    def wrap(callback):
+        @functools.wraps(callback)
+        def run(*args, **kwargs) -> None:
+            try:
+                callback(*args, **kwargs)
+            except EvidenceKitError as err:
+                st.session_state[key] = err
+        return run
+    return wrap
+
+
+def said(key: str) -> None:
+    """Say the error a callback kept under ``key`` (:func:`said_later`), once."""
+    if key in st.session_state:
+        problem(st.session_state.pop(key))
+
+
 # -- notes and source lines -----------------------------------------------------------------------------------
 _NO_ROWS = re.compile(r"^(?P<id>[A-Z0-9_]+): no rows for (?P<dim>\w+)=(?P<codes>[A-Z0-9+_-]+) in the (?P<where>.+?)"
                       r"(?: \((?P<rest>.*)\))?$")
