@@ -22,8 +22,7 @@ def _move(item_id: str, rows: list[dict], step: int) -> None:
 
 @_said
 def _remove(item_id: str) -> None:
-    context.participant().remove_from_board(item_id)
-    st.session_state[REMOVED] = True  # the sidebar counts the items: the whole page is drawn again
+    context.participant().remove_from_board(item_id)  # the items counted again: the whole page is drawn again
 
 
 @_said
@@ -35,47 +34,60 @@ def _caption(row: dict, key: str) -> None:
         context.participant().update_board_item(row["item_id"], title=text, payload=payload)
 
 
-REMOVED = "ek-board-removed"
+OPEN = "board-open"  # the item open below the list (its item id); the first item when none is chosen yet
 
 
 @st.fragment
-def items() -> None:
-    """The items, a fragment: moving an item or changing its caption redraws the board, not the page."""
-    if st.session_state.pop(REMOVED, False):
+def items(count: int) -> None:
+    """The list and the item open, a fragment: opening another item, moving it or changing its caption redraws
+    them, not the page (``count``: the items the page counted; a removal, here or in another tab, redraws the
+    whole page, whose sidebar and heading count them)."""
+    render.guarded(_items)(count)
+
+
+def _items(count: int) -> None:
+    rows = board.evidence_rows(context.participant().board())
+    if len(rows) != count:
         st.rerun(scope="app")
-    render.guarded(_items)()
-
-
-def _items() -> None:
     render.said(PROBLEM)
+    # one list of every item, and one item open: a board of twenty items is as quick to rearrange as one of three
+    by_id = {r["item_id"]: r for r in rows}
+    opened = st.radio("Your items, in order", list(by_id), key=OPEN, format_func=lambda i: board.heading(by_id[i]),
+                      captions=[r["title"] for r in rows], label_visibility="collapsed")
+    row = by_id.get(opened, rows[0])
+    i = rows.index(row)
+    ev = row["payload"]["evidence"]
+    with st.container(border=True):
+        with st.container(horizontal=True):
+            st.button("Move up", key=f"up-{row['item_id']}", disabled=i == 0, on_click=_move,
+                      args=(row["item_id"], rows, -1), icon=":material/arrow_upward:")
+            st.button("Move down", key=f"down-{row['item_id']}", disabled=i == len(rows) - 1, on_click=_move,
+                      args=(row["item_id"], rows, 1), icon=":material/arrow_downward:")
+            st.button("Remove", key=f"rm-{row['item_id']}", on_click=_remove, args=(row["item_id"],),
+                      icon=":material/delete:")
+        key = f"cap-{row['item_id']}"
+        st.session_state[key] = row["title"]
+        st.text_input(f"Caption of {board.heading(row)}", key=key, on_change=_caption, args=(row, key))
+        board.show(ev, caption=False, citation=row["citation"],
+                   **data.kept("board-memo", board.ready_key(ev), lambda: board.ready(ev)))
+
+
+@render.guarded
+def body() -> None:
+    st.title("Evidence board")
     rows = board.evidence_rows(context.participant().board())
     if not rows:
+        render.said(PROBLEM)
         st.info("Your board is empty. Save a chart, a table, an estimate or a quotation from a module step, the "
                 "Data explorer or the Microdata workbench: it appears here with its source.",
                 icon=":material/dashboard:")
         st.page_link(frame.page("module-1"), label="Start with module 1", icon=":material/school:")
         return
-    st.markdown(f"{len(rows)} item{'s' if len(rows) > 1 else ''}, each with its source. Cite them in your brief "
-                "by their number, e.g. [E1].")
-    for i, row in enumerate(rows):
-        ev = row["payload"]["evidence"]
-        with st.container(border=True):
-            origin = f" · from module {row['module']}" if row.get("module") else ""
-            st.markdown(f"**{ev['id']}** · {board.KIND_WORDS[ev['type']]}{origin}")
-            with st.container(horizontal=True):
-                st.button("Move up", key=f"up-{row['item_id']}", disabled=i == 0, on_click=_move,
-                          args=(row["item_id"], rows, -1), icon=":material/arrow_upward:")
-                st.button("Move down", key=f"down-{row['item_id']}", disabled=i == len(rows) - 1, on_click=_move,
-                          args=(row["item_id"], rows, 1), icon=":material/arrow_downward:")
-                st.button("Remove", key=f"rm-{row['item_id']}", on_click=_remove, args=(row["item_id"],),
-                          icon=":material/delete:")
-            key = f"cap-{row['item_id']}"
-            st.session_state[key] = row["title"]
-            st.text_input("Caption", key=key, on_change=_caption, args=(row, key))
-            board.show(ev, caption=False, citation=row["citation"],
-                       **data.kept("board-memo", board.ready_key(ev), lambda: board.ready(ev)))
+    st.markdown(f"{len(rows)} item{'s' if len(rows) > 1 else ''}, each with its source, in the order of your brief. "
+                "Cite them in your brief by their number, e.g. [E1]. Open an item to see it, move it, change its "
+                "caption or remove it.")
+    items(len(rows))
     st.page_link(frame.page("brief"), label="Build your brief from this board", icon=":material/description:")
 
 
-st.title("Evidence board")
-items()
+body()

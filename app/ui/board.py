@@ -58,6 +58,17 @@ def add(item: dict, caption: str, *, origin: dict, module: int | None = None, st
     return evidence["id"]
 
 
+def heading(row: dict) -> str:
+    """An item's line in the list and over its card: its evidence id, what it is and where it was made.
+
+    >>> heading({"module": 1, "payload": {"evidence": {"id": "E2", "type": "chart"}}})
+    '**E2** · Chart · from module 1'
+    """
+    ev = row["payload"]["evidence"]
+    origin = f" · from module {row['module']}" if row.get("module") else ""
+    return f"**{ev['id']}** · {KIND_WORDS[ev['type']]}{origin}"
+
+
 def evidence_rows(rows: list[dict]) -> list[dict]:
     """The board rows that hold a brief evidence item, in the board's order."""
     return [r for r in rows if isinstance((r.get("payload") or {}).get("evidence"), dict)]

@@ -10,6 +10,8 @@ from docx import Document
 
 from evidencekit.store import open_store
 
+OPEN = "board-open"  # the board's list: the item open (app_pages/board.py)
+
 
 def _save(at, label: str = "Add to my evidence board"):
     button = next(b for b in at.button if b.label == label)
@@ -34,6 +36,11 @@ def _fill_board():
     _save(at)
     assert any(s.value.startswith("Saved to your evidence board as E3.") for s in at.success)
     return open_store().participant("local").board()
+
+
+def listed(at) -> list[str]:
+    """The board's list of items, in order: their evidence ids."""
+    return [o.split(" ·")[0] for o in at.radio(key=OPEN).options]
 
 
 def test_an_estimate_steps_forms_save_what_its_two_panels_show_after_a_choice():
@@ -80,10 +87,18 @@ def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
     at.run()
     at.switch_page("app_pages/board.py").run()  # a new session: everything comes back from the store
     no_problem(at)
-    page = texts(at)
-    assert "**E1** · Chart · from module 1" in page and "**E3** · Estimate · from module 3" in page
-    assert "I bring my baby to the site because there is no one else." in page
-    assert len(at.image) == 1 and at.dataframe
+    listed = at.radio(key=OPEN)
+    assert listed.options == ["**E1** · Chart · from module 1", "**E2** · Quotation · from module 3",
+                              "**E3** · Estimate · from module 3"]
+    assert [c for c in listed.proto.captions] == [r["title"] for r in rows]
+    # one item open at a time, the first to begin with: its chart, caption box and source
+    assert len(at.image) == 1 and not at.dataframe and at.text_input(key=f"cap-{rows[0]['item_id']}")
+    assert rows[0]["citation"] in texts(at)
+    listed.set_value(rows[1]["item_id"]).run()
+    assert "I bring my baby to the site because there is no one else." in texts(at) and not at.image
+    at.radio(key=OPEN).set_value(rows[2]["item_id"]).run()
+    assert at.dataframe and not at.image and rows[2]["citation"] in texts(at)
+    no_problem(at)
 
 
 def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
@@ -99,9 +114,12 @@ def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
     rows = open_store().participant("local").board()
     assert rows[1]["title"] == "Unemployment jumped in 2020"
     assert rows[1]["payload"]["evidence"]["caption"] == "Unemployment jumped in 2020"
+    assert at.radio(key=OPEN).value == first  # the item moved stays open
+    at.radio(key=OPEN).set_value(rows[2]["item_id"]).run()
     at.button(key=f"rm-{rows[2]['item_id']}").click().run()
     no_problem(at)
     assert [r["payload"]["evidence"]["id"] for r in open_store().participant("local").board()] == ["E2", "E1"]
+    assert at.radio(key=OPEN).value == rows[0]["item_id"]  # the item removed was open: the first is now
 
 
 def test_a_move_refused_because_an_item_went_in_another_tab_is_said_and_the_board_shown_as_it_is():
@@ -117,8 +135,7 @@ def test_a_move_refused_because_an_item_went_in_another_tab_is_said_and_the_boar
     assert [e.value for e in at.error] == [
         "Reordering your board: an item in the new order is no longer on your board."]
     assert [i.value for i in at.info] == ["What to do: reload the board."]
-    shown = [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")]
-    assert shown == ["**E1**", "**E3**"]  # read again: the order kept, the item gone
+    assert listed(at) == ["**E1**", "**E3**"]  # read again: the order kept, the item gone
     assert [r["item_id"] for r in open_store().participant("local").board()] == [rows[0]["item_id"],
                                                                                   rows[2]["item_id"]]
 
@@ -134,12 +151,13 @@ def test_the_boards_clicks_redraw_the_items_and_a_removal_the_sidebar_too():
     rows = open_store().participant("local").board()
     with as_browser(fragment_ids(at)[-1]):
         at.button(key=f"down-{rows[0]['item_id']}").click().run()
-        shown = [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")]
-        assert shown == ["**E2**", "**E1**", "**E3**"]
+        assert listed(at) == ["**E2**", "**E1**", "**E3**"]
+        at.radio(key=OPEN).set_value(rows[2]["item_id"]).run()
+        assert [t.label for t in at.text_input] == ["Caption of **E3** · Estimate · from module 3"]
         at.button(key=f"rm-{rows[2]['item_id']}").click().run()
     no_problem(at)
     assert "Evidence board: 2 items" in texts(at)
-    assert [m.value.split(" ·")[0] for m in at.markdown if m.value.startswith("**E")] == ["**E2**", "**E1**"]
+    assert listed(at) == ["**E2**", "**E1**"]
 
 
 def test_the_brief_is_written_checked_and_produced_as_word():
