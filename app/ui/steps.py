@@ -289,9 +289,11 @@ def reconcile_step(step) -> None:
     me = context.participant()
     work = me.work(step.module, step.id) or {}
     with st.form(render.key_for("reasons", step.key)):
-        st.markdown("**Which reasons could explain the difference?**")
-        ticked = [r for r in step.params["reasons"] if r in REASONS and
-                  st.checkbox(REASON_WORDS.get(r, r), value=r in work.get("reasons", []), key=_key(step, f"r-{r}"))]
+        offered = [r for r in step.params["reasons"] if r in REASONS]
+        chosen = st.pills("**Which reasons could explain the difference?** Choose each that could.", offered,
+                          selection_mode="multi", format_func=lambda r: REASON_WORDS.get(r, r), key=_key(step, "why"),
+                          default=[r for r in work.get("reasons", []) if r in offered])
+        ticked = [r for r in offered if r in chosen]  # in the step's order, whatever the order of the clicks
         note = st.text_area("Your reconciliation note (two sentences: which figure you would use for what, and why)",
                             value=work.get("note", ""), key=_key(step, "note"))
         done = st.form_submit_button("Compare with what the figures' metadata say", type="primary")
@@ -304,7 +306,7 @@ def reconcile_step(step) -> None:
             for d in panel.extra.get("differences", [])] + [
             f"- **Values** ({d['time']}): {d['detail']} {d['explanation']}".rstrip()
             for d in panel.extra.get("spread", [])]))
-        st.caption(f"You ticked: {', '.join(REASON_WORDS.get(r, r) for r in work['reasons']) or 'nothing'}.")
+        st.caption(f"You chose: {', '.join(REASON_WORDS.get(r, r) for r in work['reasons']) or 'nothing'}.")
     render.save_form(panel, caption=work.get("note") or (step.board or {}).get("caption", ""), what="table",
                      module=step.module, step=step.id)
 
@@ -333,16 +335,16 @@ def coding_step(step) -> None:
     work = me.work(step.module, step.id) or {}
     saved = work.get("tags", {})
     with st.form(render.key_for("tags", step.key)):
-        st.markdown("**Tag each passage with one or more codes**")
+        st.markdown("**Tag each passage with one or more codes**: click each code that fits it.")
         tags = {}
-        for passage in p["passages"]:
-            st.markdown(f"**{passage['id']}** — *{passage['speaker']}* ({passage.get('group', '')})\n\n"
-                        f"> {passage['text']}")
+        for passage in p["passages"]:  # one element a passage: the passage is the label of its codes
+            group = f", {passage['group']}" if passage.get("group") else ""
             key = _key(step, f"tag-{passage['id']}")
             if key not in st.session_state:
                 st.session_state[key] = [c for c in saved.get(passage["id"], []) if c in labels]
-            tags[passage["id"]] = st.multiselect("Codes", list(labels), key=key, format_func=labels.get,
-                                                 label_visibility="collapsed", placeholder="Choose codes")
+            label = f"**{passage['id']}** · *{passage['speaker']}*{group}: “{passage['text']}”"
+            tags[passage["id"]] = st.pills(label, list(labels), selection_mode="multi", key=key,
+                                           format_func=labels.get)
         counted = st.form_submit_button("Save my tags and count the themes", type="primary")
     if counted:
         tidy = check_tags(step, tags)

@@ -193,7 +193,7 @@ def test_nothing_about_the_participant_goes_into_the_url():
     at.run()
     form = [f for f in at.get("form")][0]
     del form
-    at.multiselect(key="m3-focus-groups-tag-p1").set_value(["care-duties"])
+    at.pills(key="m3-focus-groups-tag-p1").set_value(["care-duties"])
     [b for b in at.button if b.label == "Save my tags and count the themes"][0].click().run()
     no_problem(at)
     assert set(at.query_params) == {"module", "step"}
@@ -208,12 +208,12 @@ def test_reconciling_two_figures_keeps_the_note_and_shows_what_differs():
     no_problem(at)
     table = at.dataframe[0].value
     assert list(table.columns[:1]) == ["Year"] and len(table) == 1
-    at.checkbox(key="m4-phl-two-figures-r-definition").check()
+    at.pills(key="m4-phl-two-figures-why").set_value(["definition"])
     at.text_area(key="m4-phl-two-figures-note").input("ILOSTAT for comparing countries; PSA for the national debate.")
     [b for b in at.button if b.label == "Compare with what the figures' metadata say"][0].click().run()
     no_problem(at)
     page = texts(at)
-    assert "**Definition**" in page and "You ticked: Definition (who is counted)." in page
+    assert "**Definition**" in page and "You chose: Definition (who is counted)." in page
     from evidencekit.store import open_store
 
     work = open_store().participant("local").work(4, "phl-two-figures")
