@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import auth, context, files, journey, render, trainer
 
+PROBLEM = "ek-class-problem"  # an access-code click the store refused, said over the class list
 ISSUED = "ek_issued_code"
 REVOKED = "ek_revoked_code"
 
@@ -94,12 +95,14 @@ def feedback(report) -> None:
         st.caption(f"Comments are shown once at least {report.min_count} participants have given feedback.")
 
 
+@render.said_later(PROBLEM)
 def _issue(view) -> None:
     pid = st.session_state.get("code-for")  # the choice as it is at the click (not as it was drawn)
     if pid:
         st.session_state[ISSUED] = (pid, view.issue_code(pid))
 
 
+@render.said_later(PROBLEM)
 def _revoke(view) -> None:
     pid = st.session_state.get("code-for")
     if pid:
@@ -109,6 +112,7 @@ def _revoke(view) -> None:
 
 def roster(view) -> None:
     st.subheader("Class list and access codes")
+    render.said(PROBLEM)
     issued = st.session_state.pop(ISSUED, None)
     if issued:
         st.success(f"The access code of **{issued[0]}** is **{issued[1]}** — give it to them privately (a "

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import auth, context, module, render, trainer
 
+DEMO_PROBLEM = "ek-demo-problem"  # opening the demo participant failed: said over the button
 ICON = {True: ":material/check_circle:", False: ":material/error:", None: ":material/info:"}
 
 
@@ -35,7 +36,8 @@ def presets() -> None:
                 "participant: its work is kept, but never counted in the class's figures. The links below can "
                 "be shared with participants.", icon=":material/info:")
         if auth.trainer_scope() is not None:
-            st.button("Open the modules as my demo participant", key="demo-open", on_click=auth.open_demo,
+            render.said(DEMO_PROBLEM)
+            st.button("Open the modules as my demo participant", key="demo-open", on_click=render.said_later(DEMO_PROBLEM)(auth.open_demo),
                       type="primary", icon=":material/co_present:")
     for m in context.course().modules:
         page = trainer.page_or_none(f"module-{m.number}")

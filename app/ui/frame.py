@@ -80,6 +80,10 @@ def sidebar() -> None:
 WAITING = "ek_waiting"  # how many of the participant's changes were waiting for the database at the last run
 
 
+SEND_PROBLEM = "ek-send-problem"  # sending the waiting changes failed: said where the page says they wait
+
+
+@render.said_later(SEND_PROBLEM)
 def _send_now() -> None:
     auth.store().flush(force=True)
 
@@ -89,6 +93,7 @@ def store_status() -> None:
     to send them now), and said once when they have been sent."""
     if not context.signed_in():
         return
+    render.said(SEND_PROBLEM)
     status = context.participant().status()
     was = st.session_state.get(WAITING, 0)
     st.session_state[WAITING] = status.pending

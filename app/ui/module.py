@@ -50,6 +50,10 @@ def _label(module, part: str, done: set[str]) -> str:
     return f"Step {part}" + (" ✓" if s.id in done else "")
 
 
+PROBLEM = "ek-module-problem"  # a click the store refused, said at the top of the module page (render.said_later)
+
+
+@render.said_later(PROBLEM)
 def _mark_and_go(module, item: str, nxt: str) -> None:
     context.participant().mark(module.number, item, "done", content=module.digest)
     go(module, nxt)
@@ -124,6 +128,7 @@ def page(number: int) -> None:
     module = context.course().module(number)
     st.title(f"Module {module.number} · {module.title}")
     st.caption(f"Case study: {module.case_study}" + (f" · {module.time}" if module.time else ""))
+    render.said(PROBLEM)
     loc = location(module)
     trainer.apply_preset(module, loc)
     part = {"introduction": "intro", "review": "review"}.get(loc.part) or str(loc.step.number)

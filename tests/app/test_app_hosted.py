@@ -182,6 +182,28 @@ def test_the_class_view_needs_the_trainers_credentials(klass):
     assert list(roster["Participant id"]) == ["ana", "bob"] and roster["Has a code"].all()
 
 
+def test_a_code_asked_for_someone_who_erased_their_work_meanwhile_is_refused_in_plain_words(klass):
+    """The trainer chose Bob in the class list; before the click, Bob erased all his work (his right to erase,
+    in his own tab). The click's callback runs before the page, outside its guard: the refusal is said over the
+    class list in plain words, never as Streamlit's error, and the list is read again."""
+    at = new_app(mode="trainer")
+    at.run()
+    at.text_input(key="trainer-name").input("lead")
+    at.text_input(key="trainer-secret").input(PASSPHRASE)
+    submit(at, "trainer-signin-form")
+    at.switch_page("app_pages/classview.py").run()
+    at.selectbox(key="code-for").select("bob")
+    klass["store"].sign_in("bob", klass["codes"]["bob"]).delete_all()
+    at.button(key="code-issue").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Issuing a code for 'bob': this participant is not enrolled."]
+    assert "What to do: enrol them first." in [i.value for i in at.info]
+    assert not any("The access code of" in s.value for s in at.success)
+    assert list(table_with(at, "Participant id")["Participant id"]) == ["ana"]
+    at.run()
+    assert not at.error  # said once
+
+
 def test_a_trainer_enrols_and_issues_a_code_that_signs_in(klass):
     at = new_app(mode="trainer")
     at.run()
