@@ -145,3 +145,58 @@ def test_a_survey_over_the_upload_limit_is_refused_in_the_browser_and_nothing_re
         expect(page.get_by_text("Upload a survey file of up to 200 MB to start")).to_be_visible()
         assert page.get_by_test_id("stException").count() == 0
     assert not [p for p in server_tmp.rglob("*") if p.is_file()], "nothing of the refused file was written"
+
+
+def test_the_board_lists_its_items_and_opens_one_to_move_caption_or_remove(tmp_path):
+    """The board in a real browser: every item listed in order, one open at a time; the item moved stays open
+    in its new place, its caption is changed, it is removed — each kept in the store, and the sidebar counts."""
+    _require_chromium()
+    from playwright.sync_api import expect
+
+    from evidencekit.brief import EvidenceBoard
+    from evidencekit.store import open_store
+
+    expect.set_options(timeout=60_000)
+    me = open_store(f"sqlite:///{tmp_path / 'store.db'}").participant("local")
+    made = EvidenceBoard()
+    for n, (text, caption) in enumerate((("We work from five until noon.", "Hours set by school"),
+                                         ("There is never a paper.", "No written contract"),
+                                         ("The agent pays per piece.", "Paid by the piece")), start=1):
+        ev = {**made.add_quote(text, "Illustrative notes", speaker=f"V{n}").to_dict(), "id": f"E{n}",
+              "caption": caption}
+        me.add_to_board({"kind": "quote", "title": caption, "citation": ev["citation"], "module": 3,
+                         "payload": {"evidence": ev, "origin": {"test": n}}})
+    ids = [r["item_id"] for r in me.board()]
+
+    def order():
+        return [r["payload"]["evidence"]["id"] for r in open_store(f"sqlite:///{tmp_path / 'store.db'}")
+                .participant("local").board()]
+
+    with workbench(tmp_path) as (url, _), browser_page(tmp_path) as page:
+        page.goto(f"{url}/board")
+        wait_for_app(page)
+        listed = page.get_by_role("radiogroup")
+        expect(listed.get_by_role("radio")).to_have_count(3)
+        expect(page.get_by_text("We work from five until noon.")).to_be_visible()  # the first is open
+        expect(page.get_by_text("There is never a paper.")).not_to_be_visible()
+        listed.get_by_text("E3 · Quotation · from module 3").click()
+        expect(page.get_by_text("The agent pays per piece.")).to_be_visible()
+        settle(page)
+        page.get_by_role("button").filter(has_text="Move up").click()
+        settle(page)
+        expect(page.get_by_text("The agent pays per piece.")).to_be_visible()  # still open, one place up
+        assert order() == ["E1", "E3", "E2"]
+        labels = listed.get_by_test_id("stMarkdownContainer")
+        expect(labels.first).to_contain_text("E1")
+        expect(labels.nth(2)).to_contain_text("E2 · Quotation")
+        box = page.get_by_label(re.compile(r"^Caption of \W*E3"))
+        box.fill("Paid by the piece, no pay in slack weeks")
+        box.press("Enter")
+        settle(page)
+        expect(listed.get_by_text("Paid by the piece, no pay in slack weeks")).to_be_visible()
+        page.get_by_role("button").filter(has_text="Remove").click()
+        settle(page)
+        expect(page.get_by_text("Evidence board: 2 items")).to_be_visible()
+        expect(listed.get_by_role("radio")).to_have_count(2)
+        assert page.get_by_test_id("stException").count() == 0
+    assert order() == ["E1", "E2"] and ids[2] not in [r["item_id"] for r in me.board()]
