@@ -2,7 +2,7 @@
 (run by hand: ``python bench/bench_app.py``).
 
 For every page (Home, each step of each module, the Data explorer, the Microdata workbench, the Evidence
-board, the Brief builder):
+board (with three items, and with twenty), the Brief builder):
 
 - **cold**: the first render in a new session with every Streamlit cache emptied (the Python modules are
   already imported, as in a running server; the data are read and the charts drawn again);
@@ -176,6 +176,7 @@ def cases(course):
     out += [("Data explorer", page("app_pages/explorer.py"), explorer_again),
             ("Microdata workbench", page("app_pages/microdata.py"), functools.partial(choice_again, prefix="md-")),
             ("Evidence board (3 items)", page("app_pages/board.py"), move_again),
+            (BOARD_20, page("app_pages/board.py"), move_again),
             ("Brief builder", page("app_pages/brief.py"), submit_again)]
     return out
 
@@ -312,7 +313,9 @@ def as_browser(fragment_id: str | None):
     return _help().as_browser(fragment_id)
 
 
-PLAN_DUE = "Home (a follow-up plan due)"  # the one case that starts from the store with the plan still due
+PLAN_DUE = "Home (a follow-up plan due)"  # the case that starts from the store with the plan still due
+BOARD_20 = "Evidence board (20 items)"     # and the one that starts from a board of twenty items
+STORES = {PLAN_DUE: "store-plan-due.db", BOARD_20: "store-board-20.db"}  # every other case: store.db
 
 
 def seed() -> None:
@@ -336,6 +339,15 @@ def seed() -> None:
     me = open_store().participant("local")
     for plan in journey.plans(me.records("followup")):
         journey.postpone(me, plan["id"], date(2100, 1, 1))
+    with sqlite3.connect(folder / "store.db") as src, sqlite3.connect(folder / STORES[BOARD_20]) as dst:
+        src.backup(dst)
+    many = open_store(f"sqlite:///{folder / STORES[BOARD_20]}").participant("local")
+    rows = many.board()
+    for n in range(len(rows) + 1, 21):  # a participant at the end of the course: the three, again and again
+        row = rows[n % len(rows)]
+        evidence = {**row["payload"]["evidence"], "id": f"E{n}"}
+        many.add_to_board({"kind": row["kind"], "title": f"{row['title']} ({n})", "citation": row["citation"],
+                           "module": row.get("module"), "payload": {**row["payload"], "evidence": evidence}})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     for rep in range(args.reps):
         bare_at = None
         for i, (name, open_, interact) in enumerate([("bare one-chart page", bare_open, bare_rerun), *todo]):
-            fresh_store(tmp / "store-plan-due.db" if name == PLAN_DUE else seeded, tmp / f"store-{rep}-{i}.db")
+            fresh_store(tmp / STORES[name] if name in STORES else seeded, tmp / f"store-{rep}-{i}.db")
             clear()
             holder = {}
             cold = timed(lambda: holder.setdefault("at", open_()))
