@@ -37,8 +37,8 @@ def presets() -> None:
                 "be shared with participants.", icon=":material/info:")
         if auth.trainer_scope() is not None:
             render.said(DEMO_PROBLEM)
-            st.button("Open the modules as my demo participant", key="demo-open", on_click=render.said_later(DEMO_PROBLEM)(auth.open_demo),
-                      type="primary", icon=":material/co_present:")
+            st.button("Open the modules as my demo participant", key="demo-open", type="primary",
+                      on_click=render.said_later(DEMO_PROBLEM)(auth.open_demo), icon=":material/co_present:")
     for m in context.course().modules:
         page = trainer.page_or_none(f"module-{m.number}")
         with st.expander(f"Module {m.number} · {m.title}"):

@@ -77,6 +77,8 @@ def test_an_estimate_steps_forms_save_what_its_two_panels_show_after_a_choice():
 
 
 def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
+    from ui import board
+
     rows = _fill_board()
     assert [r["payload"]["evidence"]["id"] for r in rows] == ["E1", "E2", "E3"]
     assert [r["kind"] for r in rows] == ["chart", "quote", "estimate"]
@@ -90,7 +92,7 @@ def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
     listed = at.radio(key=OPEN)
     assert listed.options == ["**E1** · Chart · from module 1", "**E2** · Quotation · from module 3",
                               "**E3** · Estimate · from module 3"]
-    assert [c for c in listed.proto.captions] == [r["title"] for r in rows]
+    assert list(listed.proto.captions) == [board.literal(r["title"]) for r in rows]  # as typed, never as markup
     # one item open at a time, the first to begin with: its chart, caption box and source
     assert len(at.image) == 1 and not at.dataframe and at.text_input(key=f"cap-{rows[0]['item_id']}")
     assert rows[0]["citation"] in texts(at)
@@ -113,6 +115,10 @@ def test_the_board_is_reordered_captioned_and_trimmed_without_changing_ids():
     at.text_input(key=f"cap-{first}").input("Unemployment jumped in 2020").run()
     rows = open_store().participant("local").board()
     assert rows[1]["title"] == "Unemployment jumped in 2020"
+    assert at.radio(key=OPEN).proto.captions[1] == "Unemployment jumped in 2020"
+    at.text_input(key=f"cap-{first}").input("Youth *not* in work: $3.4 vs $5").run()  # shown as typed
+    assert at.radio(key=OPEN).proto.captions[1] == r"Youth \*not\* in work\: \$3.4 vs \$5"
+    at.text_input(key=f"cap-{first}").input("Unemployment jumped in 2020").run()
     assert rows[1]["payload"]["evidence"]["caption"] == "Unemployment jumped in 2020"
     assert at.radio(key=OPEN).value == first  # the item moved stays open
     at.radio(key=OPEN).set_value(rows[2]["item_id"]).run()
