@@ -117,19 +117,19 @@ def editor(prefix: str = "brief") -> None:
 
 def checklist(checks) -> str:
     """The brief checklist as one Markdown text (one element: a save redraws it whole): a line a check with its
-    mark, and under a check not met yet the first five places it names.
+    mark, and under a check not met yet the first five places it names (the participant's words as typed).
 
     >>> from evidencekit.brief.checks import Check
-    >>> text = checklist([Check("audience", True, "A reader"), Check("cited", False, "Cite", ["R1"])])
+    >>> text = checklist([Check("audience", True, "A reader"), Check("cited", False, "Cite", ["R1: [E9"])])
     >>> for part in text.split("\\n\\n"):
     ...     print(repr(part))
     '**Checklist**'
     ':material/check_circle: A reader'
-    ':material/radio_button_unchecked: Cite  \\n:small[:gray[— R1]]'
+    ':material/radio_button_unchecked: Cite  \\n:small[:gray[— R1\\\\: \\\\[E9]]'
     """
     parts = ["**Checklist**"]
-    for c in checks:
+    for c in checks:  # the participant's words in them shown as typed (board.literal), never read as markup
         mark = ":material/check_circle:" if c.ok else ":material/radio_button_unchecked:"
-        parts.append("  \n".join([f"{mark} {c.message}"] + [
-            f":small[:gray[— {detail}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]))
+        parts.append("  \n".join([f"{mark} {board.literal(c.message)}"] + [
+            f":small[:gray[— {board.literal(detail)}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]))
     return "\n\n".join(parts)

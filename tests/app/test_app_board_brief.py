@@ -199,6 +199,23 @@ def test_the_brief_is_written_checked_and_produced_as_word():
     assert "Register home-based workers (evidence: Quotation 1, Table 1)" in text
 
 
+def test_the_participants_words_in_the_checklist_are_shown_as_typed():
+    """A recommendation tied to evidence not on the board is named under its check, cut at 60 characters: its
+    $ (a formula), * (emphasis) and the [ left open by the cut are shown as typed, not read as markup."""
+    _fill_board()
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/brief.py").run()
+    at.text_input(key="brief-aud").input("Adviser: *labour* minister")
+    at.text_area(key="brief-rec").input("Pay $5 a day more to *all* young workers in garment work [E9] from May")
+    submit(at, "brief-form")
+    no_problem(at)
+    checklist = next(m.value for m in at.markdown if m.value.startswith("**Checklist**"))
+    assert r":material/check_circle: Audience\: Adviser\: \*labour\* minister." in checklist
+    assert r":small[:gray[— recommendation 1\: Pay \$5 a day more to \*all\* young workers in garment work \[E9]]" \
+        in checklist
+
+
 def test_an_empty_board_says_where_evidence_comes_from():
     at = new_app()
     at.run()
