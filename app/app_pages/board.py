@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import board, context, data, frame, render
+from ui import board, context, data, frame, render, words
 
 PROBLEM = "ek-board-problem"
 _said = render.said_later(PROBLEM)  # a click refused (an item removed in another tab) is said on the board
@@ -53,7 +53,7 @@ def _items(count: int) -> None:
     # one list of every item, and one item open: a board of twenty items is as quick to rearrange as one of three
     by_id = {r["item_id"]: r for r in rows}
     opened = st.radio("Your items, in order", list(by_id), key=OPEN, format_func=lambda i: board.heading(by_id[i]),
-                      captions=[board.literal(r["title"]) for r in rows], label_visibility="collapsed")
+                      captions=[words.literal(r["title"]) for r in rows], label_visibility="collapsed")
     row = by_id.get(opened, rows[0])
     i = rows.index(row)
     ev = row["payload"]["evidence"]

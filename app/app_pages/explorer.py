@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import context, data, render
+from ui import context, data, render, words
 
 START = ["IDN", "PHL", "THA", "VNM"]
 MEMO = "ex-memo"  # what the explorer keeps in the session (data.kept)
@@ -20,7 +20,7 @@ def choose_indicator() -> str | None:
     found = data.search(text.strip(), context.settings())
     labels, left = found["labels"], found["left"]
     if not labels:
-        st.warning(f"No indicator matching “{text}” can be read here. "
+        st.warning(f"No indicator matching “{words.literal(text)}” can be read here. "
                    + ("With the network off, only the indicators of the offline snapshot can be shown: try "
                       "*unemployment*, *NEET*, *informal* or *earnings*." if context.offline() else
                       "Try other words."), icon=":material/search_off:")

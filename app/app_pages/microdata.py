@@ -119,9 +119,9 @@ def own_survey() -> tuple[str, object] | None:
                 icon=":material/lightbulb:")
         return None
     columns = list(head.data.columns)
-    st.caption(f"{main.name}: {len(head.data):,} records, {len(columns)} columns.")
+    st.caption(f"{words.literal(main.name)}: {len(head.data):,} records, {len(columns)} columns.")
     for note in head.notes[:5]:
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {words.literal(note)}")
     mapping = mapping_choice(columns)
     design = design_choice(columns if mapping is None else sorted(set(columns) | set(MAPPED)))
     token = digest.hexdigest()[:16] + hashlib.sha256(json.dumps([mapping, design], default=str).encode()).hexdigest()[:8]

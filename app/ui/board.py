@@ -58,17 +58,6 @@ def add(item: dict, caption: str, *, origin: dict, module: int | None = None, st
     return evidence["id"]
 
 
-def literal(text: str) -> str:
-    r"""A participant's words shown as typed where Streamlit reads Markdown (a caption in the board's list): each
-    character Markdown or Streamlit would read as markup is escaped (``$`` starts a formula, ``*`` emphasis,
-    ``:`` a colour or an icon).
-
-    >>> print(literal("Youth *not* in work: $3.4 vs $5 [E1]"))
-    Youth \*not\* in work\: \$3.4 vs \$5 \[E1\]
-    """
-    return re.sub(r"([\\`*_\[\]$<>#|~:])", r"\\\1", str(text))
-
-
 def heading(row: dict) -> str:
     """An item's line in the list and over its card: its evidence id, what it is and where it was made.
 

@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from ui import board, context, data, files
+from ui import board, context, data, files, words
 
 DRAFT = ("brief_topic", "draft")
 FIELDS = ("title", "audience", "author", "problem", "key_messages", "policy_options", "recommendations", "evidence")
@@ -128,8 +128,8 @@ def checklist(checks) -> str:
     ':material/radio_button_unchecked: Cite  \\n:small[:gray[— R1\\\\: \\\\[E9]]'
     """
     parts = ["**Checklist**"]
-    for c in checks:  # the participant's words in them shown as typed (board.literal), never read as markup
+    for c in checks:  # the participant's words in them shown as typed (words.literal), never read as markup
         mark = ":material/check_circle:" if c.ok else ":material/radio_button_unchecked:"
-        parts.append("  \n".join([f"{mark} {board.literal(c.message)}"] + [
-            f":small[:gray[— {board.literal(detail)}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]))
+        parts.append("  \n".join([f"{mark} {words.literal(c.message)}"] + [
+            f":small[:gray[— {words.literal(detail)}]]" for detail in ((c.details or [])[:5] if not c.ok else [])]))
     return "\n\n".join(parts)

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import board, context, files, frame, quiz, render, trainer
+from ui import board, context, files, frame, quiz, render, trainer, words
 
 FLASH = "ek_flash"
 DONE, TODO = ":material/check_circle:", ":material/radio_button_unchecked:"
@@ -335,8 +335,8 @@ def certificate_section(me) -> None:
         return
     old = next((r["payload"] for r in me.records("certificate") if r["key"] == "participation"), None)
     if old:
-        st.caption(f"Certificate {old.get('number')} was issued to {old.get('name')} on {_day(old.get('issued_on'))}. "
-                   "Making it again prints the same number.")
+        st.caption(f"Certificate {old.get('number')} was issued to {words.literal(old.get('name'))} on "
+                   f"{_day(old.get('issued_on'))}. Making it again prints the same number.")
     name = (old or {}).get("name") or me.profile().get("name") or ""
     with st.form("certificate-form"):
         st.markdown("Every module is complete: your certificate of participation can be issued.")
@@ -362,10 +362,11 @@ def plan_section(me) -> None:
         outcome = p.get("outcome") or {}
         said = ""
         if outcome:
+            told = f": {words.literal(outcome['text'])}" if outcome.get("text") else ""
             said = (f" — **{OUTCOME_WORDS.get(outcome.get('status'), outcome.get('status'))}** "
-                    f"({_day(outcome.get('on'))})" + (f": {outcome['text']}" if outcome.get("text") else ""))
+                    f"({_day(outcome.get('on'))})" + told)
         due = "" if outcome or p["due"] > today.isoformat() else " (due: Home asks what happened)"
-        st.markdown(f"- {p['change']} · look back on {_day(p['due'])}{due}{said}")
+        st.markdown(f"- {words.literal(p['change'])} · look back on {_day(p['due'])}{due}{said}")
     with st.form("plan-form"):
         change = st.text_area("What will you change at work after this course?", key="plan-change", max_chars=1000,
                               height=90, placeholder="e.g. Check the notes and breaks in series before quoting a "
@@ -392,7 +393,8 @@ def due_plans(me) -> None:
     for p in journey.due_plans(me.records("followup"), today):
         with st.container(border=True, key=f"due-{p['id']}"):
             st.markdown("#### Your follow-up plan: what happened?\n\n"
-                        f"On {_day(p.get('created_on'))} you planned to change this at work:\n\n> {p['change']}\n\n"
+                        f"On {_day(p.get('created_on'))} you planned to change this at work:\n\n"
+                        f"> {words.literal(p['change'])}\n\n"
                         f"You asked to look back on {_day(p['due'])}.")
             with st.form(f"outcome-{p['id']}"):
                 status = st.radio("What happened?", list(OUTCOME_WORDS), format_func=OUTCOME_WORDS.get, index=None,

@@ -3,6 +3,7 @@ names stay visible in brackets where they are what a participant types or search
 from __future__ import annotations
 
 import functools
+import re
 
 COLUMNS = {
     "ilo_sex": "Sex", "ilo_geo": "Urban or rural", "region": "Region", "ilo_age_aggregate": "Age group",
@@ -49,3 +50,14 @@ def survey(s) -> str:
     if d.get("n_psu"):
         design.append(f"{d['n_psu']} primary sampling units")
     return f"{s.source or 'Your survey'}: {d['records']:,} people; design: {', '.join(design)}."
+
+
+def literal(text: str) -> str:
+    r"""A participant's words shown as typed where Streamlit reads Markdown (a caption, a plan, a file name): each
+    character Markdown or Streamlit would read as markup is escaped (``$`` starts a formula, ``*`` emphasis,
+    ``:`` a colour or an icon).
+
+    >>> print(literal("Youth *not* in work: $3.4 vs $5 [E1]"))
+    Youth \*not\* in work\: \$3.4 vs \$5 \[E1\]
+    """
+    return re.sub(r"([\\`*_\[\]$<>#|~:])", r"\\\1", str(text))

@@ -77,7 +77,7 @@ def test_an_estimate_steps_forms_save_what_its_two_panels_show_after_a_choice():
 
 
 def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
-    from ui import board
+    from ui import words
 
     rows = _fill_board()
     assert [r["payload"]["evidence"]["id"] for r in rows] == ["E1", "E2", "E3"]
@@ -92,7 +92,7 @@ def test_the_board_holds_what_was_saved_with_citations_and_survives_a_reload():
     listed = at.radio(key=OPEN)
     assert listed.options == ["**E1** · Chart · from module 1", "**E2** · Quotation · from module 3",
                               "**E3** · Estimate · from module 3"]
-    assert list(listed.proto.captions) == [board.literal(r["title"]) for r in rows]  # as typed, never as markup
+    assert list(listed.proto.captions) == [words.literal(r["title"]) for r in rows]  # as typed, never as markup
     # one item open at a time, the first to begin with: its chart, caption box and source
     assert len(at.image) == 1 and not at.dataframe and at.text_input(key=f"cap-{rows[0]['item_id']}")
     assert rows[0]["citation"] in texts(at)

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["ui.views", "ui.files", "ui.board", "ui.brief"])
+@pytest.mark.parametrize("name", ["ui.views", "ui.files", "ui.board", "ui.brief", "ui.words"])
 def test_the_examples_in_the_app_helpers_hold(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -186,13 +186,13 @@ def test_a_follow_up_plan_comes_back_on_home_when_its_date_comes():
     home.run()
     assert "Your follow-up plan: what happened?" not in texts(home)     # not due yet
     me = _me()
-    journey.add_plan(me, "Cite the source line in every note", date.today() - timedelta(days=1),
-                     today=date.today() - timedelta(days=200))          # made months ago, due yesterday
+    journey.add_plan(me, "Cite the source line in every note, *never* the $ figure alone", date.today() -
+                     timedelta(days=1), today=date.today() - timedelta(days=200))  # made months ago, due yesterday
     home = new_app()
     home.run()
     no_problem(home)
     assert "Your follow-up plan: what happened?" in texts(home)
-    assert "Cite the source line in every note" in texts(home)
+    assert r"> Cite the source line in every note, \*never\* the \$ figure alone" in texts(home)  # as typed
     due = journey.due_plans(me.records("followup"), date.today())[0]
     submit(home, f"outcome-{due['id']}")                               # nothing chosen: asked, nothing kept
     assert "Choose what happened" in texts(home)
