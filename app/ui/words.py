@@ -42,14 +42,14 @@ def indicator(name: str) -> str:
 
 
 def survey(s) -> str:
-    """A survey in one line: its name, records and design, in words."""
+    """A survey in one line: its name, records and design, in words (Markdown: the file's own names as typed)."""
     d = s.design_summary()
-    design = [f"weight {d['weight']}" if d.get("weight") else "no weight (every record counts 1)"]
+    design = [f"weight {literal(d['weight'])}" if d.get("weight") else "no weight (every record counts 1)"]
     if d.get("n_strata"):
         design.append(f"{d['n_strata']} strata")
     if d.get("n_psu"):
         design.append(f"{d['n_psu']} primary sampling units")
-    return f"{s.source or 'Your survey'}: {d['records']:,} people; design: {', '.join(design)}."
+    return f"{literal(s.source) if s.source else 'Your survey'}: {d['records']:,} people; design: {', '.join(design)}."
 
 
 def literal(text: str) -> str:

@@ -72,7 +72,7 @@ def test_an_own_file_is_read_with_its_design_and_estimated_like_the_library_does
     assert f"my-lfs.csv: {len(data):,} records" in texts(at)
     at.button(key="md-read").click().run()
     no_problem(at)
-    assert any(s.value.startswith(f"Read my-lfs.csv: {len(data):,} people; design: weight ilo_wgt, 3 strata")
+    assert any(s.value.startswith(f"Read my-lfs.csv: {len(data):,} people; design: weight ilo\\_wgt, 3 strata")
                for s in at.success)
     at.multiselect(key="md-indicators").set_value(["unemployment_rate"]).run()
     no_problem(at)
