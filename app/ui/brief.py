@@ -106,13 +106,19 @@ def editor(prefix: str = "brief") -> None:
     st.markdown(checklist(checks) + f"\n\n:small[:gray[About {pages:g} pages · {items} evidence items · "
                                     f"{refs} references]]")
     name = files.safe_name(d.get("title") or "policy brief", "")
-    with st.container(horizontal=True):
-        for suffix, label in ((".docx", "Download the brief (Word)"), (".md", "Markdown"),
-                              (".html", "Web page (HTML)")):
-            st.download_button(label, functools.partial(_bytes, dict(d), list(rows), suffix),
-                               file_name=name + suffix, mime=files.MIME[suffix], on_click="ignore",
-                               key=f"{prefix}-dl{suffix}", icon=":material/download:",
-                               type="primary" if suffix == ".docx" else "secondary")
+
+    def download(suffix: str, label: str, **how) -> None:
+        st.download_button(label, functools.partial(_bytes, dict(d), list(rows), suffix), file_name=name + suffix,
+                           mime=files.MIME[suffix], on_click="ignore", key=f"{prefix}-dl{suffix}",
+                           icon=":material/download:", **how)
+
+    with st.container(horizontal=True):  # Word at hand; the other formats in a menu drawn when it is opened
+        download(".docx", "Download the brief (Word)", type="primary")
+        menu = st.popover("Other formats", key=f"{prefix}-formats", on_change="rerun")
+        if menu.open:
+            with menu:
+                download(".md", "Markdown", width="stretch")
+                download(".html", "Web page (HTML)", width="stretch")
 
 
 def checklist(checks) -> str:

@@ -186,7 +186,10 @@ def test_the_brief_is_written_checked_and_produced_as_word():
     assert "Your brief is saved." in page
     assert "Each recommendation names the evidence it rests on." in page
     assert "Problem, key messages, options and recommendations are all there." in page
-    assert [b.label for b in at.get("download_button")][:1] == ["Download the brief (Word)"]
+    assert [b.label for b in at.get("download_button")] == ["Download the brief (Word)"]
+    at.session_state["brief-formats"] = True  # the other formats' menu opened (drawn only then)
+    at.run()
+    assert [b.label for b in at.get("download_button")] == ["Download the brief (Word)", "Markdown", "Web page (HTML)"]
     rows = open_store().participant("local").board()
     draft = brief.draft()
     assert draft["title"] == "Informal work after COVID-19"
@@ -197,6 +200,9 @@ def test_the_brief_is_written_checked_and_produced_as_word():
     assert "I bring my baby to the site" in text
     assert "ILOSTAT, International Labour Organization" in text and "SYNTHETIC" in text
     assert "Register home-based workers (evidence: Quotation 1, Table 1)" in text
+    for suffix in (".md", ".html"):
+        other = brief._bytes(draft, board.evidence_rows(rows), suffix).decode("utf-8")
+        assert "Informal work after COVID-19" in other and "Register home-based workers" in other
 
 
 def test_the_participants_words_in_the_checklist_are_shown_as_typed():

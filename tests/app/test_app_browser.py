@@ -100,6 +100,10 @@ def test_a_participant_goes_from_home_to_a_downloaded_brief(tmp_path):
             page.get_by_role("button").filter(has_text="Download the brief (Word)").click()
         target = tmp_path / "brief.docx"
         download.value.save_as(target)
+        page.get_by_role("button").filter(has_text="Other formats").click()  # drawn when opened
+        with page.expect_download() as other:
+            page.get_by_role("button").filter(has_text="Web page (HTML)").click()
+        assert "Jobs after COVID-19 in Malaysia" in open(other.value.path(), encoding="utf-8").read()
 
         # Home shows the progress made (and a page switch leaves no module link behind)
         page.get_by_test_id("stSidebarNavLink").filter(has_text="Home").click()
