@@ -204,3 +204,39 @@ def test_the_board_lists_its_items_and_opens_one_to_move_caption_or_remove(tmp_p
         expect(listed.get_by_role("radio")).to_have_count(2)
         assert page.get_by_test_id("stException").count() == 0
     assert order() == ["E1", "E2"] and ids[2] not in [r["item_id"] for r in me.board()]
+
+
+def test_pills_in_a_form_are_sent_with_it_in_the_browser(tmp_path):
+    """Module 3's tags and module 4's reasons are pills inside a form: in Chromium a click on a pill waits for
+    the form, and the form sends every pill clicked (the theme counted, the reason kept with the note)."""
+    _require_chromium()
+    from playwright.sync_api import expect
+
+    from evidencekit.store import open_store
+
+    expect.set_options(timeout=60_000)
+    with workbench(tmp_path) as (url, _), browser_page(tmp_path) as page:
+        page.goto(f"{url}/module-3?module=3&step=4")
+        wait_for_app(page)
+        first = page.get_by_test_id("stButtonGroup").filter(has_text="I sell at the market")
+        first.get_by_role("button", name="Care duties shape the work").click()
+        second = page.get_by_test_id("stButtonGroup").filter(has_text="The agent brings the cloth")
+        second.get_by_role("button", name="No written contract").click()
+        second.get_by_role("button", name="Irregular income").click()
+        page.get_by_role("button").filter(has_text="Save my tags and count the themes").click()
+        settle(page)
+        expect(page.get_by_text(re.compile(r"Themes — 2 of 8 passages tagged"))).to_be_visible()
+
+        page.goto(f"{url}/module-4?module=4&step=2")
+        wait_for_app(page)
+        page.get_by_role("button", name="Definition (who is counted)").click()
+        page.get_by_role("button", name="Timing (which months or year)").click()
+        page.get_by_label(re.compile(r"^Your reconciliation note")).fill("ILOSTAT for comparisons; PSA at home.")
+        page.get_by_role("button").filter(has_text="Compare with what the figures' metadata say").click()
+        settle(page)
+        expect(page.get_by_text("You chose: Definition (who is counted), Timing (which months or year).")) \
+            .to_be_visible()
+        assert page.get_by_test_id("stException").count() == 0
+    me = open_store(f"sqlite:///{tmp_path / 'store.db'}").participant("local")
+    assert me.work(3, "focus-groups")["tags"] == {"p1": ["care-duties"], "p2": ["no-contract", "income-insecurity"]}
+    assert me.work(4, "phl-two-figures")["reasons"] == ["definition", "timing"]
