@@ -1,6 +1,8 @@
 """Evidence board: every item saved with its citation; reorder, caption, remove."""
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from ui import board, context, data, frame, render, words
@@ -35,6 +37,7 @@ def _caption(row: dict, key: str) -> None:
 
 
 OPEN = "board-open"  # the item open below the list (its item id); the first item when none is chosen yet
+LIST_ROWS, LIST_HEIGHT = 6, 340  # more items than this: the list scrolls in a box about six items high (px)
 
 
 @st.fragment
@@ -52,8 +55,11 @@ def _items(count: int) -> None:
     render.said(PROBLEM)
     # one list of every item, and one item open: a board of twenty items is as quick to rearrange as one of three
     by_id = {r["item_id"]: r for r in rows}
-    opened = st.radio("Your items, in order", list(by_id), key=OPEN, format_func=lambda i: board.heading(by_id[i]),
-                      captions=[words.literal(r["title"]) for r in rows], label_visibility="collapsed")
+    # a long list scrolls in a box of its own, so that the item opened stays in sight below it
+    with st.container(height=LIST_HEIGHT, border=True) if len(rows) > LIST_ROWS else contextlib.nullcontext():
+        opened = st.radio("Your items, in order", list(by_id), key=OPEN, label_visibility="collapsed",
+                          format_func=lambda i: board.heading(by_id[i]),
+                          captions=[words.literal(r["title"]) for r in rows])
     row = by_id.get(opened, rows[0])
     i = rows.index(row)
     ev = row["payload"]["evidence"]
