@@ -11,6 +11,8 @@ import streamlit as st
 from ui import board, context, data, files, words
 
 DRAFT = ("brief_topic", "draft")
+SAVE_FIRST = ("**Save before you leave the page:** what you type is kept when you press *Save and check my brief*; "
+              "text not saved yet is lost if you open another page first.")  # a form's text reaches us on saving
 FIELDS = ("title", "audience", "author", "problem", "key_messages", "policy_options", "recommendations", "evidence")
 
 

@@ -400,7 +400,7 @@ def write_step(step) -> None:
 
     st.markdown("\n".join(["**The sections of your brief**", ""] + [
         f"- **{s['title']}**" + (f" (about {s['words']} words at most)" if s.get("words") else "") + f": {s['prompt']}"
-        for s in step.params["sections"]]))
+        for s in step.params["sections"]] + ["", brief.SAVE_FIRST]))
     brief.editor(prefix=f"m{step.module}-{step.id}")
 
 

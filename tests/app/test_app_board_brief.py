@@ -174,6 +174,7 @@ def test_the_brief_is_written_checked_and_produced_as_word():
     at.run()
     at.switch_page("app_pages/brief.py").run()
     no_problem(at)
+    assert "**Save before you leave the page:**" in texts(at)  # a form's text is lost on leaving unsaved
     at.text_input(key="brief-title").input("Informal work after COVID-19")
     at.text_input(key="brief-aud").input("Adviser to the Minister of Labour")
     at.text_area(key="brief-problem").input("Unemployment rose in 2020, and many women work informally.")
