@@ -18,7 +18,7 @@ def body() -> None:
     st.title("Brief builder")
     st.markdown("Write your brief for a named reader. The evidence comes from your board with its sources; "
                 "the references are added for you. Tie each recommendation to its evidence, e.g. "
-                "*Fund apprenticeships where youth unemployment is highest [E1, E2]*. " + brief.SAVE_FIRST)
+                "*Fund apprenticeships where youth unemployment is highest [E1, E2]*.\n\n" + brief.SAVE_FIRST)
     editor()
 
 
