@@ -7,6 +7,7 @@ import streamlit as st
 from ui import auth, context, module, render, trainer
 
 DEMO_PROBLEM = "ek-demo-problem"  # opening the demo participant failed: said over the button
+_open_demo = render.said_later(DEMO_PROBLEM)(auth.open_demo)  # a callback: outside the page's guard
 ICON = {True: ":material/check_circle:", False: ":material/error:", None: ":material/info:"}
 
 
@@ -38,7 +39,7 @@ def presets() -> None:
         if auth.trainer_scope() is not None:
             render.said(DEMO_PROBLEM)
             st.button("Open the modules as my demo participant", key="demo-open", type="primary",
-                      on_click=render.said_later(DEMO_PROBLEM)(auth.open_demo), icon=":material/co_present:")
+                      on_click=_open_demo, icon=":material/co_present:")
     for m in context.course().modules:
         page = trainer.page_or_none(f"module-{m.number}")
         with st.expander(f"Module {m.number} · {m.title}"):

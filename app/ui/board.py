@@ -15,7 +15,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ui import context
+from ui import context, words
 
 STORE_KIND = {"chart": "chart", "table": "table", "estimate": "estimate", "reconcile": "table", "quote": "quote"}
 KIND_WORDS = {"chart": "Chart", "table": "Table", "estimate": "Estimate", "reconcile": "Reconciliation",
@@ -59,7 +59,8 @@ def add(item: dict, caption: str, *, origin: dict, module: int | None = None, st
 
 
 def heading(row: dict) -> str:
-    """An item's line in the list and over its card: its evidence id, what it is and where it was made.
+    """An item's line in the board's list and over its caption box: its evidence id, what it is and where it
+    was made.
 
     >>> heading({"module": 1, "payload": {"evidence": {"id": "E2", "type": "chart"}}})
     '**E2** · Chart · from module 1'
@@ -143,8 +144,8 @@ def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None 
     if kind == "chart":
         picture(item, decoded=decoded)
     elif kind == "quote":
-        who = " · ".join(x for x in (content.get("speaker"), content.get("context")) if x)
-        st.markdown(f"> {content['text']}" + (f"\n\n— {who}" if who else ""))
+        who = " · ".join(words.literal(x) for x in (content.get("speaker"), content.get("context")) if x)
+        st.markdown(f"> {words.literal(content['text'])}" + (f"\n\n— {who}" if who else ""))  # quoted as said
     else:
         shown = table if table is not None else table_frame(content["table"], int(content.get("decimals", 1)))
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -338,11 +338,12 @@ def coding_step(step) -> None:
         st.markdown("**Tag each passage with one or more codes**: click each code that fits it.")
         tags = {}
         for passage in p["passages"]:  # one element a passage: the passage is the label of its codes
-            group = f", {passage['group']}" if passage.get("group") else ""
+            group = f", {words.literal(passage['group'])}" if passage.get("group") else ""  # quoted as said
             key = _key(step, f"tag-{passage['id']}")
             if key not in st.session_state:
                 st.session_state[key] = [c for c in saved.get(passage["id"], []) if c in labels]
-            label = f"**{passage['id']}** · *{passage['speaker']}*{group}: “{passage['text']}”"
+            speaker, said = words.literal(passage["speaker"]), words.literal(passage["text"])
+            label = f"**{passage['id']}** · *{speaker}*{group}: “{said}”"
             tags[passage["id"]] = st.pills(label, list(labels), selection_mode="multi", key=key,
                                            format_func=labels.get)
         counted = st.form_submit_button("Save my tags and count the themes", type="primary")

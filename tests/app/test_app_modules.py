@@ -64,9 +64,11 @@ def _step_checks(at, step) -> None:
     elif step.kind == "reconcile":
         assert at.dataframe and any("Which reasons could explain the difference?" in p.label for p in at.pills)
     elif step.kind == "code_passages":
+        from ui import words
+
         tagged = [w for w in at.pills if str(w.key or "").startswith(f"m{step.module}-{step.id}-tag-")]
         assert "ILLUSTRATIVE" in page and len(tagged) == len(step.params["passages"])
-        assert all(x["text"] in w.label for x, w in zip(step.params["passages"], tagged))
+        assert all(words.literal(x["text"]) in w.label for x, w in zip(step.params["passages"], tagged))
     elif step.kind == "write":
         assert "Save and check my brief" in [b.label for b in at.button]
 
