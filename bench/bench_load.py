@@ -73,7 +73,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidencekit.cli.app import stop, wait_until_ready
+from evidencekit.cli.app import command, stop, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -721,8 +721,9 @@ def warm(base: str) -> None:
 # -- a cached rerun against the bare page ----------------------------------------------------------------------
 @contextlib.contextmanager
 def bare_page(folder: Path):
-    """``streamlit run`` of the bare one-chart page of ``bench/bench_app.py`` with the app's settings, offline, on
-    a free loopback port; yields (url, pid)."""
+    """The bare one-chart page of ``bench/bench_app.py`` served as ``evidencekit app`` serves the workbench (the
+    same command line: :func:`evidencekit.cli.app.command`, and the app's settings), offline, on a free loopback
+    port; yields (url, pid)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_app import BARE
 
@@ -733,9 +734,7 @@ def bare_page(folder: Path):
     port = free_port()
     env = {**os.environ, "EVIDENCEKIT_OFFLINE": "1", "EVIDENCEKIT_CACHE_DIR": str(folder / "cache")}
     log = open(folder / "bare.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "bare.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--global.developmentMode", "false"], cwd=folder, env=env, stdout=log,
+    proc = subprocess.Popen(command(folder / "bare.py", "127.0.0.1", port), cwd=folder, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

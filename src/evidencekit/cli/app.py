@@ -1,6 +1,7 @@
 """``evidencekit app``: start the workbench (the Streamlit app of the course) on this machine.
 
-Runs ``python -m streamlit run <the app's entry file>`` on a local address, waits until the app answers, prints
+Runs ``streamlit run <the app's entry file>`` (as ``python -m evidencekit.cli.server run …``: see
+:mod:`evidencekit.cli.server`) on a local address, waits until the app answers, prints
 its address and opens it in the browser. The app's own settings (no traceback on screen, no usage statistics,
 no file watching, upload size) are in ``.streamlit/config.toml`` beside its entry file, so they hold however it
 is started. ``--offline`` (or ``EVIDENCEKIT_OFFLINE=1``) keeps it off the network: ILOSTAT figures then come
@@ -53,8 +54,9 @@ def free_port(address: str, start: int = 8501, tries: int = 50) -> int:
 
 
 def command(path: Path, address: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line (the rest of the settings are in the app's config.toml)."""
-    return [sys.executable, "-m", "streamlit", "run", str(path), "--server.address", address, "--server.port",
+    """The ``streamlit run`` command line, through :mod:`evidencekit.cli.server` (which sends each connection's
+    small messages at once); the rest of the settings are in the app's config.toml."""
+    return [sys.executable, "-m", "evidencekit.cli.server", "run", str(path), "--server.address", address, "--server.port",
             str(port), "--server.headless", "true", "--global.developmentMode", "false"]
 
 
