@@ -229,6 +229,10 @@ class Tab:
         self.query_string, self.page_hash = query, ""
         return await self._rerun(widgets=False)
 
+    async def again(self) -> float:
+        """Run the page shown again, as it is (its page, its address, its widgets' values): a whole-page rerun."""
+        return await self._rerun()
+
     async def set(self, key: str, value) -> float | None:
         """Set the widget whose key is ``key`` to ``value`` (a shown label, a list of them, text, a bool); a
         widget inside a form is only staged (returns None), any other reruns (its fragment only, when in one)."""
@@ -747,20 +751,37 @@ def bare_page(folder: Path):
 
 
 async def rerun_vs_bare(app: str, bare: str, reps: int) -> dict[str, list[float]]:
-    """Seconds of each cached switch: the step's countries in the workbench (a fragment rerun), the bare page's
-    radio (a whole-script rerun); ``reps`` interleaved repetitions after both choices were drawn once."""
+    """Seconds of each cached interaction, ``reps`` interleaved repetitions after each was made once, each
+    followed by the bare page's radio switched between its two cached areas (a whole-script rerun):
+
+    - the step's countries switched between two choices drawn before (the step's panel: a fragment rerun; the
+      chart checked to name the chosen countries);
+    - the review's first numeric question checked again with the same answer (the question: a fragment rerun
+      that writes the attempt to the store);
+    - the module's introduction and Home run again as they are (whole pages: the navigation, the sidebar and the
+      page; what AppTest's ``run()`` does in ``bench_app.py``)."""
     choices = (["Malaysia", "Philippines", "Thailand"], ["Cambodia", "Indonesia", "Viet Nam"])
-    out: dict[str, list[float]] = {"step panel (fragment)": [], "bare page": []}
-    a, b = Tab(app), Tab(bare)
+    form = f"q-{STEP['module']}-{STEP['question']}"
+    out: dict[str, list[float]] = {"step panel (fragment)": [], "review: an answer checked (fragment, a write)": [],
+                                   "module introduction (whole page)": [], "Home (whole page)": [],
+                                   "bare page": []}
+    a, r, i_, h, b = Tab(app), Tab(app), Tab(app), Tab(app), Tab(bare)
     try:
         await a.open(f"module={STEP['module']}&step={STEP['step']}")
+        await r.open(f"module={STEP['module']}&step=review")
+        await r.set(form + "-answer", "12.5")
+        await i_.open(f"module={STEP['module']}&step=intro")
+        await h.open("")
         await b.open("")
+        for tab in (i_, h):
+            await tab.again()
         for c in choices * 2:                                   # both choices drawn and cached
             await a.set(STEP["areas"], c)
         for v in ("IDN", "PHL") * 2:
             await b.set("area", v)
-        for i in range(reps):
-            chosen = choices[i % 2]
+        await r.submit(form)
+        for n in range(reps):
+            chosen = choices[n % 2]
             t = await a.set(STEP["areas"], chosen)
             if not a.run_fragments:
                 raise ProtocolError("the switch reran the whole page, not the step's panel")
@@ -768,10 +789,16 @@ async def rerun_vs_bare(app: str, bare: str, reps: int) -> dict[str, list[float]
             if named != set(chosen):
                 raise ProtocolError(f"the chart shows {sorted(named)}, not {chosen}")
             out["step panel (fragment)"].append(t)
-            out["bare page"].append(await b.set("area", ("IDN", "PHL")[i % 2]))
+            t = await r.submit(form)
+            if not r.run_fragments or not any(n_.kind == "alert" for n_ in r.after_block(form)):
+                raise ProtocolError("the answer was not checked in its question's fragment")
+            out["review: an answer checked (fragment, a write)"].append(t)
+            out["module introduction (whole page)"].append(await i_.again())
+            out["Home (whole page)"].append(await h.again())
+            out["bare page"].append(await b.set("area", ("IDN", "PHL")[n % 2]))
     finally:
-        await a.close()
-        await b.close()
+        for tab in (a, r, i_, h, b):
+            await tab.close()
     return out
 
 
@@ -788,8 +815,10 @@ def main_rerun(reps: int) -> int:
           f"{load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}")
     for k, v in times.items():
         q = statistics.quantiles(v, n=4)
-        print(f"  {k:<24}{med[k] * 1e3:>8.1f}  ({q[0] * 1e3:.1f}-{q[2] * 1e3:.1f})")
-    print(f"  ratio step panel / bare page: {med['step panel (fragment)'] / med['bare page']:.2f}x")
+        print(f"  {k:<46}{med[k] * 1e3:>8.1f}  ({q[0] * 1e3:.1f}-{q[2] * 1e3:.1f})")
+    for k in med:
+        if k != "bare page":
+            print(f"  ratio {k} / bare page: {med[k] / med['bare page']:.2f}x")
     return 0
 
 
