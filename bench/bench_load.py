@@ -44,12 +44,14 @@ instead of each its own (every chart then new to the server).
 Bounded: ``--time-limit`` (wall clock, default 300 s) and ``--max-interactions``; a participant that runs out
 of either stops where it is. Exit status 1 when any error or leak was seen.
 
-**A cached rerun in the browser's terms** (``--rerun-vs-bare``): one participant, no load. In the workbench,
-module 1 step 2, the step's countries switched back and forth between two choices already drawn (each switch
-reruns the step's panel only: a fragment, with the chart from the cache); beside it, on a second server
-(``streamlit run`` of ``bench/bench_app.py``'s bare page, same settings), the bare page's radio switched
-between its two cached areas (a whole-script rerun of a 4-element page). ``--reps`` interleaved repetitions
-(each runs one switch of each, in turn), medians, timed from the ``BackMsg`` to the ``script_finished``::
+**A cached rerun in the browser's terms** (``--rerun-vs-bare``): one participant, no load, on the workbench and,
+on a second server started by the same command line (``evidencekit.cli.app.command``: the same server, the same
+settings), ``bench/bench_app.py``'s bare page. In the workbench: module 1 step 2, the step's countries switched
+between two choices already drawn (the step's panel reruns alone: a fragment, the chart from the cache); the
+review's numeric question checked again (its fragment; the attempt written); the module's introduction and Home
+run again as they are (whole pages). After each, the bare page's radio switched between its two cached areas
+(a whole-script rerun of a 4-element page). ``--reps`` interleaved repetitions, medians, timed from the
+``BackMsg`` to the ``script_finished``::
 
     python bench/bench_load.py --rerun-vs-bare --reps 41
 """
