@@ -17,8 +17,11 @@ How: the listening socket Streamlit binds is handed back as the same socket decl
 ``TCP_NODELAY`` set on it too (Linux passes it on to accepted connections). Should Streamlit's private
 ``_bind_socket`` move, the server starts as plain ``streamlit run`` and says so in its log.
 
->>> callable(main)
-True
+>>> listening = socket.socket(); listening.bind(("127.0.0.1", 0)); listening.listen()
+>>> tcp = declared_tcp(listening)  # what the server's own socket becomes
+>>> tcp.proto == socket.IPPROTO_TCP, tcp.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+(True, True)
+>>> tcp.close()
 """
 from __future__ import annotations
 
