@@ -56,8 +56,8 @@ def free_port(address: str, start: int = 8501, tries: int = 50) -> int:
 def command(path: Path, address: str, port: int) -> list[str]:
     """The ``streamlit run`` command line, through :mod:`evidencekit.cli.server` (which sends each connection's
     small messages at once); the rest of the settings are in the app's config.toml."""
-    return [sys.executable, "-m", "evidencekit.cli.server", "run", str(path), "--server.address", address, "--server.port",
-            str(port), "--server.headless", "true", "--global.developmentMode", "false"]
+    return [sys.executable, "-m", "evidencekit.cli.server", "run", str(path), "--server.address", address,
+            "--server.port", str(port), "--server.headless", "true", "--global.developmentMode", "false"]
 
 
 def wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = READY_TIMEOUT) -> bool:

@@ -7,10 +7,10 @@ the server accepts.
 Why: Streamlit 1.67 binds its listening socket itself, as ``socket.socket(family)``: protocol 0. asyncio turns
 Nagle off only on connections whose socket says it is TCP (``asyncio.base_events._set_nodelay`` checks
 ``sock.proto == IPPROTO_TCP``), so every browser's connection kept Nagle on. A click's answer is a few small
-messages; with Nagle on, the second one waits until the browser acknowledges the first, and browsers delay
+messages; with Nagle on, the second one waits until the browser's machine acknowledges the first, and it delays
 that acknowledgement (40 ms on Linux, up to 200 ms on Windows; over a network, at least a round trip). Measured
-on loopback (``python bench/bench_load.py --rerun-vs-bare``): a bare page's click 48 → 6 ms, a step's change of
-countries 19 → 9 ms.
+on loopback (``python bench/bench_load.py --rerun-vs-bare``): a bare page's click 48 → 6–10 ms, a step's change
+of countries 19 → 9–12 ms.
 
 How: the listening socket Streamlit binds is handed back as the same socket declared TCP (so asyncio sets
 ``TCP_NODELAY`` on each connection it accepts, as it does for any server it creates itself), with
