@@ -56,6 +56,26 @@ def workbench(folder: Path, env: dict | None = None):
 
 
 @contextlib.contextmanager
+def served(entry: Path, folder: Path):
+    """Any Streamlit entry file served as the workbench is (``python -m evidencekit.cli.server run``) on a free
+    loopback port; yields its url. For tests of the server itself on a page made to show one behaviour."""
+    port = free_port()
+    cli = [sys.executable, "-m", "evidencekit.cli.server", "run", str(entry), "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    out = open(folder / "server.log", "wb")
+    proc = subprocess.Popen(cli, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until_ready(url, proc, timeout=120):
+            out.flush()
+            raise RuntimeError("the server did not start: " + (folder / "server.log").read_text(errors="replace"))
+        yield url
+    finally:
+        stop(proc, timeout=20)
+        out.close()
+
+
+@contextlib.contextmanager
 def browser_page(folder: Path, width: int = 1366, height: int = 768):
     """A page of a fresh headless Chromium (new profile under ``folder``), downloads accepted."""
     from playwright.sync_api import sync_playwright

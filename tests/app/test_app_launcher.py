@@ -68,6 +68,67 @@ def test_the_server_sends_each_connections_messages_at_once(monkeypatch):
     assert len(seen) == 1 and seen[0] != 0
 
 
+def test_the_server_drops_a_panels_rerun_asked_from_a_page_the_participant_has_left(monkeypatch):
+    """Streamlit's session, wrapped as the server wraps it (evidencekit.cli.server.stay_on_the_page): a
+    fragment's rerun from the page the session is on goes through; one from a page it has left is dropped, and
+    what the browser is told (a navigation message, st.switch_page) moves the page. The browser test
+    ``test_a_change_sent_as_the_participant_leaves_a_page_does_not_leave_the_next_page_blank`` shows why."""
+    import inspect
+
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+
+    from evidencekit.cli.server import stay_on_the_page
+
+    asked, told = [], []
+
+    def handle(self, sender, event, forward_msg=None, exception=None, client_state=None, page_script_hash=None,
+               fragment_ids_this_run=None, pages=None, run_descriptor=None):  # Streamlit 1.67's parameters
+        told.append(event)
+
+    real = AppSession._handle_scriptrunner_event_on_event_loop
+    assert inspect.signature(handle).parameters.keys() == inspect.signature(real).parameters.keys()
+    monkeypatch.setattr(AppSession, "request_rerun", lambda self, state=None: asked.append(state.page_script_hash))
+    monkeypatch.setattr(AppSession, "_handle_scriptrunner_event_on_event_loop", handle)
+    assert stay_on_the_page() and stay_on_the_page()  # twice: wrapped once
+
+    class Session:  # what the wrappers read of a session: its script runner and pages
+        _scriptrunner = "runner"
+        _pages_manager = type("Pages", (), {"main_script_hash": "main"})()
+        request_rerun = AppSession.request_rerun
+        on_event = AppSession._handle_scriptrunner_event_on_event_loop
+
+    def state(page: str, fragment: str = "") -> ClientState:
+        return ClientState(page_script_hash=page, fragment_id=fragment)
+
+    def navigation(page: str) -> ForwardMsg:
+        msg = ForwardMsg()
+        msg.navigation.page_script_hash = page
+        return msg
+
+    s = Session()
+    s.request_rerun(state("", "panel"))           # nothing known yet (a page named by its URL): let through
+    s.request_rerun(state("brief"))               # the participant on the brief
+    s.request_rerun(state("brief", "panel"))      # a panel of it: let through
+    s.request_rerun(state("home"))                # a click on Home ...
+    s.request_rerun(state("brief", "panel"))      # ... then the brief's panel change: dropped
+    assert asked == ["", "brief", "brief", "home"]
+    s.on_event("runner", ScriptRunnerEvent.SCRIPT_STARTED, None, None, None, "main", None)  # st.navigation's run
+    s.request_rerun(state("brief", "panel"))      # still on Home: dropped
+    s.on_event("runner", ScriptRunnerEvent.ENQUEUE_FORWARD_MSG, navigation("explorer"))  # st.switch_page
+    s.request_rerun(state("explorer", "panel"))   # a panel of the page the browser was sent to: let through
+    s.on_event("old runner", ScriptRunnerEvent.ENQUEUE_FORWARD_MSG, navigation("home"))  # a stopped run: not heard
+    s.request_rerun(state("explorer", "panel"))
+    s.on_event("runner", ScriptRunnerEvent.SCRIPT_STARTED, forward_msg=None, page_script_hash="board",
+               fragment_ids_this_run=None)   # a page run by its hash
+    s.request_rerun(state("explorer", "panel"))   # dropped
+    s.request_rerun(state("board", "panel"))
+    assert asked == ["", "brief", "brief", "home", "explorer", "explorer", "board"]
+    assert len(told) == 4  # every event handed on to Streamlit
+
+
 def test_a_bad_port_is_a_plain_error(capsys):
     assert main(["app", "--port", "70000", "--no-browser"]) == 2
     err = capsys.readouterr().err
