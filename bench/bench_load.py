@@ -179,6 +179,8 @@ class Tab:
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             if not self.run_fragments:
                 self.full_runs += 1
+        elif kind == "navigation":  # the page the browser is on, as Chromium takes it (a page named by URL)
+            self.page_hash = msg.navigation.page_script_hash or self.page_hash
         elif kind == "delta":
             self._delta(msg)
         elif kind == "page_info_changed":
