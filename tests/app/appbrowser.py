@@ -32,6 +32,23 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def _running(cli: list[str], port: int, log: Path, what: str, **popen):
+    """``cli`` started with its output in ``log``; yields (url, process) once ``/_stcore/health`` answers on
+    ``port``, and stops it afterwards. Its log is in the error if it does not start."""
+    out = open(log, "wb")
+    proc = subprocess.Popen(cli, stdout=out, stderr=subprocess.STDOUT, **popen)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until_ready(url, proc, timeout=120):
+            out.flush()
+            raise RuntimeError(f"{what} did not start: " + log.read_text(errors="replace"))
+        yield url, proc
+    finally:
+        stop(proc, timeout=20)
+        out.close()
+
+
+@contextlib.contextmanager
 def workbench(folder: Path, env: dict | None = None):
     """`evidencekit app --offline` on a free loopback port, with its own store and cache under ``folder``;
     yields (url, process). The server's log is printed if it does not start."""
@@ -42,37 +59,20 @@ def workbench(folder: Path, env: dict | None = None):
                    **(env or {})}
     environment.pop("EVIDENCEKIT_ILOSTAT_URL", None)
     cli = [sys.executable, "-m", "evidencekit", "app", "--offline", "--no-browser", "--port", str(port)]
-    out = open(folder / "launcher.log", "wb")
-    proc = subprocess.Popen(cli, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_until_ready(url, proc, timeout=120):
-            out.flush()
-            raise RuntimeError("the workbench did not start: " + (folder / "launcher.log").read_text(errors="replace"))
-        yield url, proc
-    finally:
-        stop(proc, timeout=20)
-        out.close()
+    with _running(cli, port, folder / "launcher.log", "the workbench", env=environment) as running:
+        yield running
 
 
 @contextlib.contextmanager
 def served(entry: Path, folder: Path):
     """Any Streamlit entry file served as the workbench is (``python -m evidencekit.cli.server run``) on a free
-    loopback port; yields its url. For tests of the server itself on a page made to show one behaviour."""
+    loopback port, its log in ``folder / "server.log"``; yields its url. For tests of the server itself on a page
+    made to show one behaviour."""
     port = free_port()
     cli = [sys.executable, "-m", "evidencekit.cli.server", "run", str(entry), "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    out = open(folder / "server.log", "wb")
-    proc = subprocess.Popen(cli, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_until_ready(url, proc, timeout=120):
-            out.flush()
-            raise RuntimeError("the server did not start: " + (folder / "server.log").read_text(errors="replace"))
+    with _running(cli, port, folder / "server.log", "the server", cwd=folder) as (url, _):
         yield url
-    finally:
-        stop(proc, timeout=20)
-        out.close()
 
 
 @contextlib.contextmanager

@@ -273,7 +273,7 @@ def test_a_change_sent_as_the_participant_leaves_a_page_does_not_leave_the_next_
     then the field's change as a rerun of the panel on the page left. Plain Streamlit 1.67 runs the new page and
     then the panel's run, which tells the browser it is on the old page: the main area stays empty. Served as
     the workbench is, that rerun is dropped (evidencekit.cli.server.stay_on_the_page) and the page is drawn.
-    Without it this page was blank on the first try in 3 runs of 3 (docs/app.md)."""
+    With the server's wrapper taken out, this test failed in 2 runs of 2 (docs/app.md)."""
     _require_chromium()
     from playwright.sync_api import expect
 

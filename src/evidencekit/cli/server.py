@@ -29,11 +29,13 @@ the browser it is on the old page, and the browser clears the main area. The par
 empty page until they click again (found by ``tests/app/test_app_browser.py``: the brief's "Other formats" menu
 open, a download, then Home; a plain two-page app with one fragment shows it too).
 
-How: the server notes the page each session is on, from the page a participant's click asks for and the page
-the browser is then sent to (Streamlit's navigation message, or a page run by its own hash); a fragment's rerun
-asked from another page is dropped, with a line in the server's log.
-The page left is not drawn again, so the change it carried has nowhere to go. Should Streamlit's session move
-these methods, the server starts without this and says so in its log.
+How: the server notes the page each session is on, from the page a participant's click asks for and the page the
+browser is then sent to (Streamlit's navigation message, or a page run by its own hash); a fragment's rerun asked
+from another page is dropped, with a line in the server's log. The page left is not drawn again, so the change it
+carried has nowhere to go. Should Streamlit's session move these methods, the server starts without this and says
+so in its log. (The same field outside a fragment and outside a form sends a rerun of the whole page left, which
+takes the participant back to it; a click back to that page sends the same kind of request (with the sidebar's
+fields), so the workbench keeps every such field in a form or a fragment: ``docs/app.md``.)
 
 >>> listening = socket.socket(); listening.bind(("127.0.0.1", 0)); listening.listen()
 >>> tcp = declared_tcp(listening)  # what the server's own socket becomes
