@@ -118,6 +118,7 @@ class Tab:
         self.cache: dict[str, tuple[object, int]] = {}  # message hash -> (ForwardMsg, full run number)
         self.query_string = ""
         self.page_hash = ""
+        self.page_name = ""  # the URL path opened, until the server says which page that is
         self.run_id = ""
         self.run_fragments: tuple[str, ...] = ()
         self.full_runs = 0
@@ -226,11 +227,12 @@ class Tab:
         self.finished.put_nowait(("finished", status))
 
     # interactions -------------------------------------------------------------------------------------
-    async def open(self, query: str) -> float:
-        """Open the app's address with ``?query`` (a new tab, or the same tab typing a new address)."""
+    async def open(self, query: str, page: str = "") -> float:
+        """Open the app's address ``/page?query`` (a new tab, or the same tab typing a new address; ``page``: a
+        page's URL path, such as ``board``; none: the first page)."""
         if self.ws is None:
             await self.connect()
-        self.query_string, self.page_hash = query, ""
+        self.query_string, self.page_hash, self.page_name = query, "", page
         return await self._rerun(widgets=False)
 
     async def again(self) -> float:
@@ -262,6 +264,8 @@ class Tab:
         cs = msg.rerun_script
         cs.query_string = self.query_string
         cs.page_script_hash = self.page_hash
+        if not self.page_hash:
+            cs.page_name = self.page_name
         if widgets:
             for state in self.values.values():
                 cs.widget_states.widgets.append(state)

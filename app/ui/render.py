@@ -164,13 +164,15 @@ def table(p: data.Panel) -> None:
             board.show(p.table, caption=False, table=p.shown, source=again)
 
 
-def downloads(p: data.Panel, *, name: str, own=None) -> None:
+def downloads(p: data.Panel, *, name: str, own=None, lazy: bool = True) -> None:
     """CSV / Excel of the figures and PNG / SVG of the chart, each made on click by the library's writers,
-    behind one "Download" button: its menu is drawn only when opened, so a choice that redraws the figures
-    does not redraw four download buttons too."""
+    behind one "Download" button. ``lazy`` (in a fragment): its menu is drawn only when opened, so a choice that
+    redraws the figures does not redraw four download buttons too. Outside a fragment the menu is drawn with the
+    page (``lazy=False``): a menu that reruns as it closes would, closed by a click on another page, run the page
+    left again and take the participant back to it (docs/app.md)."""
     k = key_for("dl", data.spec_json(p.spec))
-    menu = st.popover("Download", icon=":material/download:", key=k, on_change="rerun")
-    if not menu.open:
+    menu = st.popover("Download", icon=":material/download:", key=k, on_change="rerun" if lazy else "ignore")
+    if lazy and not menu.open:
         return
     with menu:
         st.download_button("Data (CSV)", functools.partial(files.frame_bytes, p.frame, ".csv"),

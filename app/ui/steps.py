@@ -271,7 +271,7 @@ def reconcile_figures(step) -> None:
     st.markdown("**The figures side by side**")
     board.show(panel.table, caption=False, table=panel.shown)
     render.notes(panel.notes)
-    render.downloads(panel, name=step.title)
+    render.downloads(panel, name=step.title, lazy=False)  # drawn with the page, outside the step's fragment
 
 
 REASON_WORDS = {"definition": "Definition (who is counted)", "source": "Source (which survey or register)",

@@ -208,6 +208,9 @@ def test_reconciling_two_figures_keeps_the_note_and_shows_what_differs():
     no_problem(at)
     table = at.dataframe[0].value
     assert list(table.columns[:1]) == ["Year"] and len(table) == 1
+    # the figures' downloads are drawn with the page (a menu outside the step's fragment that reran as it closed
+    # would take a participant who clicks another page back here: tests/app/test_load.py)
+    assert {b.label for b in at.get("download_button")} >= {"Data (CSV)", "Data (Excel)"}
     at.pills(key="m4-phl-two-figures-why").set_value(["definition"])
     at.text_area(key="m4-phl-two-figures-note").input("ILOSTAT for comparing countries; PSA for the national debate.")
     [b for b in at.button if b.label == "Compare with what the figures' metadata say"][0].click().run()

@@ -85,3 +85,42 @@ def test_the_driver_reports_a_page_error_as_an_error():
     tab._receive(msg)
     with pytest.raises(load.ProtocolError, match="error on the page: Sorry"):
         tab.check_page()
+
+
+def test_every_field_sent_on_losing_focus_is_in_a_form_or_a_fragment_on_every_page(server):
+    """A text, number or date field sends its change when it loses focus, and a menu that reruns when it closes
+    sends it when the participant clicks elsewhere: if that click is on another page, the change comes after the
+    page switch. Inside a fragment the server drops it (evidencekit.cli.server.stay_on_the_page); inside a form
+    nothing is sent. Anywhere else, Streamlit would run the page left again and take the participant back to it
+    (docs/app.md). Every page of the workbench, as a participant opens it."""
+    from evidencekit.course import load_course
+
+    url, _ = server
+    course = load_course()
+    pages = [("", "")] + [("", f"module={m.number}&step={s}") for m in course.modules
+                          for s in ["intro", *range(1, len(m.steps) + 1), "review"]]
+    pages += [(p, "") for p in ("explorer", "microdata", "board", "brief", "before", "after", "my-data")]
+    pages += [("trainer", "mode=trainer"), ("class", "mode=trainer")]
+    blur = ("text_input", "text_area", "number_input", "date_input", "time_input")
+
+    async def outside() -> tuple[list[str], int]:
+        found, fields = [], 0
+        tab = load.Tab(url, timeout=90)
+        try:
+            for page, query in pages:
+                await tab.open(query, page)
+                for path, node in sorted(tab.nodes.items()):
+                    if node.kind in blur:
+                        fields += 1
+                        if not node.fragment and not getattr(node.element, node.kind).form_id:
+                            found.append(f"{page or 'home'}?{query}: {getattr(node.element, node.kind).label!r}")
+                    elif node.kind == "block" and node.element.WhichOneof("type") == "popover":
+                        if node.element.popover.id and not node.fragment:  # it reruns when it closes
+                            found.append(f"{page or 'home'}?{query}: menu {node.element.popover.label!r}")
+        finally:
+            await tab.close()
+        return found, fields
+
+    found, fields = asyncio.run(outside())
+    assert fields > 10  # the pages were drawn, with their fields
+    assert found == []
