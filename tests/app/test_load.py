@@ -103,13 +103,14 @@ def test_every_field_sent_on_losing_focus_is_in_a_form_or_a_fragment_on_every_pa
     pages += [("trainer", "mode=trainer"), ("class", "mode=trainer")]
     blur = ("text_input", "text_area", "number_input", "date_input", "time_input")
 
-    async def outside() -> tuple[list[str], int]:
-        found, fields = [], 0
+    async def outside() -> tuple[list[str], int, set]:
+        found, fields, reached = [], 0, set()
         tab = load.Tab(url, timeout=90)
         try:
             for page, query in pages:
                 await tab.open(query, page)
-                for path, node in sorted(tab.nodes.items()):
+                reached.add(tab.page_hash)  # the page the server sent the tab to
+                for _, node in sorted(tab.nodes.items()):
                     if node.kind in blur:
                         fields += 1
                         if not node.fragment and not getattr(node.element, node.kind).form_id:
@@ -119,8 +120,10 @@ def test_every_field_sent_on_losing_focus_is_in_a_form_or_a_fragment_on_every_pa
                             found.append(f"{page or 'home'}?{query}: menu {node.element.popover.label!r}")
         finally:
             await tab.close()
-        return found, fields
+        return found, fields, reached
 
-    found, fields = asyncio.run(outside())
-    assert fields > 10  # the pages were drawn, with their fields
+    found, fields, reached = asyncio.run(outside())
+    # every page was reached: Home, the six modules, seven workbench and journey pages, two trainer pages
+    assert len(reached - {""}) == 1 + len(course.modules) + 7 + 2
+    assert fields > 10  # and drawn, with their fields
     assert found == []
