@@ -68,6 +68,48 @@ def course():
     return load_course()
 
 
+SENT_ON_BLUR = ("text_input", "text_area", "number_input", "date_input", "time_input")
+
+
+def outside_forms_and_fragments(msg) -> str | None:
+    """What in one ForwardMsg would take a participant back to the page they are leaving, or None: a field that
+    sends its change when it loses focus (or a menu that reruns when it closes) drawn outside any form and any
+    fragment. Its change comes after the click on another page, and Streamlit runs the page left again
+    (``docs/app.md``, "A page is never left blank by leaving another")."""
+    if msg.WhichOneof("type") != "delta" or msg.delta.fragment_id:
+        return None
+    delta = msg.delta
+    if delta.WhichOneof("type") == "new_element":
+        kind = delta.new_element.WhichOneof("type")
+        if kind in SENT_ON_BLUR and not getattr(delta.new_element, kind).form_id:
+            return f"{kind} {getattr(delta.new_element, kind).label!r}"
+    elif delta.WhichOneof("type") == "add_block" and delta.add_block.WhichOneof("type") == "popover":
+        if delta.add_block.popover.id:
+            return f"menu {delta.add_block.popover.label!r}"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def fields_in_forms_or_fragments(monkeypatch):
+    """Every page drawn by every app test, after every click the test makes, keeps each field sent on losing
+    focus in a form or a fragment (test_load checks each page as first opened over the websocket; this covers
+    what is drawn only after a click: a hint, an answer, an upload, a filled board). Fails the test naming it."""
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    found: list[str] = []
+    real = ForwardMsgQueue.enqueue
+
+    def enqueue(self, msg):
+        what = outside_forms_and_fragments(msg)
+        if what:
+            found.append(f"{what} (page {msg.metadata.active_script_hash[:8]}…)")
+        return real(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
+    yield
+    assert not found, (f"drawn outside any form or fragment, so its change would undo a click on another page: "
+                       f"{sorted(set(found))}")
+
 
 
 # -- hosted classes: SQLite and a real PostgreSQL server ----------------------------------------------------------
