@@ -32,6 +32,11 @@ page's timed reruns, so both are timed in the same few tenths of a second (this 
 quarter over the minutes a repetition takes); the ratio of their medians, then the median over repetitions.
 
 Aims (the issue): every page cold under 1.5 s; reruns within 1.3x the bare page's.
+
+**x twin**: each page's rerun is also timed beside its twin (``bench/twin.py``): the elements that rerun drew
+(recorded as Streamlit sent them), drawn again by a plain Streamlit script with no evidencekit code, timed the
+same way, paired the same way. Page over twin is what the workbench's own code adds to Streamlit's cost of
+drawing what the page shows; page over bare page is that and the difference between what the two pages show.
 """
 from __future__ import annotations
 
@@ -90,10 +95,19 @@ def clear() -> None:
     st.cache_resource.clear()
 
 
+RECORDING: dict = {}  # "rec": a twin.Recorder, on during the timed calls only
+
+
 def timed(fn) -> float:
+    rec = RECORDING.get("rec")
+    if rec is not None:
+        rec.on = True
     t = time.perf_counter()
     fn()
-    return time.perf_counter() - t
+    seconds = time.perf_counter() - t
+    if rec is not None:
+        rec.on = False
+    return seconds
 
 
 TIMES = 7  # each interaction is timed this many times in a row, and its median kept: one rerun takes a few
@@ -113,6 +127,8 @@ def settle(fn, before=None) -> float:
         out.append(timed(fn))
         if "click" in BESIDE:
             BESIDE["times"].append(BESIDE["click"]())
+        if "twin" in BESIDE:
+            BESIDE["twin_times"].append(BESIDE["twin"]())
     return statistics.median(out)
 
 
@@ -220,6 +236,40 @@ def move_again(at, whole: bool = False) -> float:
     with as_browser(None if whole else fragment_of(at, "items")):
         return settle(lambda: at.button(key=f"up-{item}").click().run(),
                       before=lambda: at.button(key=f"down-{item}").click().run())
+
+
+def twin_of(interact, at) -> tuple:
+    """The page's twin (``bench/twin.py``): one more of the page's interactions, its timed rerun recorded; the
+    twin's AppTest run once (cold). Returns (twin, its AppTest) for :func:`twin_click`."""
+    import twin as twins
+
+    global TIMES
+    held, TIMES = TIMES, 1
+    interact(at)  # once unrecorded: after a cold open, a figure the interaction goes back to may not be cached yet
+    with twins.Recorder() as rec:
+        RECORDING["rec"] = rec
+        try:
+            interact(at)
+        finally:
+            RECORDING.clear()
+            TIMES = held
+    twin = twins.Twin(rec.messages, rec.media)
+    tat = twin.app_test()
+    tat.run()
+    if tat.exception:
+        raise SystemExit(f"the twin failed: {[e.value for e in tat.exception]}")
+    twin_click(twin, tat)  # its first rerun as the page's, untimed
+    with twins.Recorder() as again:
+        again.on = True
+        twin_click(twin, tat)
+    if twins.kinds(again.messages) != twins.kinds(rec.messages):
+        raise SystemExit(f"the twin drew {dict(twins.kinds(again.messages))}, its page "
+                         f"{dict(twins.kinds(rec.messages))}")
+    return twin, tat
+
+
+def twin_click(twin, tat) -> float:
+    return twin.rerun(tat, as_browser)
 
 
 CHOICES = ("areas", "by", "indicators", "years", "year")  # tried in this order: the first the page offers
@@ -407,27 +457,34 @@ def main(argv: list[str] | None = None) -> int:
             check(at, name)
             if bare_at is None:  # the bare page, first in each repetition: its AppTest clicks beside the others
                 bare_at = at
-                warm = beside = interact(at)
+                warm = beside = same = interact(at)
             else:
                 bare_click(bare_at)  # its two figures drawn again (the caches were emptied for this page's cold)
-                BESIDE.update(click=functools.partial(bare_click, bare_at), times=[])
+                twin = twin_of(interact, at)
+                BESIDE.update(click=functools.partial(bare_click, bare_at), times=[],
+                              twin=functools.partial(twin_click, *twin), twin_times=[])
                 try:
                     warm = interact(at)
                 finally:
                     beside = statistics.median(BESIDE["times"]) if BESIDE.get("times") else float("nan")
+                    same = statistics.median(BESIDE["twin_times"]) if BESIDE.get("twin_times") else float("nan")
                     BESIDE.clear()
             check(at, name)
-            results.setdefault(name, {"cold": [], "rerun": [], "ratio": []})
+            results.setdefault(name, {"cold": [], "rerun": [], "ratio": [], "twin": [], "twin_ms": []})
             results[name]["cold"].append(cold)
             results[name]["rerun"].append(warm)
             results[name]["ratio"].append(warm / beside)
+            results[name]["twin"].append(warm / same)
+            results[name]["twin_ms"].append(same)
         print(f"repetition {rep + 1} of {args.reps} done", file=sys.stderr, flush=True)
     med = {n: {k: statistics.median(v) for k, v in r.items()} for n, r in results.items()}
     bare = med["bare one-chart page"]
-    print(f"{'page':44} {'cold s':>8} {'x bare':>7} {'rerun ms':>9} {'x bare':>7}  aims: cold < 1.5 s, rerun <= 1.3x")
+    print(f"{'page':44} {'cold s':>8} {'x bare':>7} {'rerun ms':>9} {'x bare':>7} {'twin ms':>8} {'x twin':>7}"
+          f"  aims: cold < 1.5 s, rerun <= 1.3x")
     missed = []
     for name, m in med.items():
         rc, rr = m["cold"] / bare["cold"], m["ratio"]
+        twin = f"{1000 * m['twin_ms']:8.1f} {m['twin']:7.2f}" if name != "bare one-chart page" else f"{'':8} {'':7}"
         flag = []
         if name != "bare one-chart page":
             if m["cold"] >= 1.5:
@@ -436,8 +493,11 @@ def main(argv: list[str] | None = None) -> int:
                 flag.append("rerun")
         if flag:
             missed.append(name)
-        print(f"{name:44} {m['cold']:8.2f} {rc:7.1f} {1000 * m['rerun']:9.1f} {rr:7.2f}  {' '.join(flag)}")
+        print(f"{name:44} {m['cold']:8.2f} {rc:7.1f} {1000 * m['rerun']:9.1f} {rr:7.2f} {twin}  {' '.join(flag)}")
     print(f"\n{len(med) - 1} pages; {len(missed)} miss an aim." + (f" ({', '.join(missed)})" if missed else ""))
+    over = [n for n, m in med.items() if n != "bare one-chart page" and m["twin"] > 1.3]
+    print(f"x twin: the page's rerun over its twin's (the same elements drawn by plain Streamlit, bench/twin.py); "
+          f"{len(med) - 1 - len(over)} of {len(med) - 1} within 1.3x" + (f" (over: {', '.join(over)})" if over else ""))
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} CPUs")
     return 0
 
