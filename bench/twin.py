@@ -9,12 +9,19 @@ a fragment's rerun timed as a rerun of the twin's fragment. No store, no data, n
 what Streamlit itself costs to draw what the page drew. The page's rerun over its twin's is what the workbench's
 own code adds (reading the participant's work, checking and writing it, choosing what to draw).
 
+What the twin does not copy: widgets' callbacks and keys (it gives each its own key), a download's contents
+(four bytes, where the page's are made on click), a page link's target (an outside address), a popover's
+rerun on closing, and the widget values a click changes (the twin's rerun sends none).
+
 Example (in bench_app.py)::
 
     with Recorder() as rec:
-        interact(at)                 # the page's timed rerun, recorded
+        rec.on = True
+        interact(at)                 # the page's rerun, recorded
     twin = Twin(rec.messages, rec.media)
-    at2 = twin.app_test(); at2.run(); twin.rerun(at2)   # seconds of the twin's rerun
+    tat = twin.app_test()
+    tat.run()
+    seconds = twin.rerun(tat, as_browser)  # the twin's rerun: its fragment alone, or the whole page, as the page's
 """
 from __future__ import annotations
 
