@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SENT_ON_BLUR
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_load.py"
 
 
@@ -101,7 +103,6 @@ def test_every_field_sent_on_losing_focus_is_in_a_form_or_a_fragment_on_every_pa
                           for s in ["intro", *range(1, len(m.steps) + 1), "review"]]
     pages += [(p, "") for p in ("explorer", "microdata", "board", "brief", "before", "after", "my-data")]
     pages += [("trainer", "mode=trainer"), ("class", "mode=trainer")]
-    blur = ("text_input", "text_area", "number_input", "date_input", "time_input")
 
     async def outside() -> tuple[list[str], int, set]:
         found, fields, reached = [], 0, set()
@@ -111,7 +112,7 @@ def test_every_field_sent_on_losing_focus_is_in_a_form_or_a_fragment_on_every_pa
                 await tab.open(query, page)
                 reached.add(tab.page_hash)  # the page the server sent the tab to
                 for _, node in sorted(tab.nodes.items()):
-                    if node.kind in blur:
+                    if node.kind in SENT_ON_BLUR:
                         fields += 1
                         if not node.fragment and not getattr(node.element, node.kind).form_id:
                             found.append(f"{page or 'home'}?{query}: {getattr(node.element, node.kind).label!r}")
