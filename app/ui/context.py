@@ -41,11 +41,11 @@ class Participant:
     (:meth:`save_choices`); every other write is made at once, after any choices still waiting.
     """
 
-    READS = ("progress", "latest_answers", "answers", "board", "work", "records", "profile")
+    READS = ("progress", "latest_answers", "answers", "board", "work", "all_work", "records", "profile")
     AS_IS = ("status",)  # neither kept nor a write: where the work is, asked afresh each time
     FRESH = 5.0
     # what each write changes of what was read (any other write: everything is read again)
-    CHANGES = {"mark": ("progress",), "save_answer": ("answers", "latest_answers"), "save_work": ("work",),
+    CHANGES = {"mark": ("progress",), "save_answer": ("answers", "latest_answers"), "save_work": ("all_work",),
                "add_to_board": ("board",), "update_board_item": ("board",), "order_board": ("board",),
                "remove_from_board": ("board",),
                "put_record": ("records",), "set_name": ("profile",)}
@@ -78,14 +78,24 @@ class Participant:
             if name == "records" and (args or kwargs):  # one kind of record: taken from the whole read, which
                 kind = args[0] if args else kwargs["kind"]  # a write keeps current (a brief saved reads nothing)
                 return [r for r in read() if r["kind"] == kind] if kind is not None else read()
+            if name == "work":  # one step's: its choices still waiting, or taken from the whole read of every
+                waiting = LATER.peek(self.store, *args, **kwargs)  # step's work, which a saved step keeps
+                if waiting is not _MISSING:                        # current
+                    return waiting
+                from evidencekit.store import step_work
+
+                return step_work(self.all_work(), *args, **kwargs)
             now = time.monotonic()
             if now - self._at > self.FRESH:
                 self._memo.clear()
                 self._at = now
             key = (name, args, tuple(sorted(kwargs.items())))
             if key not in self._memo:
-                waiting = LATER.peek(self.store, *args) if name == "work" else _MISSING
-                self._memo[key] = attr(*args, **kwargs) if waiting is _MISSING else waiting
+                rows = attr(*args, **kwargs)
+                if name == "all_work":  # with the choices still waiting to be written (read after they are)
+                    for (module, item), work in LATER.held(self.store).items():
+                        rows = _with_step(rows, module, item, work)
+                self._memo[key] = rows
             return self._memo[key]
         return read
 
@@ -107,7 +117,20 @@ class Participant:
         session's reads, in the store a moment later (:data:`LATER`), so that a click on a choice waits for no
         database write."""
         LATER.put(self.store, module, item, work)
-        self._memo[("work", (module, item), ())] = work
+        key = ("all_work", (), ())
+        if key in self._memo:
+            self._memo[key] = _with_step(self._memo[key], module, item, work)
+
+
+def _with_step(rows: list[dict], module: int, item: str, work: dict) -> list[dict]:
+    """The rows of every step's work with one step's work replaced (``updated_at`` None: not written yet).
+
+    >>> _with_step([{"module": 2, "item": "a", "state": {}, "updated_at": "t"}], 1, "b", {"x": 1})[0]["item"]
+    'b'
+    """
+    out = [r for r in rows if (r["module"], r["item"]) != (module, item)]
+    out.append({"module": module, "item": item, "state": work, "updated_at": None})
+    return sorted(out, key=lambda r: (r["module"], r["item"]))
 
 
 _MISSING = object()
@@ -155,6 +178,12 @@ class _Later:
                 self._thread = threading.Thread(target=self._run, name="evidencekit-choices", daemon=True)
                 self._thread.start()
         self._wake.set()
+
+    def held(self, pstore) -> dict:
+        """The choices of ``pstore``'s participant still waiting, by (module, step)."""
+        who = self._who(pstore)
+        with self._lock:
+            return {k[2:]: v[1] for k, v in self._waiting.items() if k[:2] == who}
 
     def peek(self, pstore, module: int, item: str):
         with self._lock:

@@ -320,6 +320,9 @@ def test_rows_kept_current_after_each_write_equal_the_rows_read_again(places, db
         yield lambda: me.remove_from_board(first["other"])
         yield lambda: me.put_record("goal", "main", {"text": "first"})
         yield lambda: me.put_record("goal", "main", {"text": "second"})  # the same key: kept once, newer
+        yield lambda: me.save_work(2, "youth", {"choices": {"areas": ("PHL", "IDN")}})  # a tuple: kept as read
+        yield lambda: me.save_work(1, "explore", {"note": "first step"})
+        yield lambda: me.save_work(2, "youth", {"choices": {"areas": ["PHL"]}, "note": "again"})  # replaced
 
     for write in writes():
         before = {read: getattr(me, read)() for read in me.CURRENT}

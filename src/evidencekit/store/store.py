@@ -533,11 +533,12 @@ class Store:
                 conn.execute(sa.insert(t.participants).values(id=pid, name=args.get("name"), created_at=at))
             elif args.get("name") is not None:
                 conn.execute(sa.update(t.participants).where(t.participants.c.id == pid).values(name=args["name"]))
-        if not self._exists(conn, pid):
+        try:  # the write's id is kept with the participant's: refused (foreign key) when they are gone
+            if not self._record_op(conn, op["id"], pid):
+                return _ALREADY
+        except sa.exc.IntegrityError:
             raise StoreError(f"Saving the work of '{pid}'", "this participant is no longer in the database",
-                             "tell your trainer")
-        if not self._record_op(conn, op["id"], pid):
-            return _ALREADY
+                             "tell your trainer") from None
         return _APPLY[kind](self, conn, pid, args, at)
 
     def _record_op(self, conn, op_id: str, pid: str) -> bool:
@@ -834,6 +835,16 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
     return sorted(out, key=order)
 
 
+def step_work(rows: list[dict], module: int, item: str) -> dict | None:
+    """The state of one step in the rows of :meth:`ParticipantStore.all_work`, or None.
+
+    >>> step_work([{"module": 1, "item": "s1", "state": {"x": 1}, "updated_at": ""}], 1, "s1")
+    {'x': 1}
+    """
+    module, item = _check_module(module), _check_item(item)
+    return next((r["state"] for r in rows if r["module"] == module and r["item"] == item), None)
+
+
 class ParticipantStore:
     """Everything of one participant. Every method reads and writes only this participant's rows; the id is
     fixed when the scope is made (by :meth:`Store.participant` locally, by a sign-in in a hosted class)."""
@@ -938,11 +949,13 @@ class ParticipantStore:
                                                              "state": _json(state, "the step's work")}))
 
     def work(self, module: int, item: str) -> dict | None:
-        module, item = _check_module(module), _check_item(item)
-        for r in self._store._rows(self._id, "work"):
-            if r["module"] == module and r["item"] == item:
-                return r["state"]
-        return None
+        """What the participant did in one step (the state last saved), or None."""
+        return step_work(self.all_work(), module, item)
+
+    def all_work(self) -> list[dict]:
+        """Every step's work: rows of ``module``, ``item``, ``state``, ``updated_at`` (one read for all steps,
+        which :meth:`kept_current` keeps current after a :meth:`save_work`)."""
+        return self._store._rows(self._id, "work")
 
     # -- evidence board -------------------------------------------------------------------------------------
     def add_to_board(self, item: dict) -> str:
@@ -992,7 +1005,7 @@ class ParticipantStore:
 
     #: the reads :meth:`kept_current` brings up to date (called without arguments), and the rows each returns
     CURRENT = {"progress": "progress", "answers": "answers", "latest_answers": "latest", "board": "board",
-               "records": "records"}
+               "records": "records", "all_work": "work"}
 
     def kept_current(self, read: str, rows: list[dict]) -> list[dict] | None:
         """What ``read`` (a name in :data:`CURRENT`, called without arguments) returns now, made from ``rows``
@@ -1052,7 +1065,7 @@ class ParticipantStore:
     def export(self) -> dict:
         """All of this participant's work as one JSON-ready dict (see ``docs/store.md`` for the format)."""
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "participant": self._id, "exported_at": now(),
-                "progress": self.progress(), "answers": self.answers(), "work": self._store._rows(self._id, "work"),
+                "progress": self.progress(), "answers": self.answers(), "work": self.all_work(),
                 "board": self.board(), "records": self.records()}
 
     def export_to(self, path: str | os.PathLike) -> Path:
