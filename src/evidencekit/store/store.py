@@ -556,13 +556,15 @@ class Store:
             from sqlalchemy.dialects.postgresql import insert
         return insert(table)
 
-    def _upsert(self, conn, table: sa.Table, values: dict, keys: list[str], newer_only: bool = False) -> None:
-        """Insert, or update the row with the same keys (when ``newer_only``: only if ``updated_at`` is newer)."""
-        made = ("upsert", table.name, tuple(values), tuple(keys), newer_only)
+    def _upsert(self, conn, table: sa.Table, values: dict, keys: list[str], newer_only: bool = False,
+                kept: tuple[str, ...] = ()) -> None:
+        """Insert, or update the row with the same keys (when ``newer_only``: only if ``updated_at`` is newer),
+        leaving the columns ``kept`` as the row has them (e.g. ``created_at``)."""
+        made = ("upsert", table.name, tuple(values), tuple(keys), newer_only, kept)
         stmt = self._made.get(made)
         if stmt is None:
             stmt = self._insert(table).values(_params(values))
-            update = {k: stmt.excluded[k] for k in values if k not in keys}
+            update = {k: stmt.excluded[k] for k in values if k not in keys and k not in kept}
             where = (table.c.updated_at < stmt.excluded.updated_at) if newer_only else None
             stmt = self._made[made] = stmt.on_conflict_do_update(index_elements=keys, set_=update, where=where)
         conn.execute(stmt, values)
@@ -728,12 +730,9 @@ def _apply_board_remove(store, conn, pid, args, at):
 
 
 def _apply_record(store, conn, pid, args, at):
-    r = t.records
-    old = conn.execute(sa.select(r.c.created_at).where(
-        r.c.participant_id == pid, r.c.kind == args["kind"], r.c.key == args["key"])).first()
-    store._upsert(conn, r, {"participant_id": pid, "kind": args["kind"], "key": args["key"], "payload": args["payload"],
-                            "created_at": old[0] if old else at, "updated_at": at},
-                  ["participant_id", "kind", "key"], newer_only=True)
+    store._upsert(conn, t.records, {"participant_id": pid, "kind": args["kind"], "key": args["key"],
+                                    "payload": args["payload"], "created_at": at, "updated_at": at},
+                  ["participant_id", "kind", "key"], newer_only=True, kept=("created_at",))
 
 
 _APPLY = {"participant": _apply_participant, "mark": _apply_mark, "answer": _apply_answer, "work": _apply_work,
