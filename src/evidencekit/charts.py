@@ -125,9 +125,41 @@ def _figure(title: str, subtitle: str, source: str, *, left: float = 0.9, right:
 
 def _finish(fig: Figure, kind: str, title: str, subtitle: str, source: str, alt: str, prov: dict,
             data: pd.DataFrame) -> Figure:
+    _fit(fig)
     fig._evidencekit = ChartInfo(kind=kind, title=title, subtitle=subtitle, source_line=source, alt_text=alt,
                                  provenance=prov, data=data.reset_index(drop=True))
     return fig
+
+
+def _fit(fig: Figure, pad: float = 0.08) -> None:
+    """Nothing an axes draws runs past the figure's left or right edge: when a tick label, an end label or a
+    value label would (a long name with a five-digit value), the axes are narrowed by that much plus ``pad``
+    inches, so no label is shown cut ("Philippines 21,36" for 21,364)."""
+    renderer = fig.canvas.get_renderer()
+    edge = pad * fig.dpi
+    for ax in fig.axes:
+        for _ in range(3):  # labels placed in data units move with the axes: measured again after each change
+            box = ax.get_tightbbox(renderer)
+            if box is None:
+                break
+            over_left = max(0.0, edge - box.x0)
+            over_right = max(0.0, box.x1 - (fig.bbox.width - edge))
+            if over_left < 0.5 and over_right < 0.5:
+                break
+            pos, width = ax.get_position(), fig.bbox.width
+            ax.set_position([pos.x0 + over_left / width, pos.y0,
+                             max(0.05, pos.width - (over_left + over_right) / width), pos.height])
+
+
+def _tick(v: float, _pos=None) -> str:
+    """A tick of a value axis: thousands separated, as many decimals as the tick has (ticks are round numbers),
+    none when it is whole.
+
+    >>> [_tick(v) for v in (0, 0.05, 2.5, 20.0, 100, 110, 60000, -1500.0, 0.30000000000000004)]
+    ['0', '0.05', '2.5', '20', '100', '110', '60,000', '-1,500', '0.3']
+    """
+    text = f"{v:,.6f}".rstrip("0").rstrip(".")  # the decimals only: the text always has a decimal point here
+    return "0" if text in ("0", "-0") else text
 
 
 def _year_axis(ax) -> None:
@@ -321,8 +353,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     if handles:
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=len(handles),
                   fontsize=FONT["label"] - 1, frameon=False, borderaxespad=0.0, handletextpad=0.4)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{0 if abs(v) >= 100 else 1}f}".rstrip("0")
-                                               .rstrip(".") if v else "0"))
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     alt = _line_alt(title, narrow, names, value, unit, marks)
     return _finish(fig, "line", title, subtitle, source, alt, prov,
                    data.drop(columns=[c for c in data.columns if c.startswith("_") and c != "_series"]))
@@ -404,6 +435,7 @@ def bars(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     xmax = float(np.nanmax(np.r_[data["obs_value"].to_numpy(float), bench["value"] if bench else np.nan]))
     xmin = min(0.0, float(data["obs_value"].min()))
     ax.set_xlim(xmin, xmax * 1.18 if xmax > 0 else 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     show_year = len(years) > 1
     for yi, (_, r) in zip(y, data.iterrows()):
         txt = _num(r["obs_value"]) + (f" ({r['time']})" if show_year else "")
@@ -478,6 +510,7 @@ def dumbbell(gaps: pd.DataFrame, *, year: int | str = "latest", title: str | Non
     lo = float(np.nanmin(data[["value_a", "value_b"]].to_numpy()))
     span = hi - lo if hi > lo else 1
     ax.set_xlim(min(0, lo) if unit == "%" else lo - 0.1 * span, hi + 0.22 * span)
+    ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     for yi, (_, r) in zip(y, data.iterrows()):
         ax.text(hi + 0.05 * span, yi, f"{r['gap']:+.1f}" + (f" ({r['time']})" if len(years) > 1 else ""),
                 va="center", fontsize=FONT["label"], color="#222222", gid="gap")
@@ -625,6 +658,7 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
     # room right of the widest interval for its label: a share of the axis shown (not of the intervals' span,
     # which left a percentage axis drawn from 0 too short and cut the label at the chart's edge)
     ax.set_xlim(left, hi + 0.35 * (hi - left))
+    ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     ax.set_ylim(-0.7, len(data) - 0.3)
     if unit:
         ax.set_xlabel("%" if unit == "%" else unit, fontsize=FONT["axis"])

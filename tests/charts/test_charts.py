@@ -210,3 +210,55 @@ def test_estimates_keep_every_value_label_inside_the_figure():
         assert labels
         for t in labels:
             assert t.get_window_extent(renderer).x1 <= width, t.get_text()
+
+
+ASEAN5 = ["IDN", "MYS", "PHL", "THA", "VNM"]
+
+
+@pytest.fixture(scope="module")
+def output_per_worker():
+    """Module 5's output per worker (five-digit values, 2017 PPP $)."""
+    return ek.ilostat.get("GDP_211P_NOC_NB_A", ref_area=ASEAN5, start=2015, end=2022, offline=True, labels=True)
+
+
+def _drawn(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def test_value_ticks_read_as_the_values_they_mark(output_per_worker):
+    """The value axis dropped the zeros of whole ticks: 60,000 read "60,", and 100 read "1" (an index chart
+    based 2019 = 100, module 5 step 1). Each tick now reads as its value."""
+    fig = charts.line(output_per_worker)
+    ax = fig.axes[0]
+    _drawn(fig)
+    for tick, label in zip(ax.get_yticks(), ax.get_yticklabels()):
+        if label.get_text() and ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]:
+            assert float(label.get_text().replace(",", "")) == pytest.approx(tick), label.get_text()
+    assert "60,000" in [t.get_text() for t in ax.get_yticklabels()]
+    index = compare.over_time(output_per_worker, base=2019)
+    fig = charts.line(index, value="index")
+    ax = fig.axes[0]
+    _drawn(fig)
+    shown = {t.get_text(): tick for tick, t in zip(ax.get_yticks(), ax.get_yticklabels()) if t.get_text()}
+    assert all(float(text.replace(",", "")) == pytest.approx(tick) for text, tick in shown.items()), shown
+    assert "100" in shown
+
+
+def test_every_label_of_a_chart_is_whole_inside_the_figure(output_per_worker):
+    """A long name with a five-digit value ran past the line chart's right edge ("Philippines 21,36" for
+    21,364 in module 5 step 1): every text an axes draws is now inside the figure, on every kind of chart."""
+    by_year = output_per_worker[output_per_worker["time"] == "2022"]
+    figs = [charts.line(output_per_worker), charts.bars(compare.across(by_year))]
+    for fig in figs:
+        renderer = _drawn(fig)
+        ax = fig.axes[0]
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        ticks = [t for t, v in zip(ax.get_xticklabels(), ax.get_xticks()) if x0 <= v <= x1] + \
+                [t for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if y0 <= v <= y1]  # those drawn
+        for t in [*ax.texts, *ticks]:
+            if t.get_text():
+                box = t.get_window_extent(renderer)
+                assert 0 <= box.x0 and box.x1 <= fig.bbox.width, t.get_text()
+    assert "Philippines 21,364" in {t.get_text() for t in figs[0].axes[0].texts}
+    assert "60,000" in {t.get_text() for t in figs[1].axes[0].get_xticklabels()}  # as the values are written
