@@ -142,7 +142,12 @@ def show(item: dict, *, caption: bool = True, table=None, decoded: bytes | None 
     source line left out, where the same line stands just above)."""
     kind, content = item["type"], item["content"]
     if kind == "chart":
+        from evidencekit.brief.board import drawn_wrongly
+
         picture(item, decoded=decoded)
+        wrong = drawn_wrongly(content, item.get("id") or "This chart")
+        if wrong:
+            st.warning(wrong, icon=":material/warning:")
     elif kind == "quote":
         who = " · ".join(words.literal(x) for x in (content.get("speaker"), content.get("context")) if x)
         st.markdown(f"> {words.literal(content['text'])}" + (f"\n\n— {who}" if who else ""))  # quoted as said

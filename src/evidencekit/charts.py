@@ -53,6 +53,9 @@ BY_WORDS = {"ilo_sex": "sex", "ilo_age_aggregate": "age group", "ilo_age_10yrban
             "ilo_age_5yrbands": "age group", "ilo_geo": "area", "ilo_edu_aggregate": "education",
             "ilo_job1_eco_aggregate": "economic activity", "ilo_job1_ste_aggregate": "status in employment",
             "olf_reason_detail": "reason for being outside the labour force"}
+#: the version of the drawing rules, kept with every chart saved (a board item, a PNG's description): 2 since
+#: 2026-12-03, when a line chart's value ticks stopped losing the zeros of whole numbers (100 read "1")
+STYLE = 2
 FORMATS = (".png", ".svg", ".pdf")
 
 
@@ -778,7 +781,7 @@ def save(fig: Figure, path: str | Path, *, formats: Sequence[str] | None = None,
         tmp = p.with_name(f".{p.name}.part{suffix}")
         if suffix == ".png":
             record = {"kind": meta.kind, "title": meta.title, "subtitle": meta.subtitle, "alt_text": meta.alt_text,
-                      "source_line": meta.source_line, "provenance": meta.provenance}
+                      "source_line": meta.source_line, "provenance": meta.provenance, "style": STYLE}
             md = {"Title": meta.title, "Description": meta.alt_text, "Source": meta.source_line,
                   "Software": "evidencekit", "evidencekit": json.dumps(record, default=str)}
         elif suffix == ".pdf":

@@ -229,3 +229,30 @@ def test_an_empty_board_says_where_evidence_comes_from():
     at.switch_page("app_pages/board.py").run()
     no_problem(at)
     assert any("Your board is empty" in i.value for i in at.info)
+
+
+def test_a_chart_kept_before_the_axis_fix_is_said_on_the_board_and_in_the_checklist():
+    """A line chart saved before drawing rules 2 whose figures reach 100 showed wrong value ticks (100 as "1"):
+    the board says so under it, and the brief's checklist names it, until it is added again."""
+    import evidencekit as ek
+    from evidencekit import charts
+    from evidencekit.brief import EvidenceBoard
+
+    gdp = ek.ilostat.get("GDP_211P_NOC_NB_A", ref_area=["PHL", "THA"], start=2015, end=2022, offline=True,
+                         labels=True)
+    item = EvidenceBoard().add_chart(charts.line(gdp), "Output per worker", dpi=40).to_dict()
+    del item["content"]["style"]  # as kept before 2026-12-03
+    open_store().participant("local").add_to_board(
+        {"kind": "chart", "title": "Output per worker", "citation": item["citation"],
+         "payload": {"evidence": item, "origin": {"spec": {}, "what": "chart"}}, "module": 5})
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/board.py").run()
+    no_problem(at)
+    said = [w.value for w in at.warning]
+    assert any(w.startswith("E1 was drawn by an earlier evidencekit") and "100 as '1'" in w for w in said), said
+    at.switch_page("app_pages/brief.py").run()
+    at.text_input(key="brief-title").input("Productivity")
+    submit(at, next(b for b in at.button if b.label == "Save and check my brief").form_id)
+    no_problem(at)
+    assert "chart(s) were drawn by an earlier evidencekit" in texts(at)

@@ -159,3 +159,22 @@ def test_write_by_extension(board, tmp_path):
     assert (tmp_path / "b_files" / "figure-1.png").exists()
     with pytest.raises(InputError, match=".docx, .md or .html"):
         brief.write(tmp_path / "b.pdf")
+
+
+def test_a_line_chart_kept_before_the_axis_fix_is_said_to_be_added_again(youth):
+    """A line chart kept before drawing rules 2 whose figures reach 100 showed wrong value ticks (100 as "1"):
+    the brief's checklist names it, and a chart drawn now, or one whose figures stay under 90, is not named."""
+    gdp = ek.ilostat.get("GDP_211P_NOC_NB_A", ref_area=["PHL", "THA"], start=2015, end=2022, offline=True,
+                         labels=True)
+    b = EvidenceBoard()
+    b.add_chart(charts.line(gdp), "Output per worker", dpi=40)
+    b.add_chart(charts.line(youth), "Youth unemployment", dpi=40)
+    assert all(it.content["style"] == charts.STYLE for it in b.items)
+    assert "charts_drawn_right" not in [c.name for c in brief_on(b).check()]
+    data = b.to_dict()
+    for item in data["items"]:
+        del item["content"]["style"]  # as kept before 2026-12-03
+    old = EvidenceBoard.from_dict(data)
+    check = {c.name: c for c in brief_on(old).check()}["charts_drawn_right"]
+    assert not check.ok and [w.split(" ")[0] for w in check.details] == ["E1"]  # output per worker, not E2
+    assert "100 as '1'" in check.details[0]

@@ -190,6 +190,10 @@ class Item:
         """The chart's PNG bytes (charts only)."""
         return base64.b64decode(self.content["png"]) if self.type == "chart" else None
 
+    def drawn_wrongly(self) -> str:
+        """Why this chart's picture may show wrong numbers, or "": see :func:`drawn_wrongly`."""
+        return drawn_wrongly(self.content, self.id) if self.type == "chart" else ""
+
     def numbers(self) -> list[float]:
         """Every number this item shows (table cells, estimates and CIs, chart data, quotation figures)."""
         out: list[float] = []
@@ -202,6 +206,31 @@ class Item:
 
             out.extend(v for v, _ in numbers_in(self.content.get("text", "")))
         return out
+
+
+def drawn_wrongly(content: dict, name: str) -> str:
+    """Why the picture of a chart item (its ``content``; ``name``: its id, as said) may show wrong numbers, or ""
+    when it is drawn by the current rules: a line chart kept before drawing rules 2 (``charts.STYLE``,
+    2026-12-03) whose figures reach 90 showed whole value ticks without their zeros (100 as "1", 60,000 as
+    "60,"). The figures kept with it are right; the picture is not.
+
+    >>> drawn_wrongly({"kind": "line", "data": {"columns": ["time", "obs_value"], "rows": [["2019", 100.0]]}},
+    ...               "E1")[:39]
+    'E1 was drawn by an earlier evidencekit '
+    >>> drawn_wrongly({"kind": "line", "data": {"columns": ["time", "obs_value"], "rows": [["2019", 8.5]]}}, "E1")
+    ''
+    """
+    if content.get("style", 1) >= 2 or content.get("kind") not in ("line", None):
+        return ""
+    data = content.get("data") or {}
+    cols = [i for i, col in enumerate(data.get("columns") or []) if str(col).lower() not in ("time", "year")]
+    values = [abs(r[i]) for r in data.get("rows") or [] for i in cols
+              if i < len(r) and isinstance(r[i], (int, float)) and not isinstance(r[i], bool)]
+    if values and max(values) < 90:
+        return ""
+    return (f"{name} was drawn by an earlier evidencekit whose line charts showed some numbers on the value axis "
+            "without their zeros (100 as '1', 60,000 as '60,'): add the chart to your board again from where you "
+            "made it, and remove this one.")
 
 
 class JsonFile:
@@ -283,7 +312,7 @@ class EvidenceBoard(JsonFile):
         data = meta.data
         keep = [c for c in data.columns if not str(c).startswith("_")][:12]
         content = {"kind": meta.kind, "title": meta.title, "subtitle": meta.subtitle, "alt_text": meta.alt_text,
-                   "png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                   "png": base64.b64encode(buf.getvalue()).decode("ascii"), "style": charts.STYLE,
                    "data": table_json(data.head(MAX_TABLE_ROWS), keep, names={c: c for c in keep})}
         return self._add("chart", caption or meta.title, meta.provenance, content)
 
@@ -295,7 +324,7 @@ class EvidenceBoard(JsonFile):
         png = Path(path).read_bytes()
         content = {"kind": record.get("kind"), "title": record.get("title", ""), "subtitle": record.get("subtitle", ""),
                    "alt_text": record.get("alt_text", ""), "png": base64.b64encode(png).decode("ascii"),
-                   "data": {"columns": [], "rows": []}}
+                   "style": record.get("style", 1), "data": {"columns": [], "rows": []}}
         return self._add("chart", caption or record.get("title", ""), record["provenance"], content)
 
     def add_table(self, df: pd.DataFrame, caption: str = "", *, columns: list[str] | None = None,

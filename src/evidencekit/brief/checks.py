@@ -8,6 +8,8 @@
   checked, since a proposal's target ('50,000 places') is not a finding;
 - **uncertainty stated**: a sentence that quotes a survey estimate also gives its range or confidence interval;
 - **each recommendation tied to evidence**: every recommendation names evidence items of the brief;
+- **charts drawn right** (listed only when it fails): no line chart kept before drawing rules 2 whose value axis
+  showed whole ticks without their zeros (:func:`evidencekit.brief.board.drawn_wrongly`);
 - **length**: 2–4 pages, estimated as words / 450, plus each chart's height (6 inches wide) and each table's
   printed lines (0.23 inch each), with 0.55 inch for a caption and source, over a 9-inch page.
 

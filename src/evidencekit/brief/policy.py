@@ -246,6 +246,10 @@ class PolicyBrief(JsonFile):
                            "Each recommendation names the evidence it rests on." if self.recommendations and not untied
                            else "Tie each recommendation to evidence items of the brief (e.g. 'Fund apprenticeships "
                            "[E1, E3]')." if untied else "There is no recommendation yet.", untied))
+        wrong = [why for it in items if (why := it.drawn_wrongly())]
+        if wrong:  # said only when it happens: a chart kept before a fix of the drawing rules
+            out.append(C.Check("charts_drawn_right", False, f"{len(wrong)} chart(s) were drawn by an earlier "
+                               "evidencekit and may show wrong numbers on their axis: add them again.", wrong))
         pages = self.pages()
         ok = C.MIN_PAGES <= pages <= C.MAX_PAGES
         out.append(C.Check("length", ok, f"About {pages:g} pages ({self.words()} words, {len(items)} evidence items); "
