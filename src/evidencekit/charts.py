@@ -344,7 +344,8 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     gap = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.075
     ys = _spread_labels([e[2] for e in ends], gap)
     for (name, x, y, color), yl in zip(ends, ys):
-        ax.annotate(f"{_short(name)} {_num(y)}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
+        when = f" ({int(x)})" if x < xmax else ""  # a series that stops earlier: its label says when
+        ax.annotate(f"{_short(name)} {_num(y)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
                     fontsize=FONT["label"], color=color, va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{name}")
     handles = []
