@@ -247,14 +247,57 @@ def _short(name: str, n: int = 22) -> str:
     return name if len(name) <= n else name[: n - 1] + "…"
 
 
-def _spread_labels(ys: list[float], gap: float) -> list[float]:
-    """Label positions near ``ys`` at least ``gap`` apart (order kept)."""
-    order = np.argsort(ys)
-    placed = list(np.asarray(ys, float)[order])
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + gap)
-    shift = (np.mean(placed) - np.mean(np.asarray(ys)[order])) if placed else 0
-    placed = [p - min(shift, 0.5 * gap * (len(placed) - 1)) for p in placed]
+def _text_colour(colour: str, contrast: float = 3.0) -> str:
+    """A line's colour for its label, darkened (the same hue) until it reads on white at ``contrast``:1 or more
+    (WCAG's contrast for large text); the palette's orange, sky blue and yellow are too light as text.
+
+    >>> _text_colour("#0072B2"), _text_colour("#F0E442")
+    ('#0072B2', '#9c942b')
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    def luminance(rgb) -> float:
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    rgb = to_rgb(colour)
+    if 1.05 / (luminance(rgb) + 0.05) >= contrast:
+        return colour
+    for step in range(1, 21):
+        darker = tuple(c * (1 - step * 0.05) for c in rgb)
+        if 1.05 / (luminance(darker) + 0.05) >= contrast:
+            return to_hex(darker)
+    return "#000000"
+
+
+def _spread_labels(ys: list[float], gap: float, lo: float | None = None, hi: float | None = None) -> list[float]:
+    """Label positions as near ``ys`` as they can be while at least ``gap`` apart, in the same order: labels that
+    would overlap form a group centred on their values (a label with room stays at its value), and the labels
+    are kept within [``lo``, ``hi``] (the axes) when they fit there.
+
+    >>> [round(v, 2) for v in _spread_labels([20.5, 7.2, 3.1, 1.9, 0.7, 0.2, 0.0, 0.0], 2.0, lo=-1.5, hi=31)]
+    [20.5, 10.5, 8.5, 6.5, 4.5, 2.5, -1.5, 0.5]
+    >>> _spread_labels([5.0, 30.0], 2.0)
+    [5.0, 30.0]
+    """
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    groups: list[list[float]] = []  # [first label, labels, mean value] of labels placed together, bottom up
+    for k, i in enumerate(order):
+        groups.append([k, 1, float(ys[i])])
+        while len(groups) > 1:
+            (a0, an, am), (b0, bn, bm) = groups[-2], groups[-1]
+            if (bm - (bn - 1) * gap / 2) - (am + (an - 1) * gap / 2) >= gap:
+                break
+            groups[-2:] = [[a0, an + bn, (am * an + bm * bn) / (an + bn)]]
+    placed = [m - (n - 1) * gap / 2 + j * gap for _, n, m in groups for j in range(n)]
+    if lo is not None and placed:
+        placed[0] = max(placed[0], lo)
+    for j in range(1, len(placed)):  # kept over the axes' bottom
+        placed[j] = max(placed[j], placed[j - 1] + gap)
+    if hi is not None and placed and placed[-1] > hi:
+        placed[-1] = hi
+        for j in range(len(placed) - 2, -1, -1):  # and under its top, when they fit
+            placed[j] = min(placed[j], placed[j + 1] - gap)
     out = [0.0] * len(ys)
     for k, i in enumerate(order):
         out[i] = placed[k]
@@ -342,11 +385,11 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     if ylabel or unit:
         ax.set_ylabel(ylabel or ("%" if unit == "%" else unit), fontsize=FONT["axis"])
     gap = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.075
-    ys = _spread_labels([e[2] for e in ends], gap)
+    ys = _spread_labels([e[2] for e in ends], gap, *ax.get_ylim())
     for (name, x, y, color), yl in zip(ends, ys):
         when = f" ({int(x)})" if x < xmax else ""  # a series that stops earlier: its label says when
         ax.annotate(f"{_short(name)} {_num(y)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
-                    fontsize=FONT["label"], color=color, va="center", ha="left", annotation_clip=False,
+                    fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{name}")
     handles = []
     if marks["break"]:
@@ -567,9 +610,9 @@ def slope(df: pd.DataFrame, start: int, end: int, *, title: str | None = None,
         ax.plot([0, 1], [r["start_value"], r["end_value"]], color=color, lw=2.6, marker=MARKERS[n], ms=8,
                 ls=(0, (4, 3)) if dashed else "-", gid=f"series:{r['_name']}")
         ax.text(-0.04, left_y[n], f"{r['_name']} {_num(r['start_value'])}", ha="right", va="center",
-                fontsize=FONT["label"], color=color, fontweight="bold")
+                fontsize=FONT["label"], color=_text_colour(color), fontweight="bold")
         ax.text(1.04, right_y[n], f"{_num(r['end_value'])} {r['_name']}", ha="left", va="center",
-                fontsize=FONT["label"], color=color, fontweight="bold")
+                fontsize=FONT["label"], color=_text_colour(color), fontweight="bold")
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks([0, 1], [str(start), str(end)], fontsize=FONT["axis"], fontweight="bold")
     ax.set_yticks([])
