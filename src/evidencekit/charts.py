@@ -281,15 +281,15 @@ def _spread_labels(ys: list[float], gap: float, lo: float | None = None, hi: flo
     [5.0, 30.0]
     """
     order = sorted(range(len(ys)), key=lambda i: ys[i])
-    groups: list[list[float]] = []  # [first label, labels, mean value] of labels placed together, bottom up
-    for k, i in enumerate(order):
-        groups.append([k, 1, float(ys[i])])
+    groups: list[tuple[int, float]] = []  # (labels, mean value) of the labels placed together, bottom up
+    for i in order:
+        groups.append((1, float(ys[i])))
         while len(groups) > 1:
-            (a0, an, am), (b0, bn, bm) = groups[-2], groups[-1]
+            (an, am), (bn, bm) = groups[-2], groups[-1]
             if (bm - (bn - 1) * gap / 2) - (am + (an - 1) * gap / 2) >= gap:
                 break
-            groups[-2:] = [[a0, an + bn, (am * an + bm * bn) / (an + bn)]]
-    placed = [m - (n - 1) * gap / 2 + j * gap for _, n, m in groups for j in range(n)]
+            groups[-2:] = [(an + bn, (am * an + bm * bn) / (an + bn))]
+    placed = [m - (n - 1) * gap / 2 + j * gap for n, m in groups for j in range(n)]
     if lo is not None and placed:
         placed[0] = max(placed[0], lo)
     for j in range(1, len(placed)):  # kept over the axes' bottom
