@@ -93,8 +93,10 @@ class Participant:
             if key not in self._memo:
                 rows = attr(*args, **kwargs)
                 if name == "all_work":  # with the choices still waiting to be written (read after they are)
+                    from evidencekit.store import with_step_work
+
                     for (module, item), work in LATER.held(self.store).items():
-                        rows = _with_step(rows, module, item, work)
+                        rows = with_step_work(rows, module, item, work)
                 self._memo[key] = rows
             return self._memo[key]
         return read
@@ -117,20 +119,11 @@ class Participant:
         session's reads, in the store a moment later (:data:`LATER`), so that a click on a choice waits for no
         database write."""
         LATER.put(self.store, module, item, work)
+        from evidencekit.store import with_step_work
+
         key = ("all_work", (), ())
         if key in self._memo:
-            self._memo[key] = _with_step(self._memo[key], module, item, work)
-
-
-def _with_step(rows: list[dict], module: int, item: str, work: dict) -> list[dict]:
-    """The rows of every step's work with one step's work replaced (``updated_at`` None: not written yet).
-
-    >>> _with_step([{"module": 2, "item": "a", "state": {}, "updated_at": "t"}], 1, "b", {"x": 1})[0]["item"]
-    'b'
-    """
-    out = [r for r in rows if (r["module"], r["item"]) != (module, item)]
-    out.append({"module": module, "item": item, "state": work, "updated_at": None})
-    return sorted(out, key=lambda r: (r["module"], r["item"]))
+            self._memo[key] = with_step_work(self._memo[key], module, item, work)
 
 
 _MISSING = object()

@@ -17,9 +17,9 @@ from evidencekit.store.errors import AccessDenied, StoreError, StoreUnavailable
 from evidencekit.store.schema import SCHEMA_VERSION
 from evidencekit.store.store import (
     BOARD_KINDS, DEMO, EXPORT_FORMAT, EXPORT_VERSION, RECORD_KINDS, ClassView, ParticipantStore, Store, StoreStatus,
-    default_url, open_store, step_work,
+    default_url, open_store, step_work, with_step_work,
 )
 
 __all__ = ["open_store", "Store", "ParticipantStore", "ClassView", "StoreStatus", "StoreError", "AccessDenied",
            "StoreUnavailable", "default_url", "new_code", "normalise_code", "SCHEMA_VERSION", "EXPORT_FORMAT",
-           "EXPORT_VERSION", "RECORD_KINDS", "BOARD_KINDS", "DEMO", "step_work"]
+           "EXPORT_VERSION", "RECORD_KINDS", "BOARD_KINDS", "DEMO", "step_work", "with_step_work"]

@@ -806,8 +806,7 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
             out = [r for r in out if (r["module"], r["question"]) != (a["module"], a["question"])]
             out.append({**a, "answered_at": at})
         elif kind == "work" and name == "work":
-            out = [r for r in out if (r["module"], r["item"]) != (a["module"], a["item"])]
-            out.append({"module": a["module"], "item": a["item"], "state": a["state"], "updated_at": at})
+            out = with_step_work(out, a["module"], a["item"], a["state"], at)
         elif kind == "board" and name == "board_add":
             top = max([r["position"] for r in out] + [0])
             out.append({**a, "position": top + 1, "created_at": at, "updated_at": at})
@@ -832,6 +831,18 @@ def _overlay(kind: str, rows: list[dict], ops: list[dict]) -> list[dict]:
              "work": lambda r: (r["module"], r["item"]), "board": lambda r: (r["position"], r["created_at"]),
              "records": lambda r: (r["kind"], r["key"])}[kind]
     return sorted(out, key=order)
+
+
+def with_step_work(rows: list[dict], module: int, item: str, state: dict, at: str | None = None) -> list[dict]:
+    """The rows of :meth:`ParticipantStore.all_work` with one step's state put in (``at``: when it was saved;
+    None for a state not written yet), in their order.
+
+    >>> [r["item"] for r in with_step_work([{"module": 2, "item": "a", "state": {}, "updated_at": "t"}], 1, "b", {})]
+    ['b', 'a']
+    """
+    out = [r for r in rows if (r["module"], r["item"]) != (module, item)]
+    out.append({"module": module, "item": item, "state": state, "updated_at": at})
+    return sorted(out, key=lambda r: (r["module"], r["item"]))
 
 
 def step_work(rows: list[dict], module: int, item: str) -> dict | None:
