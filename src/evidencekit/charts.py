@@ -321,7 +321,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
         raise InputError("Drawing a line chart", f"the column {value!r} has no values", "check the filters")
     data["_x"] = F.years(data)
     keys = _varying(data)
-    data["_series"] = _series_names(data, keys) if keys else "all"
+    data["_series"] = _series_names(data, keys or list(F.series_keys(data))[:1])  # one line: named by its area
     names = list(dict.fromkeys(data.sort_values(keys or ["_x"])["_series"]))
     if len(names) > MAX_SERIES:
         raise InputError("Drawing a line chart", f"there are {len(names)} series; more than {MAX_SERIES} lines "

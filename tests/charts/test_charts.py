@@ -301,3 +301,14 @@ def test_end_labels_stay_by_their_lines_inside_the_axes_and_read_on_white():
 
     assert len(labels) == 8
     assert all(1.05 / (luminance(t.get_color()) + 0.05) >= 3 for t in labels.values())
+
+
+def test_one_line_is_labelled_with_its_area_not_all():
+    """A chart of one series (module 4 step 4: the Philippines since 2000) labelled its line "all 3.4" and its
+    alt text said "all: 11.2% in 2000"; both now name the area."""
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area="PHL", sex="SEX_T", classif1="AGE_YTHADULT_YGE15",
+                        start=2000, end=2021, offline=True, labels=True)
+    fig = charts.line(df)
+    last = df.sort_values("time")["obs_value"].iloc[-1]
+    assert [t.get_text() for t in fig.axes[0].texts] == [f"Philippines {last:.1f}"]
+    assert "Philippines: " in charts.alt_text(fig) and "all" not in charts.alt_text(fig).split(".")[1]
