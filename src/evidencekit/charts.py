@@ -228,9 +228,10 @@ def _names_where(names: Sequence[str]) -> str:
 
 
 def _series_names(df: pd.DataFrame, keys: list[str]) -> pd.Series:
-    parts = []
-    for k in keys:
-        parts.append(F.label(df, k).astype(str))
+    """Each row's series name from the labels of ``keys``; with none (one series), its area (the first series
+    key), or "all" when the figures have no series key."""
+    keys = keys or list(F.series_keys(df))[:1]
+    parts = [F.label(df, k).astype(str) for k in keys]
     if not parts:
         return pd.Series("all", index=df.index)
     out = parts[0]
@@ -321,7 +322,7 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
         raise InputError("Drawing a line chart", f"the column {value!r} has no values", "check the filters")
     data["_x"] = F.years(data)
     keys = _varying(data)
-    data["_series"] = _series_names(data, keys or list(F.series_keys(data))[:1])  # one line: named by its area
+    data["_series"] = _series_names(data, keys)
     names = list(dict.fromkeys(data.sort_values(keys or ["_x"])["_series"]))
     if len(names) > MAX_SERIES:
         raise InputError("Drawing a line chart", f"there are {len(names)} series; more than {MAX_SERIES} lines "
@@ -589,7 +590,7 @@ def slope(df: pd.DataFrame, start: int, end: int, *, title: str | None = None,
         raise InputError("Drawing a slope chart", f"there are {len(ok)} series; more than {MAX_SERIES} cannot be "
                          "told apart", "keep fewer areas or groups")
     keys = [k for k in F.series_keys(ok) if ok[k].nunique() > 1] or [k for k in F.series_keys(ok)][:1]
-    ok["_name"] = _series_names(ok, keys) if keys else "all"
+    ok["_name"] = _series_names(ok, keys)
     unit = F.unit_of(df, prov)
     what, note = _what(df, prov, df, keys)
     title = title or f"{what}, {_names_where(list(ok['_name']))}, {start} and {end}"
