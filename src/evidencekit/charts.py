@@ -687,7 +687,7 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         ax.scatter(data["estimate"][~full], y[~full], s=120, facecolor="white", edgecolor=PALETTE[0],
                    linewidth=2.5, zorder=3, gid="estimates-small")
     for yi, (_, r) in zip(y, data.iterrows()):
-        ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({_num(r['ci_low'])}–{_num(r['ci_high'])})",
+        ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({F.interval(_num(r['ci_low']), _num(r['ci_high']))})",
                 va="bottom", ha="left", fontsize=FONT["label"], color="#222222", gid="value")
     ax.set_yticks(y, names, fontsize=FONT["tick"])
     ax.tick_params(axis="y", length=0)

@@ -178,6 +178,19 @@ def test_estimates_read_flag_details_and_gap_frames():
     assert "covariance" in charts.info(g).subtitle
 
 
+def test_a_negative_interval_reads_from_to_not_as_a_dash_between_minus_signs():
+    """A gap below zero was labelled "-27.4 (-28.8–-25.9)" (the microdata workbench): the dash read as a minus.
+    An interval with a negative end now reads "-28.8 to -25.9"; a positive one keeps its dash."""
+    gap = pd.DataFrame({"indicator": ["lfpr"] * 2, "label": ["Labour force participation rate"] * 2,
+                        "by": ["ilo_sex"] * 2, "a_label": ["Female"] * 2, "b_label": ["Male"] * 2,
+                        "ilo_age": ["15-24", "25+"], "estimate": [-27.4, 3.0], "se": [0.7, 1.0],
+                        "ci_low": [-28.8, 1.0], "ci_high": [-25.9, 5.0], "unit": ["percentage points"] * 2,
+                        "flags": ["", ""], "flags_detail": ["", ""]})
+    gap.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
+    values = sorted(t.get_text().strip() for t in charts.estimates(gap).axes[0].texts if t.get_gid() == "value")
+    assert values == ["-27.4 (-28.8 to -25.9)", "3.0 (1.0–5.0)"]
+
+
 def test_estimates_of_a_distribution_keep_long_group_names_inside_the_figure():
     """Reasons for being outside the labour force: long names wrap and stay whole on the page (were clipped)."""
     import evidencekit as ek

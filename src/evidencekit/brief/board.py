@@ -121,6 +121,7 @@ def _reconcile_table(t: pd.DataFrame, choice: pd.DataFrame, decimals: int) -> tu
     """A reconciliation as a brief shows it: one row per period, one column per series (value, with its
     confidence interval where there is one), and the series chosen; plus one description per series."""
     from evidencekit.brief.render import cell
+    from evidencekit.compare._frames import interval
 
     names = list(dict.fromkeys(t["figure"]))
     chosen = dict(zip(choice["time"].astype(str), choice["figure"]))
@@ -135,7 +136,7 @@ def _reconcile_table(t: pd.DataFrame, choice: pd.DataFrame, decimals: int) -> tu
             r = hit.iloc[0]
             text = cell(jsonable(r["value"]), decimals)
             if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]):
-                text += f" ({cell(float(r['ci_low']), decimals)}–{cell(float(r['ci_high']), decimals)})"
+                text += f" ({interval(cell(float(r['ci_low']), decimals), cell(float(r['ci_high']), decimals))})"
             row.append(text)
         pick = chosen.get(str(time)[:4], "none")
         row.append(pick if pick in set(part["figure"]) else None)

@@ -338,6 +338,16 @@ ESTIMATE_COLUMNS = {"indicator", "label", "estimate", "se", "cv", "ci_low", "ci_
 WEAK_ESTIMATE = re.compile(r"small cell|fewer than|unreliable|use with caution|CV .*above|empty group|n=0", re.I)
 
 
+def interval(lo: str, hi: str) -> str:
+    """An interval's two ends, already written as numbers, as one text: '5.1–7.3', or '-28.8 to -25.9' when an end
+    is negative (a dash between negative numbers reads as a minus: '-28.8–-25.9').
+
+    >>> interval("5.1", "7.3"), interval("-28.8", "-25.9"), interval("-1.2", "0.4")
+    ('5.1–7.3', '-28.8 to -25.9', '-1.2 to 0.4')
+    """
+    return f"{lo} to {hi}" if lo.startswith(("-", "−")) or hi.startswith(("-", "−")) else f"{lo}–{hi}"
+
+
 def estimate_groups(est: pd.DataFrame) -> list[str]:
     """The by-columns of an estimate frame (the groups), without the codes' twin columns."""
     return [c for c in est.columns if c not in ESTIMATE_COLUMNS and not str(c).endswith("_code")]

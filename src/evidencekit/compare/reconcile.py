@@ -140,8 +140,9 @@ def _fmt(v: float) -> str:
 def _ci(r) -> str:
     lo, hi = getattr(r, "ci_low", np.nan), getattr(r, "ci_high", np.nan)
     if pd.notna(lo) and pd.notna(hi):
-        return f" (95% CI {lo:.1f}–{hi:.1f})" if getattr(r, "level", 0.95) in (0.95, None) or pd.isna(
-            getattr(r, "level", np.nan)) else f" ({round(100 * r.level)}% CI {lo:.1f}–{hi:.1f})"
+        span = F.interval(f"{lo:.1f}", f"{hi:.1f}")
+        return f" (95% CI {span})" if getattr(r, "level", 0.95) in (0.95, None) or pd.isna(
+            getattr(r, "level", np.nan)) else f" ({round(100 * r.level)}% CI {span})"
     return ""
 
 
@@ -529,7 +530,7 @@ def _differences(table: pd.DataFrame) -> pd.DataFrame:
             for o in part[part["figure"] != r.figure].itertuples():
                 where = "inside" if r.ci_low <= o.value <= r.ci_high else "outside"
                 inside.append(f"{o.figure} ({_fmt(o.value)}) is {where} the confidence interval of {r.figure} "
-                              f"({r.ci_low:.1f}–{r.ci_high:.1f}): "
+                              f"({F.interval(f'{r.ci_low:.1f}', f'{r.ci_high:.1f}')}): "
                               + ("the difference may be sampling error alone." if where == "inside" else
                                  "sampling error alone does not explain the difference."))
         rows.append({"time": t, "aspect": "value", "detail": detail, "explanation": " ".join(inside)})
