@@ -534,7 +534,7 @@ def dumbbell(gaps: pd.DataFrame, *, year: int | str = "latest", title: str | Non
     when = years[0] if len(years) == 1 else f"latest year ({years[0]}–{years[-1]})"
     what, note = _what(gaps, prov, data, ["ref_area", groups.get("by", "")])
     title = title or f"{what}: {groups['label_a']} and {groups['label_b']}, {len(data)} areas, {when}"
-    dims = _dims_words(data, ["ref_area", groups.get("by", "")])
+    dims = _dims_words(data, ["ref_area", groups.get("by", "")]) + ([note] if note else [])
     dims.append(f"gap = {groups['label_a']} − {groups['label_b']}"
                 + (" (percentage points)" if gaps.attrs.get("gap_unit") == "percentage points" else ""))
     subtitle = subtitle if subtitle is not None else " · ".join(dims)

@@ -67,6 +67,15 @@ def test_line_marks_projections_dashed():
     assert "2024, 2025, 2026, 2027 are projections" in charts.alt_text(fig)
 
 
+def test_a_gap_chart_of_modelled_estimates_says_so():
+    """Module 4 step 1's gap chart (ILO modelled estimates) did not say "modelled" in its subtitle, as the line,
+    bar and slope charts do."""
+    df = ek.ilostat.get("EAP_2WAP_SEX_AGE_RT_A", ref_area=["PHL", "IDN"], classif1="AGE_YTHADULT_YGE15",
+                        start=2018, end=2022, offline=True, labels=True)
+    fig = charts.dumbbell(compare.gap(df, "sex", "SEX_F", "SEX_M"))
+    assert "ILO modelled estimates, Nov. 2023" in charts.info(fig).subtitle
+
+
 def test_line_refuses_too_many_series():
     df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", sex="SEX_T", classif1="AGE_YTHADULT_YGE15", start=2019, end=2019,
                         offline=True)
