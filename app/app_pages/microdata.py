@@ -70,16 +70,43 @@ def mapping_choice(columns: list[str]):
     return None
 
 
-def design_choice(columns: list[str]) -> dict:
+def mapping_design(mapping) -> dict:
+    """The design a mapping gives (weight, strata, psu), or {} (no mapping, or one that cannot be read: reading the
+    survey says why)."""
+    if not isinstance(mapping, str):  # none, or mapped by hand (no design)
+        return {}
+    from evidencekit.microdata.mapping import as_mapping
+
+    path = Path(mapping)
+    key = (mapping, path.stat().st_mtime_ns if path.is_file() else None)
+    held = st.session_state.get("md-mapping-design")
+    if isinstance(held, tuple) and len(held) == 2 and held[0] == key:  # a mapping is read once (25 ms), not per click
+        return held[1]
+    try:
+        out = {k: v for k, v in (as_mapping(mapping).design or {}).items() if v and k in ("weight", "strata", "psu")}
+    except EvidenceKitError:
+        out = {}
+    st.session_state["md-mapping-design"] = (key, out)
+    return out
+
+
+def design_choice(columns: list[str], mapping=None) -> dict:
+    """Weight, strata and PSU; a role left at (none) takes the mapping's, which is said under the boxes (a box's
+    own label for (none) is not redrawn by the browser when only the mapping changes)."""
     st.markdown("**The survey design** (from the survey's documentation)")
+    given = mapping_design(mapping)
     cols = st.columns(3)
     out = {}
-    for col, role, words in ((cols[0], "weight", "Weight"), (cols[1], "strata", "Strata"), (cols[2], "psu", "PSU")):
+    for col, role, label in ((cols[0], "weight", "Weight"), (cols[1], "strata", "Strata"), (cols[2], "psu", "PSU")):
         start = {"weight": "ilo_wgt", "strata": "strata", "psu": "psu"}[role]
         options = [NONE, *columns]
-        picked = col.selectbox(words, options, index=options.index(start) if start in options else 0,
+        picked = col.selectbox(label, options, index=options.index(start) if start in options else 0,
                                key=f"md-{role}")
         out[role] = None if picked == NONE else picked
+    taken = [f"{name} {words.literal(given[role])}" for role, name in (("weight", "weight"), ("strata", "strata"),
+                                                                       ("psu", "PSU")) if role in given and not out[role]]
+    if taken:
+        st.caption(f"Left at (none), the mapping's design is used: {', '.join(taken)}.")
     return out
 
 
@@ -123,7 +150,7 @@ def own_survey() -> tuple[str, object] | None:
     for note in head.notes[:5]:
         st.caption(f"Note: {words.literal(note)}")
     mapping = mapping_choice(columns)
-    design = design_choice(columns if mapping is None else sorted(set(columns) | set(MAPPED)))
+    design = design_choice(columns if mapping is None else sorted(set(columns) | set(MAPPED)), mapping)
     token = digest.hexdigest()[:16] + hashlib.sha256(json.dumps([mapping, design], default=str).encode()).hexdigest()[:8]
     if st.button("Read my survey with this design", type="primary", key="md-read"):
         try:
@@ -176,13 +203,47 @@ def estimates(survey, own) -> None:
     render.guarded(_estimates)(survey, own)
 
 
-def _estimates(survey, own) -> None:
-    from evidencekit.course.schema import survey_indicator_names
+FIRST = ("informal_employment_rate", "unemployment_rate", "labour_force_participation_rate")  # shown first
 
-    names = sorted(survey_indicator_names())
+
+def can_give(survey) -> list[str]:
+    """The indicators the survey's ILO variables give (``indicators.computable``), by name; counted once per survey
+    in this session, with the facts."""
+    held = st.session_state.get("md-can")
+    if isinstance(held, tuple) and len(held) == 2 and held[0] is survey:
+        return held[1]
+    from evidencekit.indicators import computable
+
+    out = sorted(computable(survey))
+    st.session_state["md-can"] = (survey, out)
+    return out
+
+
+def cannot_give(survey, can: list[str]) -> str | None:
+    """The catalogue's indicators this survey cannot give, each with the ILO variables it lacks, in one line."""
+    from evidencekit.course.schema import survey_indicator_names
+    from evidencekit.indicators.definitions import INDICATORS
+
+    cols = set(survey.data.columns)
+    out = [f"{words.indicator(n)} (needs {', '.join(sorted(INDICATORS[n].columns() - cols))})"
+           for n in sorted(survey_indicator_names()) if n not in can]
+    if not out:
+        return None
+    return (f"Not from this survey, whose columns lack the ILO variables they need: {'; '.join(out)}. A mapping "
+            "file of your own can make them from the survey's own questions (see the mapping guide, "
+            "docs/mappings.md).")
+
+
+def _estimates(survey, own) -> None:
+    names = can_give(survey)
+    if not names:
+        st.warning("This survey's columns give none of the indicators: they are not the ILO harmonised variables "
+                   "(ilo_sex, ilo_lfs, …). Choose a saved mapping above, or map the columns yourself.",
+                   icon=":material/warning:")
+        return
     cols = st.columns(2)
-    chosen = cols[0].multiselect("Indicators", names, default=["informal_employment_rate"]
-                                 if "informal_employment_rate" in names else names[:1], key="md-indicators",
+    start = next((n for n in FIRST if n in names), names[0])
+    chosen = cols[0].multiselect("Indicators", names, default=[start], key="md-indicators",
                                  format_func=words.indicator)
     groups = facts(survey)["groups"]
     by = cols[0].multiselect("Break down by", groups, default=["ilo_sex"] if "ilo_sex" in groups else [],
@@ -192,6 +253,8 @@ def _estimates(survey, own) -> None:
                                   format_func=lambda v: f"{round(v * 100)}%")
     min_n = cols[1].number_input("Flag cells with fewer records than", min_value=1, max_value=1000, value=15,
                                  key="md-min-n")
+    if own and (line := cannot_give(survey, names)):
+        st.caption(words.literal(line))
     if not chosen:
         st.warning("Choose at least one indicator.", icon=":material/warning:")
         return
@@ -211,16 +274,17 @@ def gap(survey, own) -> None:
 
 def _gap(survey, own) -> None:
     from evidencekit import indicators
-    from evidencekit.course.schema import survey_indicator_names
 
     st.markdown("#### The gap between two groups")
     if getattr(indicators, "gap", None) is None:
         st.info("The gap between two groups, with its own confidence interval, needs a newer version of "
                 "evidencekit. Meanwhile, compare the groups' estimates and intervals above.", icon=":material/info:")
         return
+    names = can_give(survey)
+    if not names:
+        return  # said with the estimates above
     cols = st.columns(2)
-    indicator = cols[0].selectbox("Indicator", sorted(survey_indicator_names()), key="md-gap-indicator",
-                                  format_func=words.indicator)
+    indicator = cols[0].selectbox("Indicator", names, key="md-gap-indicator", format_func=words.indicator)
     groups = facts(survey)["pairs"]
     if not groups:
         st.info("The survey has no column with a few groups to compare.")

@@ -143,3 +143,35 @@ def test_the_explorer_searches_chooses_and_refuses_an_empty_selection():
     at.text_input(key="ex-search").input("zzzz nothing like this").run()
     assert not at.exception
     assert any("can be read here" in w.value for w in at.warning)
+
+
+def test_the_psa_file_with_its_saved_mapping_offers_only_what_it_can_give_and_says_the_mappings_design(shared_data):
+    """Walking the workbench with PSA's public-use file (CSPro) in a browser: after "Read", the estimates opened on
+    informal employment, which the file cannot give, so the first thing shown was an error; and the design boxes
+    read "(none)" while the mapping's weight, strata and PSU were used. Now the indicators are those the file
+    gives (unemployment first), the others are named with what they lack, and the mapping's design is said under
+    the design boxes left empty. The figure is PSA's published unemployment rate, November 2022: 4.2%."""
+    puf = shared_data / "microdata" / "phl_lfs_puf_2022" / "LFS_PUF_November_2022"
+    at = _workbench()
+    at.radio(key="md-source").set_value("own").run()
+    at.file_uploader(key="md-upload").set_value(
+        [(puf.with_suffix(".dcf").name, puf.with_suffix(".dcf").read_bytes(), "application/octet-stream"),
+         (puf.with_suffix(".F2").name, puf.with_suffix(".F2").read_bytes(), "application/octet-stream")]).run()
+    no_problem(at)
+    at.radio(key="md-how").set_value("saved").run()
+    at.selectbox(key="md-mapping").set_value("psa_lfs_puf").run()
+    no_problem(at)
+    assert {at.selectbox(key=f"md-{role}").value for role in ("weight", "strata", "psu")} == {"(none)"}
+    assert ("Left at (none), the mapping's design is used: weight ilo\\_wgt, strata PUFREG, PSU PUFPSU."
+            in [c.value for c in at.caption])
+    at.button(key="md-read").click().run()
+    no_problem(at)
+    assert not at.error, [e.value for e in at.error]
+    indicators = at.multiselect(key="md-indicators")
+    assert indicators.value == ["unemployment_rate"]
+    assert "informal_employment_rate" not in indicators.options and "Unemployment rate (LU1)" in indicators.options
+    assert any(c.value.startswith("Not from this survey") and "Informal employment rate (needs ilo\\_job1\\_ife\\_nature)"
+               in c.value for c in at.caption)
+    at.multiselect(key="md-by").set_value([]).run()
+    no_problem(at)
+    assert list(at.dataframe[0].value["Estimate"]) == ["4.2"]
