@@ -87,10 +87,11 @@ def as_evidence_board(rows: list[dict]):
 
 def table_frame(content_table: dict, decimals: int = 1) -> pd.DataFrame:
     """A board table (``columns``, ``rows``) for the screen, each cell written as the brief prints it
-    (:func:`evidencekit.brief.render.cell`: numbers to ``decimals``, years as years, empty cells blank)."""
-    from evidencekit.brief.render import cell
+    (:func:`evidencekit.brief.render.cells`: numbers to ``decimals``, years as years, counts with one
+    rule per column, empty cells blank)."""
+    from evidencekit.brief.render import cells
 
-    rows = [[cell(v, decimals) for v in row] for row in content_table.get("rows", [])]
+    rows = cells(content_table.get("rows", []), decimals)
     return pd.DataFrame(rows, columns=content_table.get("columns", []))
 
 

@@ -49,6 +49,26 @@ def brief_on(board, **kw):
     return PolicyBrief(**args)
 
 
+def test_a_column_of_counts_is_written_with_one_rule_in_the_docx(tmp_path):
+    """The microdata workbench showed Observations "12,481" above "9437" (PSA's file by sex): a column with a
+    count of 10,000 or more now writes all its counts of 1,000 or more with a separator, on the board and in the
+    brief; a column of years keeps its years."""
+    import pandas as pd
+
+    from evidencekit.brief.render import cells
+
+    est = pd.DataFrame({"indicator": ["unemployment_rate"] * 2, "label": ["Unemployment rate (LU1)"] * 2,
+                        "ilo_sex": ["Male", "Female"], "estimate": [4.3, 4.1], "ci_low": [3.7, 3.4],
+                        "ci_high": [4.9, 4.7], "n_obs": [12481, 9437], "unit": ["%", "%"]})
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
+    b = EvidenceBoard()
+    b.add_estimate(est, "Unemployment by sex")
+    doc = Document(str(brief_on(b, policy_options=["Apprenticeships [E1]"],
+                                recommendations=["Fund apprenticeships [E1]"]).to_docx(tmp_path / "b.docx")))
+    assert [r.cells[-1].text for r in doc.tables[0].rows] == ["Observations", "12,481", "9,437"]
+    assert cells([[2019, 9437], [2022, 12481]]) == [["2019", "9,437"], ["2022", "12,481"]]
+
+
 def test_board_json_round_trip_keeps_everything(board):
     text = board.to_json()
     back = EvidenceBoard.from_json(text)

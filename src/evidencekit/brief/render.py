@@ -38,6 +38,21 @@ def cell(value: object, decimals: int = 1) -> str:
     return str(value)
 
 
+def cells(rows: list[list[object]], decimals: int = 1) -> list[list[str]]:
+    """A table's cells as text (:func:`cell`), one rule per column for whole numbers: a column with a count of
+    10,000 or more writes each of its counts of 1,000 or more with a separator too ('12,481' above '9,437', not
+    '9437'); a column of years (all under 10,000) keeps them as years.
+
+    >>> cells([[2022, 12481], [2023, 9437]])
+    [['2022', '12,481'], ['2023', '9,437']]
+    """
+    def whole(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    big = {i for row in rows for i, v in enumerate(row) if whole(v) and abs(v) >= 10000}
+    return [[f"{v:,}" if i in big and whole(v) else cell(v, decimals) for i, v in enumerate(row)] for row in rows]
+
+
 TABLE_WIDTH_IN = 6.3
 CHARS_PER_IN = 13.0  # 9.5 pt text in a table cell
 
@@ -66,7 +81,7 @@ def table_lines(cols: list[str], rows: list[list[str]]) -> int:
 def _rows(item: Item) -> tuple[list[str], list[list[str]]]:
     t = item.content["table"]
     d = int(item.content.get("decimals", 1))
-    return [str(c) for c in t["columns"]], [[cell(v, d) for v in row] for row in t["rows"]]
+    return [str(c) for c in t["columns"]], cells(t["rows"], d)
 
 
 def _caption(item: Item, label: str) -> str:
