@@ -91,7 +91,7 @@ def table_frame(content_table: dict, decimals: int = 1) -> pd.DataFrame:
     rule per column, empty cells blank)."""
     from evidencekit.brief.render import cells
 
-    rows = cells(content_table.get("rows", []), decimals)
+    rows = cells(content_table.get("rows", []), decimals, content_table.get("together"))
     return pd.DataFrame(rows, columns=content_table.get("columns", []))
 
 

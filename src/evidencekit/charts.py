@@ -178,6 +178,20 @@ def _num(v: float, unit: str = "") -> str:
     return text + ("%" if unit == "%" else "")
 
 
+def _num_like(first: float, v: float) -> str:
+    """``v`` with the decimals :func:`_num` gives ``first`` (an interval's end written as its estimate is).
+
+    >>> _num_like(-0.25, -1.0), _num_like(4.3, 3.71), _num_like(12500.0, 11999.6)
+    ('-1.00', '3.7', '12,000')
+    """
+    if v is None or (isinstance(v, float) and math.isnan(v)) or first is None or (
+            isinstance(first, float) and math.isnan(first)):
+        return _num(v)
+    a = abs(first)
+    d = 0 if a >= 1000 else 1 if a >= 1 or a == 0 else 2
+    return f"{v:,.{d}f}"
+
+
 def _join(names: Sequence[str]) -> str:
     names = [str(n) for n in names]
     if len(names) <= 1:
@@ -687,7 +701,8 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         ax.scatter(data["estimate"][~full], y[~full], s=120, facecolor="white", edgecolor=PALETTE[0],
                    linewidth=2.5, zorder=3, gid="estimates-small")
     for yi, (_, r) in zip(y, data.iterrows()):
-        ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({F.interval(_num(r['ci_low']), _num(r['ci_high']))})",
+        ends = _num_like(r["estimate"], r["ci_low"]), _num_like(r["estimate"], r["ci_high"])
+        ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({F.interval(*ends)})",
                 va="bottom", ha="left", fontsize=FONT["label"], color="#222222", gid="value")
     ax.set_yticks(y, names, fontsize=FONT["tick"])
     ax.tick_params(axis="y", length=0)

@@ -175,3 +175,8 @@ def test_the_psa_file_with_its_saved_mapping_offers_only_what_it_can_give_and_sa
     at.multiselect(key="md-by").set_value([]).run()
     no_problem(at)
     assert list(at.dataframe[0].value["Estimate"]) == ["4.2"]
+    at.selectbox(key="md-gap-indicator").set_value("unemployment_rate").run()  # women − men: under one point
+    no_problem(at)
+    row = at.dataframe[1].value.iloc[0]
+    decimals = {len(str(row[c]).split(".")[1]) for c in ("Gap (A − B)", "CI low", "CI high")}
+    assert abs(float(row["Gap (A − B)"])) < 1 and decimals == {2}, row.to_dict()  # the ends as precise as the gap

@@ -69,6 +69,27 @@ def test_a_column_of_counts_is_written_with_one_rule_in_the_docx(tmp_path):
     assert cells([[2019, 9437], [2022, 12481]]) == [["2019", "9,437"], ["2022", "12,481"]]
 
 
+def test_an_estimate_and_its_interval_share_their_precision_and_a_note_for_every_group_is_said_once():
+    """PSA's unemployment gap by sex read "-0.25, -1.0, 0.51" in its row, and the note that the figures use PSA's
+    concept was repeated for each sex. Now the interval's ends have the estimate's decimals, on the board and in
+    the brief, and a note every group has is said once, without the groups' names."""
+    import pandas as pd
+
+    from evidencekit.brief.render import _rows
+
+    note = "national concept, not the ILO definition: ilo_lfs = PSA labour force status"
+    est = pd.DataFrame({"indicator": ["unemployment_rate"] * 2, "label": ["Unemployment rate (LU1)"] * 2,
+                        "ilo_sex": ["Male", "Female"], "estimate": [4.3, -0.25], "ci_low": [3.7, -1.0],
+                        "ci_high": [4.9, 0.51], "n_obs": [12481, 9437], "unit": ["%", "%"], "flags": ["NC", "NC"],
+                        "flags_detail": [note, note]})
+    est.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
+    item = EvidenceBoard().add_estimate(est, "Unemployment by sex")
+    cols, rows = _rows(item)
+    assert [r[cols.index("Estimate"):cols.index("CI high") + 1] for r in rows] == [["4.3", "3.7", "4.9"],
+                                                                                     ["-0.25", "-1.00", "0.51"]]
+    assert item.content["notes"] == [note]
+
+
 def test_board_json_round_trip_keeps_everything(board):
     text = board.to_json()
     back = EvidenceBoard.from_json(text)

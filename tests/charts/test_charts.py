@@ -189,15 +189,17 @@ def test_estimates_read_flag_details_and_gap_frames():
 
 def test_a_negative_interval_reads_from_to_not_as_a_dash_between_minus_signs():
     """A gap below zero was labelled "-27.4 (-28.8–-25.9)" (the microdata workbench): the dash read as a minus.
-    An interval with a negative end now reads "-28.8 to -25.9"; a positive one keeps its dash."""
+    An interval with a negative end now reads "-28.8 to -25.9"; a positive one keeps its dash. PSA's gap by sex
+    read "-0.25 (-1.0 to 0.51)": the ends are now written as precisely as the estimate."""
     gap = pd.DataFrame({"indicator": ["lfpr"] * 2, "label": ["Labour force participation rate"] * 2,
                         "by": ["ilo_sex"] * 2, "a_label": ["Female"] * 2, "b_label": ["Male"] * 2,
-                        "ilo_age": ["15-24", "25+"], "estimate": [-27.4, 3.0], "se": [0.7, 1.0],
-                        "ci_low": [-28.8, 1.0], "ci_high": [-25.9, 5.0], "unit": ["percentage points"] * 2,
+                        "ilo_age": ["15-24", "25+"], "estimate": [-27.4, -0.25], "se": [0.7, 0.4],
+                        "ci_low": [-28.8, -1.0], "ci_high": [-25.9, 0.51], "unit": ["percentage points"] * 2,
                         "flags": ["", ""], "flags_detail": ["", ""]})
     gap.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
     values = sorted(t.get_text().strip() for t in charts.estimates(gap).axes[0].texts if t.get_gid() == "value")
-    assert values == ["-27.4 (-28.8 to -25.9)", "3.0 (1.0–5.0)"]
+    assert values == ["-0.25 (-1.00 to 0.51)", "-27.4 (-28.8 to -25.9)"]  # the ends as precise as the estimate
+    assert charts._num_like(4.3, 3.71) + "–" + charts._num_like(4.3, 4.94) == "3.7–4.9"
 
 
 def test_estimates_of_a_distribution_keep_long_group_names_inside_the_figure():

@@ -359,15 +359,17 @@ class EvidenceBoard(JsonFile):
                  **{c: c.removeprefix("ilo_").replace("_", " ").capitalize() for c in by}}
         if gap:
             names["estimate"] = "Gap (A − B)"
-        flags = []
+        said: dict[str, list[str]] = {}  # each flag once, with the groups it applies to (all: none named)
         for i, text in estimate_flags(est).items():
             r = est.loc[i]
             who = " · ".join(str(r[c]) for c in by if pd.notna(r[c])) or str(r.get("label", ""))
-            for f in text.split("; "):
-                line = f if not by else f"{who}: {f}"
-                if f and line not in flags:
-                    flags.append(line)
-        content = {"level": float(level), "decimals": int(decimals), "table": table_json(est, cols, names),
+            for f in filter(None, text.split("; ")):
+                if who not in said.setdefault(f, []):
+                    said[f].append(who)
+        flags = [f if not by or len(who) == len(est) else f"{', '.join(who)}: {f}" for f, who in said.items()]
+        table = table_json(est, cols, names)
+        table["together"] = [cols.index(c) for c in ("estimate", "ci_low", "ci_high")]  # one precision a row
+        content = {"level": float(level), "decimals": int(decimals), "table": table,
                    "unit": str(est["unit"].iloc[0]) if "unit" in est.columns and len(est) else "", "notes": flags}
         return self._add("estimate", caption, prov, content)
 

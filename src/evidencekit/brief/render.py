@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import io
+import math
 from pathlib import Path
 
 from evidencekit.brief.board import Item
@@ -33,24 +34,42 @@ def cell(value: object, decimals: int = 1) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) >= 1000:
             return f"{value:,.0f}"
-        d = decimals if abs(value) >= 1 or value == 0 else max(decimals, 2)
-        return f"{value:,.{d}f}"
+        return f"{value:,.{places(value, decimals)}f}"
     return str(value)
 
 
-def cells(rows: list[list[object]], decimals: int = 1) -> list[list[str]]:
+def places(value: float, decimals: int = 1) -> int:
+    """The decimals :func:`cell` writes ``value`` with: ``decimals``, or two for a value under 1 (0.05, not 0.1)."""
+    return decimals if abs(value) >= 1 or value == 0 else max(decimals, 2)
+
+
+def cells(rows: list[list[object]], decimals: int = 1, together: list[int] | None = None) -> list[list[str]]:
     """A table's cells as text (:func:`cell`), one rule per column for whole numbers: a column with a count of
     10,000 or more writes each of its counts of 1,000 or more with a separator too ('12,481' above '9,437', not
-    '9437'); a column of years (all under 10,000) keeps them as years.
+    '9437'); a column of years (all under 10,000) keeps them as years. The columns ``together`` (an estimate
+    and its interval's ends) are written with the first one's decimals in each row: '-0.25 (-1.00 to 0.51)',
+    not '-0.25, -1.0, 0.51'.
 
     >>> cells([[2022, 12481], [2023, 9437]])
     [['2022', '12,481'], ['2023', '9,437']]
+    >>> cells([["Gap", -0.25, -1.0, 0.51]], together=[1, 2, 3])
+    [['Gap', '-0.25', '-1.00', '0.51']]
     """
     def whole(v: object) -> bool:
         return isinstance(v, int) and not isinstance(v, bool)
 
     big = {i for row in rows for i, v in enumerate(row) if whole(v) and abs(v) >= 10000}
-    return [[f"{v:,}" if i in big and whole(v) else cell(v, decimals) for i, v in enumerate(row)] for row in rows]
+    out = []
+    for row in rows:
+        text = [f"{v:,}" if i in big and whole(v) else cell(v, decimals) for i, v in enumerate(row)]
+        first = row[together[0]] if together else None
+        if isinstance(first, (int, float)) and not isinstance(first, bool) and math.isfinite(first):
+            d = places(first, decimals)
+            for i in together[1:]:
+                if isinstance(row[i], float) and math.isfinite(row[i]):
+                    text[i] = f"{row[i]:,.{d}f}"
+        out.append(text)
+    return out
 
 
 TABLE_WIDTH_IN = 6.3
@@ -81,7 +100,7 @@ def table_lines(cols: list[str], rows: list[list[str]]) -> int:
 def _rows(item: Item) -> tuple[list[str], list[list[str]]]:
     t = item.content["table"]
     d = int(item.content.get("decimals", 1))
-    return [str(c) for c in t["columns"]], cells(t["rows"], d)
+    return [str(c) for c in t["columns"]], cells(t["rows"], d, t.get("together"))
 
 
 def _caption(item: Item, label: str) -> str:
