@@ -263,7 +263,7 @@ def _estimates(survey, own) -> None:
     p = data.panel(spec, own=own, keep="md-panels")
     render.panel(p, board_item="estimate", name="estimates",
                  caption=", ".join(words.indicator(i) for i in chosen) + (" by " + ", ".join(
-                     words.column(c, survey).lower() for c in by) if by else "") + f" — {survey.source or 'my survey'}")
+                     words.column(c, survey).lower() for c in by) if by else "") + f" — {words.survey_name(survey)}")
 
 
 @st.fragment

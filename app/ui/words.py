@@ -41,6 +41,18 @@ def indicator(name: str) -> str:
     return _indicator_labels().get(name, name.replace("_", " ").capitalize())
 
 
+def survey_name(s) -> str:
+    """A survey's name for captions: its dataset's title when its mapping gives one ('Philippines Labor Force
+    Survey (LFS), public-use file', as the chart's title says it), else its file's name."""
+    own = getattr(s, "provenance", None)
+    try:
+        record = own() if callable(own) else own
+    except Exception:  # noqa: BLE001 — a survey without a record is named by its file
+        record = None
+    name = record.get("dataset") if isinstance(record, dict) else None
+    return str(name or getattr(s, "source", None) or "my survey")
+
+
 def survey(s) -> str:
     """A survey in one line: its name, records and design, in words (Markdown: the file's own names as typed)."""
     d = s.design_summary()

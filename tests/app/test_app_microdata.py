@@ -175,6 +175,9 @@ def test_the_psa_file_with_its_saved_mapping_offers_only_what_it_can_give_and_sa
     at.multiselect(key="md-by").set_value([]).run()
     no_problem(at)
     assert list(at.dataframe[0].value["Estimate"]) == ["4.2"]
+    # the caption offered for the board names the survey as the chart does, not by its file
+    offered = [t.value for t in at.text_input if t.label == "Caption (say what it shows)"]
+    assert offered[0] == "Unemployment rate (LU1) — Philippines Labor Force Survey (LFS), public-use file"
     at.selectbox(key="md-gap-indicator").set_value("unemployment_rate").run()  # women − men: under one point
     no_problem(at)
     row = at.dataframe[1].value.iloc[0]
