@@ -170,12 +170,20 @@ def _year_axis(ax) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{int(round(x))}"))
 
 
-def _num(v: float, unit: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _places(v: float) -> int:
+    """A label's decimals: none from 1,000, one from 1 (and for 0), two below 1."""
     a = abs(v)
-    text = f"{v:,.0f}" if a >= 1000 else f"{v:,.1f}" if a >= 1 or a == 0 else f"{v:.2f}"
-    return text + ("%" if unit == "%" else "")
+    return 0 if a >= 1000 else 1 if a >= 1 or a == 0 else 2
+
+
+def _num(v: float, unit: str = "") -> str:
+    if _missing(v):
+        return "–"
+    return f"{v:,.{_places(v)}f}" + ("%" if unit == "%" else "")
 
 
 def _num_like(first: float, v: float) -> str:
@@ -184,12 +192,7 @@ def _num_like(first: float, v: float) -> str:
     >>> _num_like(-0.25, -1.0), _num_like(4.3, 3.71), _num_like(12500.0, 11999.6)
     ('-1.00', '3.7', '12,000')
     """
-    if v is None or (isinstance(v, float) and math.isnan(v)) or first is None or (
-            isinstance(first, float) and math.isnan(first)):
-        return _num(v)
-    a = abs(first)
-    d = 0 if a >= 1000 else 1 if a >= 1 or a == 0 else 2
-    return f"{v:,.{d}f}"
+    return _num(v) if _missing(v) or _missing(first) else f"{v:,.{_places(first)}f}"
 
 
 def _join(names: Sequence[str]) -> str:
