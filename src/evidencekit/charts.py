@@ -180,19 +180,23 @@ def _places(v: float) -> int:
     return 0 if a >= 1000 else 1 if a >= 1 or a == 0 else 2
 
 
-def _num(v: float, unit: str = "") -> str:
+def _num(v: float, unit: str = "", like: float | None = None) -> str:
+    """A figure on a chart, to the decimals of ``like`` when given (the largest figure labelled on the chart, or
+    an interval's estimate), so that labels side by side share their precision: 'Viet Nam 1.5' beside
+    'Thailand 0.9', not '0.94'; an interval '-0.25 (-1.00 to 0.51)'.
+
+    >>> _num(0.938), _num(0.938, like=4.5), _num(-1.0, like=-0.25), _num(11999.6, like=12500.0)
+    ('0.94', '0.9', '-1.00', '12,000')
+    """
     if _missing(v):
         return "–"
-    return f"{v:,.{_places(v)}f}" + ("%" if unit == "%" else "")
+    return f"{v:,.{_places(v if _missing(like) else like)}f}" + ("%" if unit == "%" else "")
 
 
-def _num_like(first: float, v: float) -> str:
-    """``v`` with the decimals :func:`_num` gives ``first`` (an interval's end written as its estimate is).
-
-    >>> _num_like(-0.25, -1.0), _num_like(4.3, 3.71), _num_like(12500.0, 11999.6)
-    ('-1.00', '3.7', '12,000')
-    """
-    return _num(v) if _missing(v) or _missing(first) else f"{v:,.{_places(first)}f}"
+def _largest(values) -> float | None:
+    """The largest magnitude among ``values`` (None when none is a number): the ``like`` of a chart's labels."""
+    a = np.abs(np.asarray([v for v in values if not _missing(v)], dtype=float))
+    return float(a.max()) if a.size else None
 
 
 def _join(names: Sequence[str]) -> str:
@@ -404,9 +408,10 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
         ax.set_ylabel(ylabel or ("%" if unit == "%" else unit), fontsize=FONT["axis"])
     gap = (ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.075
     ys = _spread_labels([e[2] for e in ends], gap, *ax.get_ylim())
+    top = _largest(e[2] for e in ends)
     for (name, x, y, color), yl in zip(ends, ys):
         when = f" ({int(x)})" if x < xmax else ""  # a series that stops earlier: its label says when
-        ax.annotate(f"{_short(name)} {_num(y)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
+        ax.annotate(f"{_short(name)} {_num(y, like=top)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
                     fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{name}")
     handles = []
@@ -502,15 +507,16 @@ def bars(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     ax.set_xlim(xmin, xmax * 1.18 if xmax > 0 else 1)
     ax.xaxis.set_major_formatter(FuncFormatter(_tick))
     show_year = len(years) > 1
+    top = _largest([*data["obs_value"], bench["value"] if bench else None])
     for yi, (_, r) in zip(y, data.iterrows()):
-        txt = _num(r["obs_value"]) + (f" ({r['time']})" if show_year else "")
+        txt = _num(r["obs_value"], like=top) + (f" ({r['time']})" if show_year else "")
         ax.text(max(r["obs_value"], 0) + (ax.get_xlim()[1] - xmin) * 0.01, yi, txt, va="center", ha="left",
                 fontsize=FONT["label"], color="#222222", gid="value", zorder=4,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.85})
     if bench:
         ax.axvline(bench["value"], color="#000000", lw=2, ls=(0, (5, 3)), gid="benchmark", zorder=3)
         frac = (bench["value"] - ax.get_xlim()[0]) / (ax.get_xlim()[1] - ax.get_xlim()[0])
-        ax.text(bench["value"], len(data) - 0.45, f"{bench['label']}: {_num(bench['value'])} ",
+        ax.text(bench["value"], len(data) - 0.45, f"{bench['label']}: {_num(bench['value'], like=top)} ",
                 ha="right" if frac > 0.5 else "left", va="bottom", fontsize=FONT["label"] - 1, color="#000000",
                 gid="benchmark-label", transform=ax.transData, clip_on=False)
         ax.set_ylim(-0.6, len(data) - 0.4)
@@ -622,14 +628,15 @@ def slope(df: pd.DataFrame, start: int, end: int, *, title: str | None = None,
     gap = (hi - lo if hi > lo else 1) * 0.075
     left_y = _spread_labels(list(ok["start_value"]), gap)
     right_y = _spread_labels(list(ok["end_value"]), gap)
+    top = _largest([*ok["start_value"], *ok["end_value"]])
     for n, (_, r) in enumerate(ok.iterrows()):
         color = PALETTE[n]
         dashed = bool(str(r["breaks"]))
         ax.plot([0, 1], [r["start_value"], r["end_value"]], color=color, lw=2.6, marker=MARKERS[n], ms=8,
                 ls=(0, (4, 3)) if dashed else "-", gid=f"series:{r['_name']}")
-        ax.text(-0.04, left_y[n], f"{r['_name']} {_num(r['start_value'])}", ha="right", va="center",
+        ax.text(-0.04, left_y[n], f"{r['_name']} {_num(r['start_value'], like=top)}", ha="right", va="center",
                 fontsize=FONT["label"], color=_text_colour(color), fontweight="bold")
-        ax.text(1.04, right_y[n], f"{_num(r['end_value'])} {r['_name']}", ha="left", va="center",
+        ax.text(1.04, right_y[n], f"{_num(r['end_value'], like=top)} {r['_name']}", ha="left", va="center",
                 fontsize=FONT["label"], color=_text_colour(color), fontweight="bold")
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks([0, 1], [str(start), str(end)], fontsize=FONT["axis"], fontweight="bold")
@@ -704,7 +711,7 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         ax.scatter(data["estimate"][~full], y[~full], s=120, facecolor="white", edgecolor=PALETTE[0],
                    linewidth=2.5, zorder=3, gid="estimates-small")
     for yi, (_, r) in zip(y, data.iterrows()):
-        ends = _num_like(r["estimate"], r["ci_low"]), _num_like(r["estimate"], r["ci_high"])
+        ends = _num(r["ci_low"], like=r["estimate"]), _num(r["ci_high"], like=r["estimate"])
         ax.text(r["ci_high"], yi + 0.18, f"  {_num(r['estimate'])} ({F.interval(*ends)})",
                 va="bottom", ha="left", fontsize=FONT["label"], color="#222222", gid="value")
     ax.set_yticks(y, names, fontsize=FONT["tick"])
@@ -730,8 +737,8 @@ def estimates(est: pd.DataFrame, *, title: str | None = None, subtitle: str | No
         ax.set_xlabel("%" if unit == "%" else unit, fontsize=FONT["axis"])
     parts = [f"Estimates with {round(100 * float(level))}% confidence intervals: {title}."]
     for _, r in data.iterrows():
-        parts.append(f"{r['_name']}: {_num(r['estimate'], unit)} (from {_num(r['ci_low'], unit)} to "
-                     f"{_num(r['ci_high'], unit)}).")
+        parts.append(f"{r['_name']}: {_num(r['estimate'], unit)} (from {_num(r['ci_low'], unit, r['estimate'])} to "
+                     f"{_num(r['ci_high'], unit, r['estimate'])}).")
     if synthetic:
         parts.append("SYNTHETIC data: a fictional country.")
     return _finish(fig, "estimates", title, subtitle, source, " ".join(parts), prov, data.drop(columns=["_name"]))

@@ -90,6 +90,26 @@ def test_an_estimate_and_its_interval_share_their_precision_and_a_note_for_every
     assert item.content["notes"] == [note]
 
 
+def test_citations_in_the_text_are_written_as_the_brief_names_its_evidence(board, tmp_path):
+    """A participant cites the board's items as [E1] anywhere in their text. Only a recommendation's or an
+    option's trailing citation became "(evidence: Figure 1)": "[E3]" in the problem reached the minister's
+    adviser as typed, naming nothing the brief shows. Every citation of an item in the brief is now written as
+    the brief names it; an id not in the brief is left as typed."""
+    brief = brief_on(board, problem="Unemployment rose in 2020 [E1]; informality is high [E3, E5].",
+                     key_messages=["Compare with 2019 first [E1].", "See also [E9]."],
+                     policy_options=["Extend wage subsidies where [E2] ranks high [E1]"])
+    text = brief.to_markdown()
+    assert "Unemployment rose in 2020 (Figure 1); informality is high (Table 2, Quotation 1)." in text
+    assert "Compare with 2019 first (Figure 1)." in text and "See also [E9]." in text
+    assert "Extend wage subsidies where (Table 1) ranks high (evidence: Figure 1)" in text
+    doc = Document(str(brief.to_docx(tmp_path / "b.docx")))
+    words = "\n".join(p.text for p in doc.paragraphs)
+    assert "[E1]" not in words and "[E3, E5]" not in words and "(Table 2, Quotation 1)" in words
+    unknown = {c.name: c for c in brief.check()}["citations_found"]
+    assert not unknown.ok and unknown.details == ["key message 2: [E9]"]
+    assert "citations_found" not in {c.name for c in brief_on(board).check()}  # listed only when it fails
+
+
 def test_board_json_round_trip_keeps_everything(board):
     text = board.to_json()
     back = EvidenceBoard.from_json(text)

@@ -76,6 +76,22 @@ def test_a_gap_chart_of_modelled_estimates_says_so():
     assert "ILO modelled estimates, Nov. 2023" in charts.info(fig).subtitle
 
 
+def test_labels_side_by_side_share_their_precision():
+    """Module 1's chart read "Viet Nam 1.5" beside "Thailand 0.94": a figure under 1 took two decimals while the
+    others had one. A chart's labels now take the decimals of its largest figure."""
+    df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", ref_area=["MYS", "PHL", "THA", "VNM"], sex="SEX_T",
+                        classif1="AGE_YTHADULT_YGE15", start=2015, offline=True, labels=True)
+    thailand = df[df["ref_area"] == "THA"].sort_values("time")["obs_value"].iloc[-1]
+    assert thailand < 1  # the case: Thailand's unemployment rate under 1%
+    ax = charts.line(df).axes[0]
+    labels = {a.get_gid(): a.get_text() for a in ax.texts if str(a.get_gid()).startswith("label:")}
+    assert labels["label:Thailand"] == f"Thailand {thailand:.1f}"
+    assert all(re.search(r" -?\d[\d,]*\.\d( \(\d{4}\))?$", t) for t in labels.values()), labels
+    bars = charts.bars(compare.across(df, year="latest"))
+    values = [t.get_text() for t in bars.axes[0].texts if t.get_gid() == "value"]
+    assert all(re.match(r"^\d+\.\d( |$)", v) for v in values), values
+
+
 def test_line_refuses_too_many_series():
     df = ek.ilostat.get("SDG_0852_SEX_AGE_RT_A", sex="SEX_T", classif1="AGE_YTHADULT_YGE15", start=2019, end=2019,
                         offline=True)
@@ -199,7 +215,7 @@ def test_a_negative_interval_reads_from_to_not_as_a_dash_between_minus_signs():
     gap.attrs["provenance"] = {"kind": "survey", "dataset": "Own LFS", "citation": "Own LFS, 2026.", "level": 0.95}
     values = sorted(t.get_text().strip() for t in charts.estimates(gap).axes[0].texts if t.get_gid() == "value")
     assert values == ["-0.25 (-1.00 to 0.51)", "-27.4 (-28.8 to -25.9)"]  # the ends as precise as the estimate
-    assert charts._num_like(4.3, 3.71) + "–" + charts._num_like(4.3, 4.94) == "3.7–4.9"
+    assert charts._num(3.71, like=4.3) + "–" + charts._num(4.94, like=4.3) == "3.7–4.9"
 
 
 def test_estimates_of_a_distribution_keep_long_group_names_inside_the_figure():

@@ -34,6 +34,7 @@ def chart_ratio(item: Item) -> float:
     return 0.5625
 VERSION = 1
 _REF = re.compile(r"\s*\[((?:E\d+)(?:\s*,\s*E\d+)*)\]\s*$")
+_CITE = re.compile(r"\[\s*(E\d+(?:\s*,\s*E\d+)*)\s*\]")
 
 
 @dataclass
@@ -121,6 +122,18 @@ class PolicyBrief(JsonFile):
         named = [names.get(e, e) for e in point.evidence]
         return f" (evidence: {', '.join(named)})" if named else ""
 
+    def cited(self, text: str) -> str:
+        """``text`` with each citation of the board's ids written as the brief names the items: 'it was 4.2%
+        [E4]' -> 'it was 4.2% (Table 2)'. A reader sees Figure 1 and Table 2 in the brief, never E1 or E4; an id
+        not in the brief is left as typed (the checklist names it)."""
+        names = self.numbering()
+
+        def one(m: re.Match) -> str:
+            ids = [e.strip() for e in m.group(1).split(",")]
+            return f"({', '.join(names[e] for e in ids)})" if all(e in names for e in ids) else m.group(0)
+
+        return _CITE.sub(one, text)
+
     def blocks(self) -> list[tuple]:
         """The brief as an ordered list of blocks every format renders:
         ``("title", text)``, ``("meta", text)``, ``("heading", text)``, ``("para", text)``,
@@ -134,9 +147,9 @@ class PolicyBrief(JsonFile):
             out.append(("note", "Practice brief: some figures come from the SYNTHETIC training survey of a fictional "
                                 "country. They describe no real country."))
         if self.problem:
-            out += [("heading", "The problem"), ("para", self.problem)]
+            out += [("heading", "The problem"), ("para", self.cited(self.problem))]
         if self.key_messages:
-            out += [("heading", "Key messages"), ("bullets", list(self.key_messages))]
+            out += [("heading", "Key messages"), ("bullets", [self.cited(m) for m in self.key_messages])]
         items = self.items()
         if items:
             out.append(("heading", "The evidence"))
@@ -145,10 +158,10 @@ class PolicyBrief(JsonFile):
                 out.append(("item", it, names[it.id]))
         if self.policy_options:
             out += [("heading", "Policy options"),
-                    ("numbered", [o.text + self._refs(o) for o in self.policy_options])]
+                    ("numbered", [self.cited(o.text) + self._refs(o) for o in self.policy_options])]
         if self.recommendations:
             out += [("heading", "Recommendations"),
-                    ("numbered", [r.text + self._refs(r) for r in self.recommendations])]
+                    ("numbered", [self.cited(r.text) + self._refs(r) for r in self.recommendations])]
         refs = self.references()
         if refs:
             out += [("heading", "References"), ("references", refs)]
@@ -246,6 +259,13 @@ class PolicyBrief(JsonFile):
                            "Each recommendation names the evidence it rests on." if self.recommendations and not untied
                            else "Tie each recommendation to evidence items of the brief (e.g. 'Fund apprenticeships "
                            "[E1, E3]')." if untied else "There is no recommendation yet.", untied))
+        unknown = [f"{where}: {m.group(0)}" for where, text in texts for m in _CITE.finditer(text)
+                   if not {e.strip() for e in m.group(1).split(",")} <= ids]
+        unknown += [f"option {i}: [{', '.join(o.evidence)}]" for i, o in enumerate(self.policy_options, 1)
+                    if not set(o.evidence) <= ids]
+        if unknown:  # said only when it happens: the brief would print the id, which names nothing it shows
+            out.append(C.Check("citations_found", False, f"{len(unknown)} citation(s) name evidence that is not in "
+                               "the brief: add the item to the brief's evidence, or correct the number.", unknown))
         wrong = [why for it in items if (why := it.drawn_wrongly())]
         if wrong:  # said only when it happens: a chart kept before a fix of the drawing rules
             out.append(C.Check("charts_drawn_right", False, f"{len(wrong)} chart(s) were drawn by an earlier "
