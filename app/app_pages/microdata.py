@@ -103,8 +103,8 @@ def design_choice(columns: list[str], mapping=None) -> dict:
         picked = col.selectbox(label, options, index=options.index(start) if start in options else 0,
                                key=f"md-{role}")
         out[role] = None if picked == NONE else picked
-    taken = [f"{name} {words.literal(given[role])}" for role, name in (("weight", "weight"), ("strata", "strata"),
-                                                                       ("psu", "PSU")) if role in given and not out[role]]
+    roles = (("weight", "weight"), ("strata", "strata"), ("psu", "PSU"))
+    taken = [f"{name} {words.literal(given[role])}" for role, name in roles if role in given and not out[role]]
     if taken:
         st.caption(f"Left at (none), the mapping's design is used: {', '.join(taken)}.")
     return out

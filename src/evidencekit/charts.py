@@ -411,8 +411,8 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     top = _largest(e[2] for e in ends)
     for (name, x, y, color), yl in zip(ends, ys):
         when = f" ({int(x)})" if x < xmax else ""  # a series that stops earlier: its label says when
-        ax.annotate(f"{_short(name)} {_num(y, like=top)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl), textcoords="data",
-                    fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left", annotation_clip=False,
+        ax.annotate(f"{_short(name)} {_num(y, like=top)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl),
+                    textcoords="data", fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{name}")
     handles = []
     if marks["break"]:
