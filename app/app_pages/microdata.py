@@ -182,16 +182,19 @@ def lonely_choice() -> str:
 
 def facts(survey) -> dict:
     """What the page shows of a survey that does not change while it is open: the number of distinct values of
-    each column (which columns have a few groups) and the survey in one line. Counted once per survey in this
-    session (counting them on every click took most of a rerun)."""
+    each column (which columns have a few groups), the survey in one line and the indicators its ILO variables
+    give (``indicators.computable``). Counted once per survey in this session (counting them on every click took
+    most of a rerun)."""
     held = st.session_state.get("md-facts")
     if isinstance(held, tuple) and len(held) == 2 and held[0] is survey:
         return held[1]
+    from evidencekit.indicators import computable
+
     distinct = survey.data.nunique(dropna=True)
     design = {survey.weight, survey.strata, survey.psu}
     out = {"groups": [c for c in survey.data.columns if distinct[c] <= 30 and c not in design],
            "pairs": [c for c in survey.data.columns if 2 <= distinct[c] <= 30 and c not in design],
-           "line": words.survey(survey)}
+           "line": words.survey(survey), "can": sorted(computable(survey))}
     st.session_state["md-facts"] = (survey, out)
     return out
 
@@ -204,19 +207,6 @@ def estimates(survey, own) -> None:
 
 
 FIRST = ("informal_employment_rate", "unemployment_rate", "labour_force_participation_rate")  # shown first
-
-
-def can_give(survey) -> list[str]:
-    """The indicators the survey's ILO variables give (``indicators.computable``), by name; counted once per survey
-    in this session, with the facts."""
-    held = st.session_state.get("md-can")
-    if isinstance(held, tuple) and len(held) == 2 and held[0] is survey:
-        return held[1]
-    from evidencekit.indicators import computable
-
-    out = sorted(computable(survey))
-    st.session_state["md-can"] = (survey, out)
-    return out
 
 
 def cannot_give(survey, can: list[str]) -> str | None:
@@ -235,7 +225,7 @@ def cannot_give(survey, can: list[str]) -> str | None:
 
 
 def _estimates(survey, own) -> None:
-    names = can_give(survey)
+    names = facts(survey)["can"]
     if not names:
         st.warning("This survey's columns give none of the indicators: they are not the ILO harmonised variables "
                    "(ilo_sex, ilo_lfs, …). Choose a saved mapping above, or map the columns yourself.",
@@ -280,7 +270,7 @@ def _gap(survey, own) -> None:
         st.info("The gap between two groups, with its own confidence interval, needs a newer version of "
                 "evidencekit. Meanwhile, compare the groups' estimates and intervals above.", icon=":material/info:")
         return
-    names = can_give(survey)
+    names = facts(survey)["can"]
     if not names:
         return  # said with the estimates above
     cols = st.columns(2)

@@ -412,8 +412,8 @@ def line(df: pd.DataFrame, *, title: str | None = None, subtitle: str | None = N
     for (name, x, y, color), yl in zip(ends, ys):
         when = f" ({int(x)})" if x < xmax else ""  # a series that stops earlier: its label says when
         ax.annotate(f"{_short(name)} {_num(y, like=top)}{when}", xy=(x, y), xytext=(xmax + pad * 1.6, yl),
-                    textcoords="data", fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left", annotation_clip=False,
-                    fontweight="bold", gid=f"label:{name}")
+                    textcoords="data", fontsize=FONT["label"], color=_text_colour(color), va="center", ha="left",
+                    annotation_clip=False, fontweight="bold", gid=f"label:{name}")
     handles = []
     if marks["break"]:
         handles.append(Line2D([], [], ls="none", marker="o", ms=10, mfc="white", mec="#333333", mew=2,
